@@ -1,0 +1,31 @@
+/* Error conventions shared by every mrdyn module. */
+#pragma once
+#include <petscsys.h>
+#include <hdf5.h>
+
+#if PETSC_VERSION_LT(3, 19, 0) /* Debian 12 ships PETSc 3.18 */
+  #define PETSC_SUCCESS 0
+#endif
+
+/* Errors with this code were raised identically on every rank of the
+   communicator (the data behind the check is replicated), so the program can
+   exit cleanly on all ranks; any other error aborts the job. */
+#define MR_ERR_INPUT PETSC_ERR_USER_INPUT
+
+/* Collective input check: cond and the message must be the same on every rank. */
+#define MrCheckInput(comm, cond, ...) PetscCheck(cond, comm, MR_ERR_INPUT, __VA_ARGS__)
+
+/* Wrap an HDF5 call returning herr_t/hid_t (negative on failure). */
+#define PetscCallH5(call) \
+  do { \
+    if ((call) < 0) SETERRQ(PETSC_COMM_SELF, PETSC_ERR_LIB, "HDF5 call failed: %s", #call); \
+  } while (0)
+
+/* Installs the error handler that prints one readable line per error. Not collective. */
+PETSC_EXTERN PetscErrorCode MrErrorHandlerPush(void);
+/* Shares a status and message decided on rank 0 (e.g. after rank-0-only file I/O)
+   and turns a failure into a collective MR_ERR_INPUT error. Collective. */
+PETSC_EXTERN PetscErrorCode MrShareStatus(MPI_Comm comm, PetscBool ok, const char msg[]);
+/* Stops with an input error naming the first option that nothing used (a typo
+   or an option of another verb). Call after every option has been queried. Collective. */
+PETSC_EXTERN PetscErrorCode MrCheckUnusedOptions(MPI_Comm comm);

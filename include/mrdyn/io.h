@@ -1,0 +1,47 @@
+/* HDF5 helpers and the run-output writer (interfaces.md "Run output").
+   Output is written collectively with parallel HDF5 to "<path>.partial" and
+   renamed to <path> only after a complete, closed file. */
+#pragma once
+#include <mrdyn/error.h>
+
+typedef struct _p_MrOutput *MrOutput;
+typedef struct _p_MrSeries *MrSeries;
+
+/* Refuses an existing path unless force, and a path whose directory does not
+   exist or cannot be written. Does not create anything. Collective. */
+PETSC_EXTERN PetscErrorCode MrOutputCheckPath(MPI_Comm comm, const char path[], PetscBool force);
+/* Creates "<path>.partial" for parallel writing. Collective. */
+PETSC_EXTERN PetscErrorCode MrOutputCreate(MPI_Comm comm, const char path[], MrOutput *out);
+/* Flushes series, marks complete, closes and renames to the final path. Collective. */
+PETSC_EXTERN PetscErrorCode MrOutputFinish(MrOutput *out);
+/* Closes and removes the partial file (after an error before any result). Collective. */
+PETSC_EXTERN PetscErrorCode MrOutputAbandon(MrOutput *out);
+PETSC_EXTERN hid_t MrOutputFile(MrOutput out);
+
+/* Root attributes; every rank passes the same value. Collective. */
+PETSC_EXTERN PetscErrorCode MrOutputAttrString(MrOutput out, const char name[], const char value[]);
+PETSC_EXTERN PetscErrorCode MrOutputAttrInt(MrOutput out, const char name[], PetscInt64 value);
+PETSC_EXTERN PetscErrorCode MrOutputAttrReal(MrOutput out, const char name[], PetscReal value);
+PETSC_EXTERN PetscErrorCode MrOutputAttrRealArray(MrOutput out, const char name[], PetscInt n, const PetscReal value[]);
+
+/* A fixed dataset whose data rank 0 holds (others pass NULL). type: H5T_NATIVE_DOUBLE
+   or H5T_NATIVE_LLONG. Collective. */
+PETSC_EXTERN PetscErrorCode MrOutputWriteRoot(MrOutput out, const char name[], hid_t type, int rank, const hsize_t dims[], const void *data);
+/* A (rows, cols) double dataset written by row blocks: rank-local rows [r0, r0 + nr). Collective. */
+PETSC_EXTERN PetscErrorCode MrOutputWriteRows(MrOutput out, const char name[], hsize_t rows, hsize_t cols, hsize_t r0, hsize_t nr, const double *data);
+
+/* A time series (nt, ncols) of doubles that grows while the run goes. Each rank
+   owns the columns it lists (ascending; columns are owned exactly once) and
+   appends one row of those values per save; rows are written every `buffer`
+   saves. Collective. */
+PETSC_EXTERN PetscErrorCode MrSeriesCreate(MrOutput out, const char name[], PetscInt ncols, PetscInt nown, const PetscInt cols[], PetscInt buffer, MrSeries *s);
+/* Appends this rank's values of one row. Collective (may flush). */
+PETSC_EXTERN PetscErrorCode MrSeriesAppend(MrSeries s, const PetscReal values[]);
+PETSC_EXTERN PetscErrorCode MrSeriesFlush(MrSeries s);
+
+/* Serial (rank-0) reading helpers: return negative on failure with a message. */
+PETSC_EXTERN PetscErrorCode MrH5ReadDataset(hid_t file, const char name[], hid_t memtype, int *rank, hsize_t dims[], void **data, char msg[], size_t len);
+PETSC_EXTERN PetscBool      MrH5Exists(hid_t file, const char name[]);
+PETSC_EXTERN PetscErrorCode MrH5WriteDataset(hid_t file, const char name[], hid_t type, int rank, const hsize_t dims[], const void *data);
+PETSC_EXTERN PetscErrorCode MrH5WriteAttrString(hid_t obj, const char name[], const char value[]);
+PETSC_EXTERN PetscErrorCode MrH5WriteAttrReal(hid_t obj, const char name[], PetscReal value);

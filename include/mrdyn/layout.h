@@ -1,0 +1,51 @@
+/* MrLayout: which ranks own which regions and rows.
+   P >= R: region r owns a contiguous group of ranks sized by its cost, rows split
+   inside the group in blocks of MR_ROW_BLOCK. P < R: every rank owns whole
+   regions (a group of one), balanced by cost. The layout is a pure function of
+   (model costs, P), so every rank computes all of it without communication. */
+#pragma once
+#include <mrdyn/model.h>
+
+/* Row blocks: reductions inside a region sum per-block partials in block order,
+   so results do not depend on how rows are split over ranks. */
+#define MR_ROW_BLOCK 64
+
+typedef struct {
+  PetscInt    region;
+  PetscInt    N;               /* neurons in the region */
+  PetscInt    rstart, rend;    /* owned rows [rstart, rend) */
+  PetscInt    bstart, bend;    /* owned row blocks */
+  PetscInt    nblocks;         /* blocks in the whole region */
+  PetscMPIInt grank, gsize;    /* rank inside the region group */
+  PetscMPIInt *blockCounts, *blockDispls; /* per group rank: blocks owned (for gathers) */
+  PetscMPIInt *rowCounts, *rowDispls;     /* per group rank: rows owned */
+  PetscMPIInt *scnt, *sdsp;               /* scratch for gathers */
+} MrSlice;
+
+typedef struct _p_MrLayout *MrLayout;
+struct _p_MrLayout {
+  MPI_Comm    comm;      /* the run's communicator */
+  MPI_Comm    gcomm;     /* this rank's region group (MPI_COMM_SELF dup when P < R) */
+  PetscMPIInt rank, size;
+  PetscInt    R;
+  PetscBool   grouped;   /* P >= R */
+  PetscMPIInt *first, *nranks; /* (R) region r is owned by ranks [first, first + nranks) */
+  PetscReal  *cost;      /* (R) cost used for balancing */
+  PetscInt    nslices;   /* regions owned by this rank */
+  MrSlice    *slice;
+};
+
+/* Builds the layout for the model on comm with per-region costs. Collective. */
+PETSC_EXTERN PetscErrorCode MrLayoutCreate(MPI_Comm comm, MrModel model, const PetscReal cost[], MrLayout *layout);
+PETSC_EXTERN PetscErrorCode MrLayoutDestroy(MrLayout *layout);
+/* Rows owned by rank-in-group k of region r (pure function). */
+PETSC_EXTERN PetscErrorCode MrLayoutRows(MrLayout layout, PetscInt r, PetscInt N, PetscMPIInt k, PetscInt *rstart, PetscInt *rend);
+/* Index of the slice holding region r on this rank, or -1. */
+PETSC_EXTERN PetscInt MrLayoutFindSlice(MrLayout layout, PetscInt r);
+/* Prints the layout table on rank 0. Collective. */
+PETSC_EXTERN PetscErrorCode MrLayoutView(MrLayout layout, PetscViewer viewer);
+/* Sums per-block partials of nq quantities over the region group in block order:
+   local[(b - bstart) * nq + q] -> total[q]. Collective on the group. */
+PETSC_EXTERN PetscErrorCode MrLayoutGroupBlockSum(MrLayout layout, MrSlice *sl, PetscInt nq, const PetscReal local[], PetscReal work[], PetscReal total[]);
+/* Gathers the region's full vector from the owned rows. Collective on the group. */
+PETSC_EXTERN PetscErrorCode MrLayoutGroupAllgather(MrLayout layout, MrSlice *sl, const PetscReal local[], PetscReal full[]);

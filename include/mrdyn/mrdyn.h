@@ -1,0 +1,10 @@
+/* mrdyn: multiregion recurrent networks and their mean-field theory. */
+#pragma once
+#include <mrdyn/error.h>
+#include <mrdyn/rng.h>
+#include <mrdyn/model.h>
+#include <mrdyn/layout.h>
+#include <mrdyn/exchange.h>
+#include <mrdyn/connectivity.h>
+#include <mrdyn/io.h>
+#include <mrdyn/network.h>

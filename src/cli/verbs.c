@@ -1,0 +1,81 @@
+/* Verb dispatch. */
+#include <mrdyn/mrdyn.h>
+#include "verbs.h"
+#include "version.h"
+
+PetscErrorCode MrModelVerb(MPI_Comm comm, const char generator[])
+{
+  MrModel   m;
+  char      out[PETSC_MAX_PATH_LEN] = "";
+  PetscBool force = PETSC_FALSE, help;
+  PetscReal wre, wim, *s2;
+
+  PetscFunctionBegin;
+  PetscOptionsBegin(comm, NULL, "mrdyn model: output", NULL);
+  PetscCall(PetscOptionsString("-o", "model file to write", NULL, out, out, sizeof(out), NULL));
+  PetscCall(PetscOptionsBool("-force", "overwrite an existing file", NULL, force, &force, NULL));
+  PetscOptionsEnd();
+  PetscCall(PetscOptionsHasHelp(NULL, &help));
+  MrCheckInput(comm, generator && generator[0], "mrdyn model: name a generator (paper, random, graph)");
+  PetscCall(MrModelGenerate(comm, generator, &m));
+  if (help) {
+    PetscCall(MrModelDestroy(&m));
+    PetscFunctionReturn(PETSC_SUCCESS);
+  }
+  MrCheckInput(comm, out[0], "mrdyn model: no output file given (-o FILE)");
+  PetscCall(MrCheckUnusedOptions(comm));
+  PetscCall(MrModelSave(m, out, force));
+  PetscCall(MrModelLeadingEigenvalue(m, &wre, &wim));
+  PetscCall(PetscMalloc1(m->R, &s2));
+  PetscCall(MrModelReadoutVariances(m, s2));
+  PetscCall(PetscPrintf(comm, "mrdyn model %s: R = %" PetscInt_FMT ", C = %" PetscInt_FMT " channels, %" PetscInt_FMT " T entries; leading eigenvalue of That %.4f%+.4fi\n", generator, m->R, m->C, m->nT, (double)wre, (double)wim));
+  if (m->R <= 16) {
+    PetscCall(PetscPrintf(comm, "  readout variance per region (1.05 rule unless set):"));
+    for (PetscInt r = 0; r < m->R; r++) PetscCall(PetscPrintf(comm, " %.4g", (double)s2[r]));
+    PetscCall(PetscPrintf(comm, "\n"));
+  }
+  PetscCall(PetscPrintf(comm, "  wrote %s\n", out));
+  PetscCall(PetscFree(s2));
+  PetscCall(MrModelDestroy(&m));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+PetscErrorCode MrRunVerb(MPI_Comm comm, const char verb[], int npos, const char *pos[])
+{
+  PetscBool is;
+
+  PetscFunctionBegin;
+  PetscCall(PetscStrcmp(verb, "simulate", &is));
+  if (is) {
+    MrCheckInput(comm, npos == 0, "simulate: unexpected argument '%s' (options start with '-')", pos[0]);
+    PetscCall(MrSimulate(comm));
+    PetscFunctionReturn(PETSC_SUCCESS);
+  }
+  PetscCall(PetscStrcmp(verb, "model", &is));
+  if (is) {
+    MrCheckInput(comm, npos == 1, "usage: mrdyn model NAME [options] -o FILE  (NAME: paper, random, graph)");
+    PetscCall(MrModelVerb(comm, pos[0]));
+    PetscFunctionReturn(PETSC_SUCCESS);
+  }
+  PetscCall(PetscStrcmp(verb, "info", &is));
+  if (is) {
+    MrCheckInput(comm, npos == 1, "usage: mrdyn info FILE.h5");
+    PetscCall(MrCheckUnusedOptions(comm));
+    PetscCall(MrInfo(comm, pos[0]));
+    PetscFunctionReturn(PETSC_SUCCESS);
+  }
+  PetscCall(PetscStrcmp(verb, "version", &is));
+  if (is) {
+    PetscCall(PetscPrintf(comm, "mrdyn %s (git %s)\n", MRDYN_VERSION, MRDYN_GIT_COMMIT));
+    PetscFunctionReturn(PETSC_SUCCESS);
+  }
+  {
+    const char *planned[] = {"dmft", "compare", "sweep", "spectrum"};
+    for (size_t k = 0; k < sizeof(planned) / sizeof(planned[0]); k++) {
+      PetscCall(PetscStrcmp(verb, planned[k], &is));
+      MrCheckInput(comm, !is, "the verb '%s' is not available in this version of mrdyn", verb);
+    }
+  }
+  MrCheckInput(comm, PETSC_FALSE, "unknown verb '%s' (model, simulate, info, version; mrdyn --help)", verb);
+  PetscFunctionReturn(PETSC_SUCCESS);
+}

@@ -1,0 +1,324 @@
+/* Run output: parallel HDF5, collective writes, written under "<path>.partial"
+   and renamed when complete, so a killed run never leaves a file that looks done. */
+#include <mrdyn/io.h>
+#include <libgen.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <errno.h>
+
+struct _p_MrSeries {
+  MrOutput  out;
+  hid_t     dset;
+  PetscInt  ncols, nown, *cols, *perm; /* cols ascending; perm: position of each caller value */
+  int       rank;                       /* 1: a (nt,) series, 2: (nt, ncols) */
+  PetscInt  cap, nbuf;
+  PetscReal *buf;
+  hsize_t   nrows;
+};
+
+struct _p_MrOutput {
+  MPI_Comm    comm;
+  PetscMPIInt rank;
+  hid_t       file, dxpl;
+  char        path[PETSC_MAX_PATH_LEN], partial[PETSC_MAX_PATH_LEN + 16];
+  PetscInt    nseries;
+  MrSeries    series[32];
+};
+
+hid_t MrOutputFile(MrOutput out) { return out->file; }
+
+PetscErrorCode MrOutputCheckPath(MPI_Comm comm, const char path[], PetscBool force)
+{
+  PetscMPIInt rank;
+  char        msg[1024] = "";
+  PetscBool   ok = PETSC_TRUE;
+
+  PetscFunctionBegin;
+  PetscCallMPI(MPI_Comm_rank(comm, &rank));
+  if (rank == 0) {
+    char        dir[PETSC_MAX_PATH_LEN];
+    struct stat st;
+    PetscCall(PetscStrncpy(dir, path, sizeof(dir)));
+    if (!path[0]) {
+      ok = PETSC_FALSE;
+      PetscCall(PetscSNPrintf(msg, sizeof(msg), "no output file given (-o FILE)"));
+    } else if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+      ok = PETSC_FALSE;
+      PetscCall(PetscSNPrintf(msg, sizeof(msg), "output '%s' is a directory", path));
+    } else if (access(path, F_OK) == 0 && !force) {
+      ok = PETSC_FALSE;
+      PetscCall(PetscSNPrintf(msg, sizeof(msg), "output file '%s' exists; remove it or add -force", path));
+    } else {
+      const char *d = dirname(dir);
+      if (stat(d, &st) != 0 || !S_ISDIR(st.st_mode)) {
+        ok = PETSC_FALSE;
+        PetscCall(PetscSNPrintf(msg, sizeof(msg), "cannot write output '%s': directory '%s' does not exist", path, d));
+      } else if (access(d, W_OK) != 0) {
+        ok = PETSC_FALSE;
+        PetscCall(PetscSNPrintf(msg, sizeof(msg), "cannot write output '%s': directory '%s' is not writable", path, d));
+      }
+    }
+  }
+  PetscCall(MrShareStatus(comm, ok, msg));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+PetscErrorCode MrOutputCreate(MPI_Comm comm, const char path[], MrOutput *outp)
+{
+  MrOutput out;
+  hid_t    fapl;
+  int      okl, ok;
+
+  PetscFunctionBegin;
+  PetscCall(PetscNew(&out));
+  out->comm = comm;
+  PetscCallMPI(MPI_Comm_rank(comm, &out->rank));
+  PetscCall(PetscStrncpy(out->path, path, sizeof(out->path)));
+  PetscCall(PetscSNPrintf(out->partial, sizeof(out->partial), "%s.partial", path));
+  PetscCallH5(fapl = H5Pcreate(H5P_FILE_ACCESS));
+  PetscCallH5(H5Pset_fapl_mpio(fapl, comm, MPI_INFO_NULL));
+  out->file = H5Fcreate(out->partial, H5F_ACC_TRUNC, H5P_DEFAULT, fapl);
+  PetscCallH5(H5Pclose(fapl));
+  okl = out->file >= 0;
+  PetscCallMPI(MPI_Allreduce(&okl, &ok, 1, MPI_INT, MPI_MIN, comm));
+  if (!ok) {
+    if (out->file >= 0) H5Fclose(out->file);
+    MrCheckInput(comm, PETSC_FALSE, "cannot create output file '%s'", out->partial);
+  }
+  PetscCallH5(out->dxpl = H5Pcreate(H5P_DATASET_XFER));
+  PetscCallH5(H5Pset_dxpl_mpio(out->dxpl, H5FD_MPIO_COLLECTIVE));
+  *outp = out;
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+static PetscErrorCode MrSeriesDestroy(MrSeries *s)
+{
+  PetscFunctionBegin;
+  if (!*s) PetscFunctionReturn(PETSC_SUCCESS);
+  PetscCallH5(H5Dclose((*s)->dset));
+  PetscCall(PetscFree2((*s)->cols, (*s)->perm));
+  PetscCall(PetscFree((*s)->buf));
+  PetscCall(PetscFree(*s));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+static PetscErrorCode MrOutputClose(MrOutput out)
+{
+  PetscFunctionBegin;
+  for (PetscInt k = 0; k < out->nseries; k++) PetscCall(MrSeriesDestroy(&out->series[k]));
+  PetscCallH5(H5Pclose(out->dxpl));
+  PetscCallH5(H5Fclose(out->file));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+PetscErrorCode MrOutputFinish(MrOutput *outp)
+{
+  MrOutput  out = *outp;
+  PetscBool ok  = PETSC_TRUE;
+  char      msg[1024] = "";
+
+  PetscFunctionBegin;
+  for (PetscInt k = 0; k < out->nseries; k++) PetscCall(MrSeriesFlush(out->series[k]));
+  PetscCall(MrOutputAttrString(out, "status", "complete"));
+  PetscCall(MrOutputClose(out));
+  PetscCallMPI(MPI_Barrier(out->comm));
+  if (out->rank == 0 && rename(out->partial, out->path) != 0) {
+    ok = PETSC_FALSE;
+    PetscCall(PetscSNPrintf(msg, sizeof(msg), "cannot rename '%s' to '%s': %s", out->partial, out->path, strerror(errno)));
+  }
+  PetscCall(MrShareStatus(out->comm, ok, msg));
+  PetscCall(PetscFree(out));
+  *outp = NULL;
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+PetscErrorCode MrOutputAbandon(MrOutput *outp)
+{
+  MrOutput out = *outp;
+
+  PetscFunctionBegin;
+  if (!out) PetscFunctionReturn(PETSC_SUCCESS);
+  PetscCall(MrOutputClose(out));
+  PetscCallMPI(MPI_Barrier(out->comm));
+  if (out->rank == 0) (void)unlink(out->partial);
+  PetscCall(PetscFree(out));
+  *outp = NULL;
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+PetscErrorCode MrOutputAttrString(MrOutput out, const char name[], const char value[])
+{
+  PetscFunctionBegin;
+  PetscCall(MrH5WriteAttrString(out->file, name, value));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+PetscErrorCode MrOutputAttrReal(MrOutput out, const char name[], PetscReal value)
+{
+  PetscFunctionBegin;
+  PetscCall(MrH5WriteAttrReal(out->file, name, value));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+PetscErrorCode MrOutputAttrInt(MrOutput out, const char name[], PetscInt64 value)
+{
+  hid_t     sp, a;
+  long long v = (long long)value;
+
+  PetscFunctionBegin;
+  PetscCallH5(sp = H5Screate(H5S_SCALAR));
+  PetscCallH5(a = H5Acreate2(out->file, name, H5T_NATIVE_LLONG, sp, H5P_DEFAULT, H5P_DEFAULT));
+  PetscCallH5(H5Awrite(a, H5T_NATIVE_LLONG, &v));
+  PetscCallH5(H5Aclose(a));
+  PetscCallH5(H5Sclose(sp));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+PetscErrorCode MrOutputAttrRealArray(MrOutput out, const char name[], PetscInt n, const PetscReal value[])
+{
+  hid_t   sp, a;
+  hsize_t dim = (hsize_t)n;
+
+  PetscFunctionBegin;
+  PetscCallH5(sp = H5Screate_simple(1, &dim, NULL));
+  PetscCallH5(a = H5Acreate2(out->file, name, H5T_NATIVE_DOUBLE, sp, H5P_DEFAULT, H5P_DEFAULT));
+  PetscCallH5(H5Awrite(a, H5T_NATIVE_DOUBLE, value));
+  PetscCallH5(H5Aclose(a));
+  PetscCallH5(H5Sclose(sp));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+static PetscErrorCode MrOutputCreateDataset(MrOutput out, const char name[], hid_t type, int rank, const hsize_t dims[], hid_t dcpl, const hsize_t *maxdims, hid_t *d)
+{
+  hid_t sp, lcpl;
+
+  PetscFunctionBegin;
+  PetscCallH5(lcpl = H5Pcreate(H5P_LINK_CREATE));
+  PetscCallH5(H5Pset_create_intermediate_group(lcpl, 1));
+  PetscCallH5(sp = H5Screate_simple(rank, dims, maxdims));
+  PetscCallH5(*d = H5Dcreate2(out->file, name, type, sp, lcpl, dcpl, H5P_DEFAULT));
+  PetscCallH5(H5Sclose(sp));
+  PetscCallH5(H5Pclose(lcpl));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+PetscErrorCode MrOutputWriteRoot(MrOutput out, const char name[], hid_t type, int rank, const hsize_t dims[], const void *data)
+{
+  hid_t d, fs, ms;
+
+  PetscFunctionBegin;
+  PetscCall(MrOutputCreateDataset(out, name, type, rank, dims, H5P_DEFAULT, NULL, &d));
+  PetscCallH5(fs = H5Dget_space(d));
+  PetscCallH5(ms = H5Scopy(fs));
+  if (out->rank != 0) {
+    PetscCallH5(H5Sselect_none(fs));
+    PetscCallH5(H5Sselect_none(ms));
+  }
+  PetscCallH5(H5Dwrite(d, type, ms, fs, out->dxpl, data));
+  PetscCallH5(H5Sclose(ms));
+  PetscCallH5(H5Sclose(fs));
+  PetscCallH5(H5Dclose(d));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+PetscErrorCode MrOutputWriteRows(MrOutput out, const char name[], hsize_t rows, hsize_t cols, hsize_t r0, hsize_t nr, const double *data)
+{
+  hid_t   d, fs, ms;
+  hsize_t dims[2] = {rows, cols}, start[2] = {r0, 0}, count[2] = {nr, cols}, mdim = nr * cols;
+
+  PetscFunctionBegin;
+  PetscCall(MrOutputCreateDataset(out, name, H5T_NATIVE_DOUBLE, 2, dims, H5P_DEFAULT, NULL, &d));
+  PetscCallH5(fs = H5Dget_space(d));
+  PetscCallH5(ms = H5Screate_simple(1, &mdim, NULL));
+  if (nr) PetscCallH5(H5Sselect_hyperslab(fs, H5S_SELECT_SET, start, NULL, count, NULL));
+  else {
+    PetscCallH5(H5Sselect_none(fs));
+    PetscCallH5(H5Sselect_none(ms));
+  }
+  PetscCallH5(H5Dwrite(d, H5T_NATIVE_DOUBLE, ms, fs, out->dxpl, data));
+  PetscCallH5(H5Sclose(ms));
+  PetscCallH5(H5Sclose(fs));
+  PetscCallH5(H5Dclose(d));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+PetscErrorCode MrSeriesCreate(MrOutput out, const char name[], PetscInt ncols, PetscInt nown, const PetscInt cols[], PetscInt buffer, MrSeries *sp)
+{
+  MrSeries s;
+  hid_t    dcpl;
+  hsize_t  dims[2], maxd[2], chunk[2];
+
+  PetscFunctionBegin;
+  PetscCheck(out->nseries < 32, PETSC_COMM_SELF, PETSC_ERR_SUP, "too many series");
+  PetscCall(PetscNew(&s));
+  s->out   = out;
+  s->rank  = ncols > 0 ? 2 : 1;
+  s->ncols = PetscMax(ncols, 1);
+  s->nown  = nown;
+  s->cap   = PetscMax(buffer, 1);
+  PetscCall(PetscMalloc2(nown + 1, &s->cols, nown + 1, &s->perm));
+  for (PetscInt k = 0; k < nown; k++) {
+    s->cols[k] = cols[k];
+    s->perm[k] = k;
+  }
+  PetscCall(PetscSortIntWithPermutation(nown, s->cols, s->perm));
+  for (PetscInt k = 0; k < nown; k++) s->cols[k] = cols[s->perm[k]];
+  PetscCall(PetscMalloc1(s->cap * nown + 1, &s->buf));
+  dims[0]  = 0;
+  dims[1]  = (hsize_t)s->ncols;
+  maxd[0]  = H5S_UNLIMITED;
+  maxd[1]  = (hsize_t)s->ncols;
+  chunk[1] = (hsize_t)PetscMin(s->ncols, 65536);
+  chunk[0] = (hsize_t)PetscMax(1, PetscMin(s->cap, 65536 / (PetscInt)chunk[1]));
+  PetscCallH5(dcpl = H5Pcreate(H5P_DATASET_CREATE));
+  PetscCallH5(H5Pset_chunk(dcpl, s->rank, chunk));
+  PetscCall(MrOutputCreateDataset(out, name, H5T_NATIVE_DOUBLE, s->rank, dims, dcpl, maxd, &s->dset));
+  PetscCallH5(H5Pclose(dcpl));
+  out->series[out->nseries++] = s;
+  *sp = s;
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+PetscErrorCode MrSeriesAppend(MrSeries s, const PetscReal values[])
+{
+  PetscReal *row = s->buf + s->nbuf * s->nown;
+
+  PetscFunctionBegin;
+  for (PetscInt k = 0; k < s->nown; k++) row[k] = values[s->perm[k]];
+  if (++s->nbuf == s->cap) PetscCall(MrSeriesFlush(s));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+PetscErrorCode MrSeriesFlush(MrSeries s)
+{
+  hid_t   fs, ms;
+  hsize_t dims[2], mdim;
+
+  PetscFunctionBegin;
+  if (!s->nbuf) PetscFunctionReturn(PETSC_SUCCESS);
+  dims[0] = s->nrows + (hsize_t)s->nbuf;
+  dims[1] = (hsize_t)s->ncols;
+  PetscCallH5(H5Dset_extent(s->dset, dims)); /* rank-1 series use dims[0] only */
+  PetscCallH5(fs = H5Dget_space(s->dset));
+  mdim = (hsize_t)(s->nbuf * s->nown);
+  PetscCallH5(ms = H5Screate_simple(1, mdim ? &mdim : (hsize_t[]){1}, NULL));
+  if (!s->nown) {
+    PetscCallH5(H5Sselect_none(fs));
+    PetscCallH5(H5Sselect_none(ms));
+  } else {
+    for (PetscInt k = 0; k < s->nown;) { /* one hyperslab per run of consecutive columns */
+      PetscInt e = k + 1;
+      while (e < s->nown && s->cols[e] == s->cols[e - 1] + 1) e++;
+      hsize_t start[2] = {s->nrows, (hsize_t)s->cols[k]}, count[2] = {(hsize_t)s->nbuf, (hsize_t)(e - k)};
+      if (s->rank == 1) count[1] = 1;
+      PetscCallH5(H5Sselect_hyperslab(fs, k == 0 ? H5S_SELECT_SET : H5S_SELECT_OR, start, NULL, count, NULL));
+      k = e;
+    }
+  }
+  PetscCallH5(H5Dwrite(s->dset, H5T_NATIVE_DOUBLE, ms, fs, s->out->dxpl, s->buf));
+  PetscCallH5(H5Sclose(ms));
+  PetscCallH5(H5Sclose(fs));
+  s->nrows += (hsize_t)s->nbuf;
+  s->nbuf = 0;
+  PetscFunctionReturn(PETSC_SUCCESS);
+}

@@ -1,0 +1,160 @@
+/* Region layout over ranks: groups for P >= R, whole regions per rank for P < R. */
+#include <mrdyn/layout.h>
+#include <mrdyn/error.h>
+#include <petscviewer.h>
+
+PetscErrorCode MrLayoutRows(MrLayout L, PetscInt r, PetscInt N, PetscMPIInt k, PetscInt *rstart, PetscInt *rend)
+{
+  PetscInt nb = (N + MR_ROW_BLOCK - 1) / MR_ROW_BLOCK, g = L->nranks[r];
+  PetscInt b0 = (PetscInt)(((PetscInt64)k * nb) / g), b1 = (PetscInt)(((PetscInt64)(k + 1) * nb) / g);
+
+  PetscFunctionBegin;
+  *rstart = PetscMin(b0 * MR_ROW_BLOCK, N);
+  *rend   = PetscMin(b1 * MR_ROW_BLOCK, N);
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+PetscInt MrLayoutFindSlice(MrLayout L, PetscInt r)
+{
+  for (PetscInt k = 0; k < L->nslices; k++)
+    if (L->slice[k].region == r) return k;
+  return -1;
+}
+
+PetscErrorCode MrLayoutCreate(MPI_Comm comm, MrModel model, const PetscReal cost[], MrLayout *layout)
+{
+  MrLayout    L;
+  PetscInt    R = model->R;
+  PetscMPIInt P;
+  int         color;
+
+  PetscFunctionBegin;
+  PetscCall(PetscNew(&L));
+  L->comm = comm;
+  L->R    = R;
+  PetscCallMPI(MPI_Comm_rank(comm, &L->rank));
+  PetscCallMPI(MPI_Comm_size(comm, &P));
+  L->size = P;
+  PetscCall(PetscMalloc3(R, &L->first, R, &L->nranks, R, &L->cost));
+  PetscCall(PetscArraycpy(L->cost, cost, R));
+  L->grouped = (PetscBool)(P >= R);
+  if (L->grouped) {
+    /* every region one rank, then each further rank to the region with the largest
+       cost per rank (but never more ranks than row blocks) */
+    PetscInt used = R;
+    for (PetscInt r = 0; r < R; r++) L->nranks[r] = 1;
+    while (used < P) {
+      PetscInt best = -1;
+      for (PetscInt r = 0; r < R; r++) {
+        PetscInt nb = (model->N[r] + MR_ROW_BLOCK - 1) / MR_ROW_BLOCK;
+        if (L->nranks[r] >= nb) continue;
+        if (best < 0 || cost[r] / L->nranks[r] > cost[best] / L->nranks[best]) best = r;
+      }
+      if (best < 0) break; /* remaining ranks idle */
+      L->nranks[best]++;
+      used++;
+    }
+    for (PetscInt r = 0, f = 0; r < R; r++) {
+      L->first[r] = (PetscMPIInt)f;
+      f += L->nranks[r];
+    }
+  } else {
+    /* contiguous regions per rank, cut at equal shares of the prefix cost */
+    PetscReal total = 0, prefix = 0;
+    for (PetscInt r = 0; r < R; r++) total += cost[r];
+    for (PetscInt r = 0; r < R; r++) {
+      PetscReal   mid = prefix + 0.5 * cost[r];
+      PetscMPIInt p   = total > 0 ? (PetscMPIInt)(mid / total * P) : (PetscMPIInt)((PetscInt64)r * P / R);
+      L->first[r]     = PetscMin(p, P - 1);
+      L->nranks[r]    = 1;
+      prefix += cost[r];
+    }
+  }
+  /* this rank's slices */
+  L->nslices = 0;
+  for (PetscInt r = 0; r < R; r++)
+    if (L->rank >= L->first[r] && L->rank < L->first[r] + L->nranks[r]) L->nslices++;
+  PetscCall(PetscCalloc1(L->nslices + 1, &L->slice));
+  color = MPI_UNDEFINED;
+  for (PetscInt r = 0, k = 0; r < R; r++) {
+    if (!(L->rank >= L->first[r] && L->rank < L->first[r] + L->nranks[r])) continue;
+    MrSlice *sl = &L->slice[k++];
+    sl->region  = r;
+    sl->N       = model->N[r];
+    sl->grank   = L->rank - L->first[r];
+    sl->gsize   = L->nranks[r];
+    sl->nblocks = (sl->N + MR_ROW_BLOCK - 1) / MR_ROW_BLOCK;
+    PetscCall(MrLayoutRows(L, r, sl->N, sl->grank, &sl->rstart, &sl->rend));
+    sl->bstart = sl->rstart / MR_ROW_BLOCK;
+    sl->bend   = (sl->rend + MR_ROW_BLOCK - 1) / MR_ROW_BLOCK;
+    PetscCall(PetscMalloc6(sl->gsize, &sl->blockCounts, sl->gsize, &sl->blockDispls, sl->gsize, &sl->rowCounts, sl->gsize, &sl->rowDispls, sl->gsize, &sl->scnt, sl->gsize, &sl->sdsp));
+    for (PetscMPIInt q = 0; q < sl->gsize; q++) {
+      PetscInt a, b;
+      PetscCall(MrLayoutRows(L, r, sl->N, q, &a, &b));
+      sl->rowDispls[q]   = (PetscMPIInt)a;
+      sl->rowCounts[q]   = (PetscMPIInt)(b - a);
+      sl->blockDispls[q] = (PetscMPIInt)(a / MR_ROW_BLOCK);
+      sl->blockCounts[q] = (PetscMPIInt)((b + MR_ROW_BLOCK - 1) / MR_ROW_BLOCK - a / MR_ROW_BLOCK);
+    }
+    if (L->grouped) color = (int)r;
+  }
+  /* region groups; with P < R (or an idle rank) the group is the rank alone */
+  PetscCallMPI(MPI_Comm_split(comm, L->grouped && color != MPI_UNDEFINED ? color : (int)(R + L->rank), L->rank, &L->gcomm));
+  *layout = L;
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+PetscErrorCode MrLayoutDestroy(MrLayout *layout)
+{
+  MrLayout L = *layout;
+
+  PetscFunctionBegin;
+  if (!L) PetscFunctionReturn(PETSC_SUCCESS);
+  for (PetscInt k = 0; k < L->nslices; k++) {
+    MrSlice *sl = &L->slice[k];
+    PetscCall(PetscFree6(sl->blockCounts, sl->blockDispls, sl->rowCounts, sl->rowDispls, sl->scnt, sl->sdsp));
+  }
+  PetscCall(PetscFree(L->slice));
+  PetscCall(PetscFree3(L->first, L->nranks, L->cost));
+  PetscCallMPI(MPI_Comm_free(&L->gcomm));
+  PetscCall(PetscFree(L));
+  *layout = NULL;
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+PetscErrorCode MrLayoutView(MrLayout L, PetscViewer viewer)
+{
+  PetscFunctionBegin;
+  PetscCall(PetscViewerASCIIPrintf(viewer, "Layout: %d ranks, %" PetscInt_FMT " regions, %s\n", L->size, L->R, L->grouped ? "a rank group per region" : "whole regions per rank"));
+  if (L->R <= 32) {
+    for (PetscInt r = 0; r < L->R; r++) PetscCall(PetscViewerASCIIPrintf(viewer, "  region %3" PetscInt_FMT ": ranks %d..%d  (cost %g)\n", r, L->first[r], L->first[r] + L->nranks[r] - 1, (double)L->cost[r]));
+  }
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+PetscErrorCode MrLayoutGroupBlockSum(MrLayout L, MrSlice *sl, PetscInt nq, const PetscReal local[], PetscReal work[], PetscReal total[])
+{
+  const PetscReal *all = local;
+
+  PetscFunctionBegin;
+  if (sl->gsize > 1) {
+    for (PetscMPIInt q = 0; q < sl->gsize; q++) {
+      sl->scnt[q] = (PetscMPIInt)(sl->blockCounts[q] * nq);
+      sl->sdsp[q] = (PetscMPIInt)(sl->blockDispls[q] * nq);
+    }
+    PetscCallMPI(MPI_Allgatherv(local, (PetscMPIInt)((sl->bend - sl->bstart) * nq), MPIU_REAL, work, sl->scnt, sl->sdsp, MPIU_REAL, L->gcomm));
+    all = work;
+  }
+  for (PetscInt q = 0; q < nq; q++) total[q] = 0;
+  for (PetscInt b = 0; b < sl->nblocks; b++)
+    for (PetscInt q = 0; q < nq; q++) total[q] += all[b * nq + q];
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+PetscErrorCode MrLayoutGroupAllgather(MrLayout L, MrSlice *sl, const PetscReal local[], PetscReal full[])
+{
+  PetscFunctionBegin;
+  if (sl->gsize > 1) PetscCallMPI(MPI_Allgatherv(local, (PetscMPIInt)(sl->rend - sl->rstart), MPIU_REAL, full, sl->rowCounts, sl->rowDispls, MPIU_REAL, L->gcomm));
+  else if (full != local) PetscCall(PetscArraycpy(full, local, sl->rend - sl->rstart));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}

@@ -1,0 +1,293 @@
+/* Model files (interfaces.md): dense form (R all-to-all, rank one) and channel form. */
+#include <mrdyn/model.h>
+#include <mrdyn/io.h>
+#include <math.h>
+#include <stdlib.h>
+#include <unistd.h>
+#include <string.h>
+
+/* Reads the attributes phi, tau, description if present. */
+static void MrReadAttrs(hid_t f, MrModel m)
+{
+  if (H5Aexists(f, "tau") > 0) {
+    hid_t a = H5Aopen(f, "tau", H5P_DEFAULT);
+    double v;
+    if (a >= 0 && H5Aread(a, H5T_NATIVE_DOUBLE, &v) >= 0) m->tau = v;
+    if (a >= 0) H5Aclose(a);
+  }
+  const char *names[2] = {"phi", "description"};
+  char       *dst[2]   = {m->phi, m->description};
+  size_t      cap[2]   = {sizeof(m->phi), sizeof(m->description)};
+  for (int k = 0; k < 2; k++) {
+    if (H5Aexists(f, names[k]) <= 0) continue;
+    hid_t a = H5Aopen(f, names[k], H5P_DEFAULT), t = H5Aget_type(a);
+    if (H5Tget_class(t) == H5T_STRING) {
+      hid_t mt = H5Tcopy(H5T_C_S1);
+      if (H5Tis_variable_str(t) > 0) {
+        char *v = NULL;
+        H5Tset_size(mt, H5T_VARIABLE);
+        if (H5Aread(a, mt, &v) >= 0 && v) {
+          snprintf(dst[k], cap[k], "%s", v);
+          H5free_memory(v);
+        }
+      } else {
+        size_t n   = H5Tget_size(t);
+        char  *buf = calloc(n + 1, 1);
+        H5Tset_size(mt, n + 1);
+        if (H5Aread(a, mt, buf) >= 0) snprintf(dst[k], cap[k], "%s", buf);
+        free(buf);
+      }
+      H5Tclose(mt);
+    }
+    H5Tclose(t);
+    H5Aclose(a);
+  }
+}
+
+#define MR_READ(name, type, want_rank, ptr) \
+  do { \
+    PetscCall(MrH5ReadDataset(f, name, type, &rank, dims, (void **)&(ptr), msg, len)); \
+    if (msg[0]) goto done; \
+    if (rank != (want_rank)) { \
+      PetscCall(PetscSNPrintf(msg, len, "dataset %s has rank %d but rank %d is expected", name, rank, want_rank)); \
+      goto done; \
+    } \
+  } while (0)
+
+#define MR_SHAPE(name, ok, ...) \
+  do { \
+    if (!(ok)) { \
+      PetscCall(PetscSNPrintf(msg, len, "dataset " name " has the wrong shape: " __VA_ARGS__)); \
+      goto done; \
+    } \
+  } while (0)
+
+/* Rank-0 reading; on failure msg is set. */
+static PetscErrorCode MrModelReadFile(const char path[], MrModel m, char msg[], size_t len)
+{
+  hid_t      f;
+  int        rank;
+  hsize_t    dims[4];
+  long long *iN = NULL, *it = NULL, *is = NULL, *ir = NULL, *ic = NULL, *ur = NULL, *uc = NULL;
+  double    *g = NULL, *T = NULL, *U = NULL, *V = NULL, *tv = NULL, *uv = NULL, *s2 = NULL;
+  PetscInt   R, C;
+
+  PetscFunctionBegin;
+  msg[0] = 0;
+  if (access(path, F_OK) != 0) {
+    PetscCall(PetscSNPrintf(msg, len, "model file '%s' does not exist", path));
+    PetscFunctionReturn(PETSC_SUCCESS);
+  }
+  if (access(path, R_OK) != 0 || H5Fis_hdf5(path) <= 0) {
+    PetscCall(PetscSNPrintf(msg, len, "model file '%s' is not a readable HDF5 file", path));
+    PetscFunctionReturn(PETSC_SUCCESS);
+  }
+  f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
+  if (f < 0) {
+    PetscCall(PetscSNPrintf(msg, len, "model file '%s' cannot be opened", path));
+    PetscFunctionReturn(PETSC_SUCCESS);
+  }
+  MR_READ("/N", H5T_NATIVE_LLONG, 1, iN);
+  R = (PetscInt)dims[0];
+  MR_SHAPE("/N", R >= 1, "no regions");
+  MR_READ("/g", H5T_NATIVE_DOUBLE, 1, g);
+  MR_SHAPE("/g", dims[0] == (hsize_t)R, "(%llu,) but /N gives R = %" PetscInt_FMT, (unsigned long long)dims[0], R);
+  m->R = R;
+  PetscCall(PetscMalloc2(R, &m->N, R, &m->g));
+  for (PetscInt r = 0; r < R; r++) {
+    m->N[r] = (PetscInt)iN[r];
+    m->g[r] = g[r];
+  }
+  if (MrH5Exists(f, "/sigma2")) {
+    MR_READ("/sigma2", H5T_NATIVE_DOUBLE, 1, s2);
+    MR_SHAPE("/sigma2", dims[0] == (hsize_t)R, "(%llu,), expected (%" PetscInt_FMT ",)", (unsigned long long)dims[0], R);
+    PetscCall(PetscMalloc1(R, &m->sigma2));
+    for (PetscInt r = 0; r < R; r++) m->sigma2[r] = s2[r];
+  }
+  if (MrH5Exists(f, "/channel/target")) { /* channel form */
+    MR_READ("/channel/target", H5T_NATIVE_LLONG, 1, it);
+    C = (PetscInt)dims[0];
+    MR_READ("/channel/source", H5T_NATIVE_LLONG, 1, is);
+    MR_SHAPE("/channel/source", dims[0] == (hsize_t)C, "(%llu,) but /channel/target has %" PetscInt_FMT " channels", (unsigned long long)dims[0], C);
+    m->C = C;
+    PetscCall(PetscMalloc2(C, &m->target, C, &m->source));
+    for (PetscInt c = 0; c < C; c++) {
+      m->target[c] = (PetscInt)it[c];
+      m->source[c] = (PetscInt)is[c];
+    }
+    MR_READ("/T/row", H5T_NATIVE_LLONG, 1, ir);
+    m->nT = (PetscInt)dims[0];
+    MR_READ("/T/col", H5T_NATIVE_LLONG, 1, ic);
+    MR_SHAPE("/T/col", dims[0] == (hsize_t)m->nT, "(%llu,) but /T/row has %" PetscInt_FMT " entries", (unsigned long long)dims[0], m->nT);
+    MR_READ("/T/value", H5T_NATIVE_DOUBLE, 1, tv);
+    MR_SHAPE("/T/value", dims[0] == (hsize_t)m->nT, "(%llu,) but /T/row has %" PetscInt_FMT " entries", (unsigned long long)dims[0], m->nT);
+    PetscCall(PetscMalloc3(m->nT, &m->Trow, m->nT, &m->Tcol, m->nT, &m->Tval));
+    for (PetscInt e = 0; e < m->nT; e++) {
+      m->Trow[e] = (PetscInt)ir[e];
+      m->Tcol[e] = (PetscInt)ic[e];
+      m->Tval[e] = tv[e];
+    }
+    if (MrH5Exists(f, "/U/row")) {
+      MR_READ("/U/row", H5T_NATIVE_LLONG, 1, ur);
+      m->nU = (PetscInt)dims[0];
+      MR_READ("/U/col", H5T_NATIVE_LLONG, 1, uc);
+      MR_SHAPE("/U/col", dims[0] == (hsize_t)m->nU, "(%llu,) but /U/row has %" PetscInt_FMT " entries", (unsigned long long)dims[0], m->nU);
+      MR_READ("/U/value", H5T_NATIVE_DOUBLE, 1, uv);
+      MR_SHAPE("/U/value", dims[0] == (hsize_t)m->nU, "(%llu,) but /U/row has %" PetscInt_FMT " entries", (unsigned long long)dims[0], m->nU);
+      m->hasU = PETSC_TRUE;
+      PetscCall(PetscMalloc3(m->nU, &m->Urow, m->nU, &m->Ucol, m->nU, &m->Uval));
+      for (PetscInt e = 0; e < m->nU; e++) {
+        m->Urow[e] = (PetscInt)ur[e];
+        m->Ucol[e] = (PetscInt)uc[e];
+        m->Uval[e] = uv[e];
+      }
+    }
+    if (MrH5Exists(f, "/V")) {
+      MR_READ("/V", H5T_NATIVE_DOUBLE, 1, V);
+      MR_SHAPE("/V", dims[0] == (hsize_t)C, "(%llu,), expected one value per channel (%" PetscInt_FMT ",)", (unsigned long long)dims[0], C);
+      PetscCall(PetscMalloc1(C, &m->V));
+      PetscCall(PetscArraycpy(m->V, V, C));
+    }
+  } else { /* dense form */
+    MR_READ("/T", H5T_NATIVE_DOUBLE, 3, T);
+    MR_SHAPE("/T", dims[0] == (hsize_t)R && dims[1] == (hsize_t)R && dims[2] == (hsize_t)R, "(%llu,%llu,%llu), expected (R,R,R) with R = %" PetscInt_FMT, (unsigned long long)dims[0], (unsigned long long)dims[1], (unsigned long long)dims[2], R);
+    m->dense = PETSC_TRUE;
+    m->C     = C = R * R;
+    PetscCall(PetscMalloc2(C, &m->target, C, &m->source));
+    for (PetscInt r = 0; r < R; r++)
+      for (PetscInt s = 0; s < R; s++) {
+        m->target[r * R + s] = r;
+        m->source[r * R + s] = s;
+      }
+    m->nT = R * R * R;
+    PetscCall(PetscMalloc3(m->nT, &m->Trow, m->nT, &m->Tcol, m->nT, &m->Tval));
+    for (PetscInt r = 0, e = 0; r < R; r++)
+      for (PetscInt s = 0; s < R; s++)
+        for (PetscInt q = 0; q < R; q++, e++) {
+          m->Trow[e] = r * R + s;
+          m->Tcol[e] = s * R + q;
+          m->Tval[e] = T[e];
+        }
+    if (MrH5Exists(f, "/U")) {
+      MR_READ("/U", H5T_NATIVE_DOUBLE, 3, U);
+      MR_SHAPE("/U", dims[0] == (hsize_t)R && dims[1] == (hsize_t)R && dims[2] == (hsize_t)R, "(%llu,%llu,%llu), expected (R,R,R) with R = %" PetscInt_FMT, (unsigned long long)dims[0], (unsigned long long)dims[1], (unsigned long long)dims[2], R);
+      m->hasU = PETSC_TRUE;
+      m->nU   = R * R * R;
+      PetscCall(PetscMalloc3(m->nU, &m->Urow, m->nU, &m->Ucol, m->nU, &m->Uval));
+      for (PetscInt s = 0, e = 0; s < R; s++)
+        for (PetscInt q = 0; q < R; q++)
+          for (PetscInt p = 0; p < R; p++, e++) {
+            m->Urow[e] = s * R + q;
+            m->Ucol[e] = s * R + p;
+            m->Uval[e] = U[e];
+          }
+    }
+    if (MrH5Exists(f, "/V")) {
+      MR_READ("/V", H5T_NATIVE_DOUBLE, 2, V);
+      MR_SHAPE("/V", dims[0] == (hsize_t)R && dims[1] == (hsize_t)R, "(%llu,%llu), expected (R,R) with R = %" PetscInt_FMT, (unsigned long long)dims[0], (unsigned long long)dims[1], R);
+      PetscCall(PetscMalloc1(C, &m->V));
+      PetscCall(PetscArraycpy(m->V, V, C));
+    }
+  }
+  MrReadAttrs(f, m);
+done:
+  H5Fclose(f);
+  free(iN); free(it); free(is); free(ir); free(ic); free(ur); free(uc);
+  free(g); free(T); free(U); free(V); free(tv); free(uv); free(s2);
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+PetscErrorCode MrModelLoad(MPI_Comm comm, const char path[], MrModel *model)
+{
+  PetscMPIInt rank;
+  char        msg[900] = "", full[1024] = "";
+  MrModel     m = NULL;
+
+  PetscFunctionBegin;
+  PetscCallMPI(MPI_Comm_rank(comm, &rank));
+  MrCheckInput(comm, path && path[0], "no model file given (-model FILE)");
+  if (rank == 0) {
+    PetscCall(MrModelCreate(comm, &m));
+    PetscCall(MrModelReadFile(path, m, msg, sizeof(msg)));
+    if (msg[0]) {
+      if (strstr(msg, path)) PetscCall(PetscStrncpy(full, msg, sizeof(full)));
+      else PetscCall(PetscSNPrintf(full, sizeof(full), "model file '%s': %s", path, msg));
+      PetscCall(MrModelDestroy(&m));
+    }
+  }
+  PetscCall(MrShareStatus(comm, full[0] == 0, full));
+  PetscCall(MrModelBcast(comm, &m));
+  PetscCall(MrModelSetUp(m));
+  *model = m;
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+PetscErrorCode MrModelSave(MrModel m, const char path[], PetscBool force)
+{
+  PetscMPIInt rank;
+  char        partial[PETSC_MAX_PATH_LEN + 16];
+  PetscBool   ok = PETSC_TRUE;
+
+  PetscFunctionBegin;
+  PetscCall(MrOutputCheckPath(m->comm, path, force));
+  PetscCallMPI(MPI_Comm_rank(m->comm, &rank));
+  if (rank == 0) {
+    PetscInt   R = m->R, C = m->C;
+    hid_t      f;
+    hsize_t    d1 = (hsize_t)R, dc = (hsize_t)C;
+    long long *ib;
+    double    *rb;
+
+    PetscCall(PetscSNPrintf(partial, sizeof(partial), "%s.partial", path));
+    f = H5Fcreate(partial, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+    ok = (PetscBool)(f >= 0);
+    if (ok) {
+      PetscInt nmax = PetscMax(PetscMax(R * R * R, C), PetscMax(m->nT, m->nU)) + 1;
+      PetscCall(PetscMalloc2(nmax, &ib, nmax, &rb));
+      for (PetscInt r = 0; r < R; r++) ib[r] = m->N[r];
+      PetscCall(MrH5WriteDataset(f, "/N", H5T_NATIVE_LLONG, 1, &d1, ib));
+      PetscCall(MrH5WriteDataset(f, "/g", H5T_NATIVE_DOUBLE, 1, &d1, m->g));
+      if (m->sigma2) PetscCall(MrH5WriteDataset(f, "/sigma2", H5T_NATIVE_DOUBLE, 1, &d1, m->sigma2));
+      if (m->dense) {
+        hsize_t d3[3] = {(hsize_t)R, (hsize_t)R, (hsize_t)R};
+        PetscCall(PetscArrayzero(rb, R * R * R));
+        for (PetscInt e = 0; e < m->nT; e++) rb[m->Trow[e] * R + m->Tcol[e] % R] = m->Tval[e];
+        PetscCall(MrH5WriteDataset(f, "/T", H5T_NATIVE_DOUBLE, 3, d3, rb));
+        if (m->hasU) {
+          PetscCall(PetscArrayzero(rb, R * R * R));
+          for (PetscInt e = 0; e < m->nU; e++) rb[m->Urow[e] * R + m->Ucol[e] % R] = m->Uval[e];
+          PetscCall(MrH5WriteDataset(f, "/U", H5T_NATIVE_DOUBLE, 3, d3, rb));
+        }
+        if (m->V) PetscCall(MrH5WriteDataset(f, "/V", H5T_NATIVE_DOUBLE, 2, d3, m->V));
+      } else {
+        hsize_t dt = (hsize_t)m->nT, du = (hsize_t)m->nU;
+        for (PetscInt c = 0; c < C; c++) ib[c] = m->target[c];
+        PetscCall(MrH5WriteDataset(f, "/channel/target", H5T_NATIVE_LLONG, 1, &dc, ib));
+        for (PetscInt c = 0; c < C; c++) ib[c] = m->source[c];
+        PetscCall(MrH5WriteDataset(f, "/channel/source", H5T_NATIVE_LLONG, 1, &dc, ib));
+        for (PetscInt e = 0; e < m->nT; e++) ib[e] = m->Trow[e];
+        PetscCall(MrH5WriteDataset(f, "/T/row", H5T_NATIVE_LLONG, 1, &dt, ib));
+        for (PetscInt e = 0; e < m->nT; e++) ib[e] = m->Tcol[e];
+        PetscCall(MrH5WriteDataset(f, "/T/col", H5T_NATIVE_LLONG, 1, &dt, ib));
+        PetscCall(MrH5WriteDataset(f, "/T/value", H5T_NATIVE_DOUBLE, 1, &dt, m->Tval));
+        if (m->hasU) {
+          for (PetscInt e = 0; e < m->nU; e++) ib[e] = m->Urow[e];
+          PetscCall(MrH5WriteDataset(f, "/U/row", H5T_NATIVE_LLONG, 1, &du, ib));
+          for (PetscInt e = 0; e < m->nU; e++) ib[e] = m->Ucol[e];
+          PetscCall(MrH5WriteDataset(f, "/U/col", H5T_NATIVE_LLONG, 1, &du, ib));
+          PetscCall(MrH5WriteDataset(f, "/U/value", H5T_NATIVE_DOUBLE, 1, &du, m->Uval));
+        }
+        if (m->V) PetscCall(MrH5WriteDataset(f, "/V", H5T_NATIVE_DOUBLE, 1, &dc, m->V));
+      }
+      PetscCall(MrH5WriteAttrString(f, "phi", m->phi));
+      PetscCall(MrH5WriteAttrReal(f, "tau", m->tau));
+      PetscCall(MrH5WriteAttrString(f, "description", m->description));
+      PetscCall(MrH5WriteAttrString(f, "hash", m->hash));
+      PetscCall(PetscFree2(ib, rb));
+      PetscCallH5(H5Fclose(f));
+      ok = (PetscBool)(rename(partial, path) == 0);
+    }
+  }
+  PetscCall(MrShareStatus(m->comm, ok, "cannot write the model file"));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}

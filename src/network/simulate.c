@@ -1,0 +1,411 @@
+/* `mrdyn simulate`: options, set-up, PETSc TS integration, collective output. */
+#include "network_impl.h"
+#include "../util/util.h"
+#include "version.h"
+#include <mrdyn/rng.h>
+#include <math.h>
+
+typedef struct {
+  char      model[PETSC_MAX_PATH_LEN], out[PETSC_MAX_PATH_LEN], input[4096];
+  PetscBool force, saveConn, help;
+  PetscInt64 seed, initSeed;
+  PetscReal dt, tfinal, progress;
+  PetscInt  saveEvery, traces, buffer, K;
+  PetscReal *S0, *v0;
+  PetscInt  nS0, nv0;
+  MrDisorderType dtype;
+  MrPrecision    prec;
+} MrSimOptions;
+
+typedef struct {
+  MrNetwork     net;
+  MrSimOptions *opt;
+  MrOutput      out;
+  MrSeries      time, currents, variance, psi, traces;
+  PetscInt      ntr, *trLocal; /* owned trace rows: local state index */
+  PetscReal    *rowbuf, *var, *ps;
+  PetscInt      lastSaved, nsaved;
+  PetscLogDouble wall0, lastPrint;
+  PetscLogStage stageOutput;
+} MrSimCtx;
+
+static const char *const MrDisorderTypes[] = {"dense", "sparse", "MrDisorderType", "MR_DISORDER_", NULL};
+static const char *const MrPrecisions[]    = {"double", "single", "MrPrecision", "MR_PRECISION_", NULL};
+
+static PetscErrorCode MrSimGetOptions(MPI_Comm comm, MrSimOptions *o)
+{
+  PetscInt seed = 1, iseed = -1, n;
+  PetscBool set;
+
+  PetscFunctionBegin;
+  PetscCall(PetscMemzero(o, sizeof(*o)));
+  o->dt = 0.05; o->tfinal = 20.0; o->saveEvery = 1; o->traces = 4; o->buffer = 64; o->K = 100; o->progress = 5.0;
+  PetscOptionsBegin(comm, NULL, "mrdyn simulate: finite-N multiregion network", NULL);
+  PetscCall(PetscOptionsString("-model", "model file (HDF5, see docs/file-formats.md)", NULL, o->model, o->model, sizeof(o->model), NULL));
+  PetscCall(PetscOptionsString("-o", "output file", NULL, o->out, o->out, sizeof(o->out), NULL));
+  PetscCall(PetscOptionsBool("-force", "overwrite an existing output file", NULL, o->force, &o->force, NULL));
+  PetscCall(PetscOptionsInt("-seed", "network realisation (J, vectors)", NULL, seed, &seed, NULL));
+  PetscCall(PetscOptionsInt("-init_seed", "initial-state draw (default: -seed)", NULL, iseed, &iseed, NULL));
+  PetscCall(PetscOptionsReal("-dt", "time step (units of tau)", NULL, o->dt, &o->dt, NULL));
+  PetscCall(PetscOptionsReal("-t_final", "duration (units of tau)", NULL, o->tfinal, &o->tfinal, NULL));
+  PetscCall(PetscOptionsInt("-save_every", "keep every K-th step", NULL, o->saveEvery, &o->saveEvery, NULL));
+  PetscCall(PetscOptionsInt("-traces", "neurons per region whose x is saved (the first ones)", NULL, o->traces, &o->traces, NULL));
+  PetscCall(PetscOptionsInt("-output_buffer", "saved steps held before each collective write", NULL, o->buffer, &o->buffer, NULL));
+  PetscCall(PetscOptionsEnum("-disorder", "within-region disorder", NULL, MrDisorderTypes, (PetscEnum)o->dtype, (PetscEnum *)&o->dtype, NULL));
+  PetscCall(PetscOptionsInt("-disorder_k", "nonzeros per row of sparse disorder", NULL, o->K, &o->K, NULL));
+  PetscCall(PetscOptionsEnum("-precision", "storage of dense disorder", NULL, MrPrecisions, (PetscEnum)o->prec, (PetscEnum *)&o->prec, NULL));
+  PetscCall(PetscOptionsString("-input", "input pulses region:t0:t1:amplitude,...", NULL, o->input, o->input, sizeof(o->input), NULL));
+  PetscCall(PetscOptionsBool("-save_connectivity", "write J and the vectors under /network (small N only)", NULL, o->saveConn, &o->saveConn, NULL));
+  PetscCall(PetscOptionsReal("-progress", "seconds between progress lines (0: none)", NULL, o->progress, &o->progress, NULL));
+  n = 1 << 20;
+  PetscCall(PetscMalloc2(n, &o->S0, n, &o->v0));
+  o->nS0 = n;
+  PetscCall(PetscOptionsRealArray("-init_currents", "initial currents, one per channel (default: N(0,1) draws)", NULL, o->S0, &o->nS0, &set));
+  if (!set) o->nS0 = 0;
+  o->nv0 = n;
+  PetscCall(PetscOptionsRealArray("-init_variance", "initial variance of x beyond sum m S0, per region (default 1)", NULL, o->v0, &o->nv0, &set));
+  if (!set) o->nv0 = 0;
+  PetscOptionsEnd();
+  PetscCall(PetscOptionsHasHelp(NULL, &o->help));
+  o->seed     = seed;
+  o->initSeed = iseed >= 0 ? iseed : seed;
+  if (o->help) PetscFunctionReturn(PETSC_SUCCESS);
+  MrCheckInput(comm, o->model[0], "simulate: no model file given (-model FILE)");
+  MrCheckInput(comm, o->out[0], "simulate: no output file given (-o FILE)");
+  MrCheckInput(comm, isfinite(o->dt) && o->dt > 0, "-dt %g: the time step must be > 0", (double)o->dt);
+  MrCheckInput(comm, isfinite(o->tfinal) && o->tfinal > 0, "-t_final %g: the duration must be > 0", (double)o->tfinal);
+  MrCheckInput(comm, o->tfinal / o->dt < 1e12, "-t_final / -dt is too large");
+  MrCheckInput(comm, o->saveEvery >= 1, "-save_every %" PetscInt_FMT " must be >= 1", o->saveEvery);
+  MrCheckInput(comm, o->traces >= 0, "-traces must be >= 0");
+  MrCheckInput(comm, o->buffer >= 1, "-output_buffer must be >= 1");
+  MrCheckInput(comm, seed >= 0, "-seed must be >= 0");
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+static PetscErrorCode MrSimSave(MrSimCtx *ctx, PetscInt step, PetscReal t, Vec X)
+{
+  MrNetwork          net = ctx->net;
+  MrLayout           L   = net->layout;
+  const PetscScalar *x;
+  PetscInt           k   = 0;
+
+  PetscFunctionBegin;
+  PetscCall(PetscLogStagePush(ctx->stageOutput));
+  PetscCall(VecGetArrayRead(X, &x));
+  PetscCall(MrSeriesAppend(ctx->time, &t));
+  PetscCall(MrSeriesAppend(ctx->currents, x + net->nx));
+  PetscCall(MrNetworkDiagnostics(net, x, ctx->var, ctx->ps));
+  for (PetscInt j = 0; j < L->nslices; j++)
+    if (L->slice[j].grank == 0) {
+      ctx->rowbuf[k] = ctx->var[j];
+      k++;
+    }
+  PetscCall(MrSeriesAppend(ctx->variance, ctx->rowbuf));
+  for (PetscInt j = 0, k2 = 0; j < L->nslices; j++)
+    if (L->slice[j].grank == 0) ctx->rowbuf[k2++] = ctx->ps[j];
+  PetscCall(MrSeriesAppend(ctx->psi, ctx->rowbuf));
+  if (ctx->traces) {
+    for (PetscInt j = 0; j < ctx->ntr; j++) ctx->rowbuf[j] = x[ctx->trLocal[j]];
+    PetscCall(MrSeriesAppend(ctx->traces, ctx->rowbuf));
+  }
+  PetscCall(VecRestoreArrayRead(X, &x));
+  ctx->lastSaved = step;
+  ctx->nsaved++;
+  PetscCall(PetscLogStagePop());
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+static PetscErrorCode MrSimMonitor(TS ts, PetscInt step, PetscReal t, Vec X, void *vctx)
+{
+  MrSimCtx      *ctx = (MrSimCtx *)vctx;
+  PetscLogDouble now;
+
+  PetscFunctionBegin;
+  if (step % ctx->opt->saveEvery == 0) PetscCall(MrSimSave(ctx, step, t, X));
+  PetscCall(PetscTime(&now));
+  if (ctx->opt->progress > 0 && now - ctx->lastPrint >= ctx->opt->progress && step > 0) {
+    PetscReal frac = t / ctx->opt->tfinal, el = now - ctx->wall0;
+    PetscCall(PetscPrintf(ctx->net->comm, "  step %" PetscInt_FMT "  t = %.4g / %.4g  %.1f steps/s  ETA %.0f s\n", step, (double)t, (double)ctx->opt->tfinal, step / el, frac > 0 ? el * (1 - frac) / frac : 0.0));
+    ctx->lastPrint = now;
+  }
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+/* Static datasets and root attributes. */
+static PetscErrorCode MrSimWriteHeader(MrSimCtx *ctx, const char *tsType)
+{
+  MrNetwork  net = ctx->net;
+  MrModel    m   = net->model;
+  MrLayout   L   = net->layout;
+  MrOutput   out = ctx->out;
+  long long *ib;
+  hsize_t    dc  = (hsize_t)m->C;
+  char      *opts;
+  PetscReal *s2, *Nr;
+
+  PetscFunctionBegin;
+  PetscCall(PetscMalloc1(2 * m->C + 2 * m->R * ctx->opt->traces + 2, &ib));
+  for (PetscInt c = 0; c < m->C; c++) ib[c] = m->target[c];
+  PetscCall(MrOutputWriteRoot(out, "/channel/target", H5T_NATIVE_LLONG, 1, &dc, ib));
+  for (PetscInt c = 0; c < m->C; c++) ib[c] = m->source[c];
+  PetscCall(MrOutputWriteRoot(out, "/channel/source", H5T_NATIVE_LLONG, 1, &dc, ib));
+  if (ctx->opt->traces) {
+    PetscInt n = 0;
+    for (PetscInt r = 0; r < m->R; r++)
+      for (PetscInt i = 0; i < PetscMin(ctx->opt->traces, m->N[r]); i++) {
+        ib[2 * n]     = r;
+        ib[2 * n + 1] = i;
+        n++;
+      }
+    hsize_t d2[2] = {(hsize_t)n, 2};
+    PetscCall(MrOutputWriteRoot(out, "/traces/index", H5T_NATIVE_LLONG, 2, d2, ib));
+  }
+  PetscCall(PetscFree(ib));
+  PetscCall(PetscOptionsGetAll(NULL, &opts));
+  PetscCall(MrOutputAttrString(out, "options", opts));
+  PetscCall(PetscFree(opts));
+  PetscCall(MrOutputAttrString(out, "verb", "simulate"));
+  PetscCall(MrOutputAttrString(out, "program", "mrdyn"));
+  PetscCall(MrOutputAttrString(out, "version", MRDYN_VERSION));
+  PetscCall(MrOutputAttrString(out, "git_commit", MRDYN_GIT_COMMIT));
+  PetscCall(MrOutputAttrString(out, "model_file", ctx->opt->model));
+  PetscCall(MrOutputAttrString(out, "model_hash", m->hash));
+  PetscCall(MrOutputAttrString(out, "model_description", m->description));
+  PetscCall(MrOutputAttrString(out, "phi", m->phi));
+  PetscCall(MrOutputAttrString(out, "ts_type", tsType));
+  PetscCall(MrOutputAttrString(out, "disorder", MrDisorderTypes[ctx->opt->dtype]));
+  PetscCall(MrOutputAttrString(out, "precision", MrPrecisions[ctx->opt->prec]));
+  PetscCall(MrOutputAttrString(out, "layout", L->grouped ? "region groups" : "whole regions per rank"));
+  PetscCall(MrOutputAttrInt(out, "mpi_size", L->size));
+  PetscCall(MrOutputAttrInt(out, "seed", ctx->opt->seed));
+  PetscCall(MrOutputAttrInt(out, "init_seed", ctx->opt->initSeed));
+  PetscCall(MrOutputAttrInt(out, "R", m->R));
+  PetscCall(MrOutputAttrInt(out, "C", m->C));
+  PetscCall(MrOutputAttrReal(out, "dt", ctx->opt->dt));
+  PetscCall(MrOutputAttrReal(out, "t_final", ctx->opt->tfinal));
+  PetscCall(MrOutputAttrReal(out, "tau", m->tau));
+  PetscCall(MrOutputAttrInt(out, "save_every", ctx->opt->saveEvery));
+  PetscCall(PetscMalloc2(m->R, &s2, m->R, &Nr));
+  PetscCall(MrModelReadoutVariances(m, s2));
+  for (PetscInt r = 0; r < m->R; r++) Nr[r] = (PetscReal)m->N[r];
+  PetscCall(MrOutputAttrRealArray(out, "readout_variance", m->R, s2));
+  PetscCall(MrOutputAttrRealArray(out, "N", m->R, Nr));
+  PetscCall(MrOutputAttrRealArray(out, "g", m->R, m->g));
+  PetscCall(PetscFree2(s2, Nr));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+/* /network/region<r>/J and /vectors, row blocks written by their owners. */
+static PetscErrorCode MrSimWriteConnectivity(MrSimCtx *ctx)
+{
+  MrNetwork net = ctx->net;
+  MrModel   m   = net->model;
+  MrLayout  L   = net->layout;
+
+  PetscFunctionBegin;
+  for (PetscInt r = 0; r < m->R; r++) {
+    PetscInt   k = MrLayoutFindSlice(L, r), D, nr = 0, r0 = 0;
+    double    *buf = NULL;
+    char       name[64];
+    PetscReal *cov;
+    PetscCall(MrModelRegionCovariance(m, r, 1.0, &D, &cov)); /* only its size D is needed */
+    PetscCall(PetscFree(cov));
+    if (k >= 0) {
+      nr = L->slice[k].rend - L->slice[k].rstart;
+      r0 = L->slice[k].rstart;
+    }
+    /* a region's rows are written by its group; ranks outside write nothing */
+    PetscCall(PetscSNPrintf(name, sizeof(name), "/network/region%" PetscInt_FMT "/vectors", r));
+    PetscCall(MrOutputWriteRows(ctx->out, name, (hsize_t)m->N[r], (hsize_t)D, (hsize_t)r0, (hsize_t)nr, k >= 0 ? net->vec[k].vec : NULL));
+    if (m->g[r] > 0 && ctx->opt->dtype == MR_DISORDER_DENSE) {
+      const MrDisorder *J = k >= 0 ? &net->J[k] : NULL;
+      PetscCall(PetscMalloc1((size_t)nr * m->N[r] + 1, &buf));
+      for (PetscInt i = 0; i < nr; i++)
+        for (PetscInt j = 0; j < m->N[r]; j++) buf[(size_t)i * m->N[r] + j] = J->precision == MR_PRECISION_DOUBLE ? J->Jd[(size_t)i * J->ld + j] : (double)J->Jf[(size_t)i * J->ld + j];
+      PetscCall(PetscSNPrintf(name, sizeof(name), "/network/region%" PetscInt_FMT "/J", r));
+      PetscCall(MrOutputWriteRows(ctx->out, name, (hsize_t)m->N[r], (hsize_t)m->N[r], (hsize_t)r0, (hsize_t)nr, buf));
+      PetscCall(PetscFree(buf));
+    }
+  }
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+PetscErrorCode MrSimulate(MPI_Comm comm)
+{
+  MrSimOptions   opt;
+  MrModel        model = NULL;
+  MrLayout       L     = NULL;
+  MrNetwork      net   = NULL;
+  MrSimCtx       ctx;
+  TS             ts;
+  Vec            X;
+  PetscReal     *cost, *S0, *v0;
+  PetscInt       nsteps, nOwnRegions = 0, *cols;
+  PetscLogStage  stSetup, stStep;
+  TSType         tsType;
+  TSAdapt        adapt;
+  TSAdaptType    adaptType;
+  PetscBool      fixed;
+  PetscLogDouble t0, t1;
+  PetscInt64     bytes, msgs, tbytes, tmsgs;
+
+  PetscFunctionBegin;
+  PetscCall(PetscMemzero(&ctx, sizeof(ctx)));
+  PetscCall(PetscLogStageRegister("Setup", &stSetup));
+  PetscCall(PetscLogStageRegister("Step", &stStep));
+  PetscCall(PetscLogStageRegister("Output", &ctx.stageOutput));
+  PetscCall(PetscLogStagePush(stSetup));
+  PetscCall(MrSimGetOptions(comm, &opt));
+  if (opt.help) {
+    PetscCall(TSCreate(comm, &ts));
+    PetscCall(TSSetFromOptions(ts));
+    PetscCall(TSDestroy(&ts));
+    PetscCall(PetscFree2(opt.S0, opt.v0));
+    PetscCall(PetscLogStagePop());
+    PetscFunctionReturn(PETSC_SUCCESS);
+  }
+  PetscCall(MrModelLoad(comm, opt.model, &model));
+  MrCheckInput(comm, opt.nS0 == 0 || opt.nS0 == model->C, "-init_currents has %" PetscInt_FMT " values but the model has C = %" PetscInt_FMT " channels", opt.nS0, model->C);
+  MrCheckInput(comm, opt.nv0 == 0 || opt.nv0 == 1 || opt.nv0 == model->R, "-init_variance has %" PetscInt_FMT " values; give 1 or R = %" PetscInt_FMT, opt.nv0, model->R);
+  for (PetscInt i = 0; i < opt.nv0; i++) MrCheckInput(comm, opt.v0[i] >= 0, "-init_variance: value %" PetscInt_FMT " = %g is negative", i, (double)opt.v0[i]);
+  PetscCall(PetscMalloc3(model->C + 1, &S0, model->R, &v0, model->R, &cost));
+  for (PetscInt c = 0; c < model->C; c += 4) { /* default initial currents: N(0, 1) */
+    double z[4];
+    MrNormal4((uint64_t)opt.initSeed, MR_STREAM_INITS, 0, (uint64_t)(c / 4), 0, z);
+    for (PetscInt k = 0; k < 4 && c + k < model->C; k++) S0[c + k] = opt.nS0 ? opt.S0[c + k] : z[k];
+  }
+  for (PetscInt r = 0; r < model->R; r++) v0[r] = opt.nv0 == 0 ? 1.0 : opt.v0[opt.nv0 == 1 ? 0 : r];
+  for (PetscInt r = 0; r < model->R; r++) {
+    const PetscReal N = (PetscReal)model->N[r], D = (PetscReal)(model->outOff[r + 1] - model->outOff[r] + model->inOff[r + 1] - model->inOff[r] + 1);
+    if (opt.dtype == MR_DISORDER_SPARSE) MrCheckInput(comm, opt.K >= 1 && opt.K <= model->N[r], "-disorder_k %" PetscInt_FMT " must be between 1 and N = %" PetscInt_FMT " of region %" PetscInt_FMT, opt.K, model->N[r], r);
+    cost[r] = N * D + (model->g[r] > 0 ? (opt.dtype == MR_DISORDER_DENSE ? N * N * (opt.prec == MR_PRECISION_SINGLE ? 0.5 : 1.0) : N * opt.K) : 0);
+  }
+  PetscCall(MrLayoutCreate(comm, model, cost, &L));
+  PetscCall(MrNetworkCreate(model, L, opt.seed, opt.dtype, opt.prec, opt.K, &net));
+  PetscCall(MrInputsParse(comm, opt.input, model->R, &net->inputs));
+  MrCheckInput(comm, !opt.saveConn || opt.dtype == MR_DISORDER_DENSE, "-save_connectivity needs dense disorder");
+  for (PetscInt k = 0; k < net->inputs.n; k++) MrCheckInput(comm, MrModelRegionHasInput(model, net->inputs.region[k]), "-input: region %" PetscInt_FMT " has no input direction (the model's V is zero or absent for it)", net->inputs.region[k]);
+
+  PetscCall(VecCreateMPI(comm, net->nloc, PETSC_DETERMINE, &X));
+  PetscCall(TSCreate(comm, &ts));
+  PetscCall(TSSetProblemType(ts, TS_NONLINEAR));
+  PetscCall(TSSetType(ts, TSEULER));
+  PetscCall(TSSetRHSFunction(ts, NULL, MrNetworkRHS, net));
+  PetscCall(TSSetTimeStep(ts, opt.dt));
+  PetscCall(TSSetMaxTime(ts, opt.tfinal));
+  nsteps = (PetscInt)ceil(opt.tfinal / opt.dt - 1e-9);
+  PetscCall(TSSetExactFinalTime(ts, TS_EXACTFINALTIME_MATCHSTEP));
+  PetscCall(TSSetFromOptions(ts));
+  PetscCall(TSGetType(ts, &tsType));
+  PetscCall(TSGetAdapt(ts, &adapt));
+  PetscCall(TSAdaptGetType(adapt, &adaptType));
+  PetscCall(PetscStrcmp(adaptType, TSADAPTNONE, &fixed));
+  PetscCall(TSSetMaxSteps(ts, fixed ? nsteps : PETSC_MAX_INT));
+  PetscCall(MrCheckUnusedOptions(comm));
+  PetscCall(MrOutputCheckPath(comm, opt.out, opt.force));
+
+  /* the network is realised only now that every input is known to be good */
+  PetscCall(PetscTime(&t0));
+  PetscCall(MrNetworkInitialState(net, opt.initSeed, S0, v0, X));
+  PetscCall(PetscTime(&t1));
+  PetscCall(PetscPrintf(comm, "mrdyn simulate: R = %" PetscInt_FMT ", C = %" PetscInt_FMT " channels, %d ranks, %s %s disorder, %s, dt = %g, t_final = %g\n", model->R, model->C, L->size, MrDisorderTypes[opt.dtype], MrPrecisions[opt.prec], tsType, (double)opt.dt, (double)opt.tfinal));
+  PetscCall(MrLayoutView(L, PETSC_VIEWER_STDOUT_(comm)));
+
+  ctx.net = net;
+  ctx.opt = &opt;
+  PetscCall(MrOutputCreate(comm, opt.out, &ctx.out));
+  PetscCall(MrSimWriteHeader(&ctx, tsType));
+  if (opt.saveConn) PetscCall(MrSimWriteConnectivity(&ctx));
+  {
+    PetscInt zero = 0;
+    PetscCall(MrSeriesCreate(ctx.out, "/time", 0, L->rank == 0 ? 1 : 0, &zero, opt.buffer, &ctx.time));
+  }
+  PetscCall(PetscMalloc1(net->nS + 1, &cols));
+  PetscCall(PetscArraycpy(cols, net->Sch, net->nS));
+  PetscCall(MrSeriesCreate(ctx.out, "/currents", model->C, net->nS, cols, opt.buffer, &ctx.currents));
+  PetscCall(PetscFree(cols));
+  for (PetscInt k = 0; k < L->nslices; k++) nOwnRegions += L->slice[k].grank == 0;
+  PetscCall(PetscMalloc1(nOwnRegions + 1, &cols));
+  nOwnRegions = 0;
+  for (PetscInt k = 0; k < L->nslices; k++)
+    if (L->slice[k].grank == 0) cols[nOwnRegions++] = L->slice[k].region;
+  PetscCall(MrSeriesCreate(ctx.out, "/variance", model->R, nOwnRegions, cols, opt.buffer, &ctx.variance));
+  PetscCall(MrSeriesCreate(ctx.out, "/psi", model->R, nOwnRegions, cols, opt.buffer, &ctx.psi));
+  PetscCall(PetscFree(cols));
+  if (opt.traces) {
+    PetscInt ntot = 0, col = 0;
+    for (PetscInt r = 0; r < model->R; r++) ntot += PetscMin(opt.traces, model->N[r]);
+    PetscCall(PetscMalloc1(ntot + 1, &cols));
+    PetscCall(PetscMalloc1(ntot + 1, &ctx.trLocal));
+    for (PetscInt r = 0; r < model->R; r++) {
+      PetscInt k = MrLayoutFindSlice(L, r);
+      for (PetscInt i = 0; i < PetscMin(opt.traces, model->N[r]); i++, col++) {
+        if (k >= 0 && i >= L->slice[k].rstart && i < L->slice[k].rend) {
+          cols[ctx.ntr]         = col;
+          ctx.trLocal[ctx.ntr++] = net->xoff[k] + i - L->slice[k].rstart;
+        }
+      }
+    }
+    PetscCall(MrSeriesCreate(ctx.out, "/traces/x", ntot, ctx.ntr, cols, opt.buffer, &ctx.traces));
+    PetscCall(PetscFree(cols));
+  }
+  PetscCall(PetscMalloc3(PetscMax(ctx.ntr, model->R) + 1, &ctx.rowbuf, L->nslices + 1, &ctx.var, L->nslices + 1, &ctx.ps));
+  PetscCall(TSMonitorSet(ts, MrSimMonitor, &ctx, NULL));
+  PetscCall(PetscLogStagePop());
+
+  PetscCall(PetscTime(&ctx.wall0));
+  ctx.lastPrint = ctx.wall0;
+  ctx.lastSaved = -1;
+  PetscCall(PetscLogStagePush(stStep));
+  PetscCall(TSSolve(ts, X));
+  PetscCall(PetscLogStagePop());
+  {
+    PetscInt  steps;
+    PetscReal tnow;
+    PetscCall(TSGetStepNumber(ts, &steps));
+    PetscCall(TSGetTime(ts, &tnow));
+    if (ctx.lastSaved != steps) PetscCall(MrSimSave(&ctx, steps, tnow, X));
+    PetscCall(PetscTime(&t1));
+    PetscCall(MrExchangeStats(net->ex, &bytes, &msgs, &tbytes, &tmsgs));
+    {
+      PetscReal rhsPerStep = steps > 0 ? (PetscReal)net->nrhs / (PetscReal)steps : 0;
+      PetscCall(MrOutputAttrInt(ctx.out, "steps", steps));
+      PetscCall(MrOutputAttrReal(ctx.out, "rhs_per_step", rhsPerStep));
+      PetscCall(MrOutputAttrInt(ctx.out, "exchange_bytes_per_rhs", tbytes));
+      PetscCall(MrOutputAttrInt(ctx.out, "exchange_messages_per_rhs", tmsgs));
+      PetscCall(MrOutputAttrReal(ctx.out, "exchange_bytes_per_step", rhsPerStep * (PetscReal)tbytes));
+      PetscCall(MrOutputAttrReal(ctx.out, "exchange_messages_per_step", rhsPerStep * (PetscReal)tmsgs));
+      PetscCall(MrOutputAttrReal(ctx.out, "wall_seconds", t1 - ctx.wall0));
+      PetscCall(MrOutputFinish(&ctx.out));
+      PetscCall(PetscPrintf(comm, "mrdyn simulate: %" PetscInt_FMT " steps to t = %g in %.3g s (%.1f steps/s); %" PetscInt_FMT " saved rows\n", steps, (double)tnow, t1 - ctx.wall0, steps / PetscMax(t1 - ctx.wall0, 1e-9), ctx.nsaved));
+      PetscCall(PetscPrintf(comm, "  exchange per step: %.0f bytes in %.0f messages over all ranks (nothing of size N)\n", rhsPerStep * (double)tbytes, rhsPerStep * (double)tmsgs));
+    }
+  }
+  {
+    /* a short summary of the final currents so a user sees a result at once */
+    const PetscScalar *x;
+    PetscReal         *loc, *all;
+    PetscCall(PetscCalloc2(model->C, &loc, model->C, &all));
+    PetscCall(VecGetArrayRead(X, &x));
+    for (PetscInt j = 0; j < net->nS; j++) loc[net->Sch[j]] = x[net->nx + j];
+    PetscCall(VecRestoreArrayRead(X, &x));
+    PetscCallMPI(MPI_Reduce(loc, all, (int)model->C, MPIU_REAL, MPI_SUM, 0, comm));
+    if (model->C <= 64) {
+      PetscCall(PetscPrintf(comm, "  final currents S[target <- source]:"));
+      for (PetscInt c = 0; c < model->C; c++) PetscCall(PetscPrintf(comm, "%s S[%" PetscInt_FMT "<-%" PetscInt_FMT "] = %.5f", c % 4 ? "" : "\n   ", model->target[c], model->source[c], (double)all[c]));
+      PetscCall(PetscPrintf(comm, "\n"));
+    }
+    PetscCall(PetscFree2(loc, all));
+  }
+  PetscCall(PetscPrintf(comm, "  wrote %s\n", opt.out));
+  PetscCall(PetscFree3(ctx.rowbuf, ctx.var, ctx.ps));
+  if (opt.traces) PetscCall(PetscFree(ctx.trLocal));
+  PetscCall(TSDestroy(&ts));
+  PetscCall(VecDestroy(&X));
+  PetscCall(MrNetworkDestroy(&net));
+  PetscCall(MrLayoutDestroy(&L));
+  PetscCall(MrModelDestroy(&model));
+  PetscCall(PetscFree3(S0, v0, cost));
+  PetscCall(PetscFree2(opt.S0, opt.v0));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}

@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Installs mrdyn's build and test dependencies from Debian's packages (Debian 12).
+# Only apt-get is used; nothing is downloaded from anywhere else.
+set -euo pipefail
+pkgs=(build-essential pkg-config meson ninja-build git
+      openmpi-bin libopenmpi-dev libpetsc-real-dev libhdf5-openmpi-dev
+      libscalapack-openmpi-dev librandom123-dev
+      python3-numpy python3-h5py python3-matplotlib)
+missing=()
+for p in "${pkgs[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "setup-deps: installing ${missing[*]}"
+  SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO=sudo
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
