@@ -27,5 +27,9 @@ PETSC_EXTERN PetscErrorCode MrErrorHandlerPush(void);
    and turns a failure into a collective MR_ERR_INPUT error. Collective. */
 PETSC_EXTERN PetscErrorCode MrShareStatus(MPI_Comm comm, PetscBool ok, const char msg[]);
 /* Stops with an input error naming the first option that nothing used (a typo
-   or an option of another verb). Call after every option has been queried. Collective. */
-PETSC_EXTERN PetscErrorCode MrCheckUnusedOptions(MPI_Comm comm);
+   or an option of another verb), with a suggestion from known (NULL-terminated,
+   may be NULL). Call after every option has been queried. Collective. */
+PETSC_EXTERN PetscErrorCode MrCheckUnusedOptions(MPI_Comm comm, const char *const known[]);
+/* Stops with an input error naming a numeric option whose value is not a number
+   (PETSc's own message does not name the option). names: NULL-terminated. Collective. */
+PETSC_EXTERN PetscErrorCode MrCheckNumericOptions(MPI_Comm comm, const char *const names[]);

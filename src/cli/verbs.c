@@ -3,6 +3,9 @@
 #include "verbs.h"
 #include "version.h"
 
+static const char *const MrModelKnown[]   = {"-o", "-force", "-R", "-N", "-g", "-tau", "-description", "-a", "-b", "-u", "-hdiag", "-V", "-w_re", "-w_im", "-tol", "-rho", "-seed", "-max_tries", "-degree", "-rank", "-sigma2", NULL};
+static const char *const MrModelNumeric[] = {"-R", "-N", "-g", "-tau", "-a", "-b", "-u", "-hdiag", "-V", "-w_re", "-w_im", "-tol", "-rho", "-seed", "-max_tries", "-degree", "-rank", "-sigma2", NULL};
+
 PetscErrorCode MrModelVerb(MPI_Comm comm, const char generator[])
 {
   MrModel   m;
@@ -11,6 +14,7 @@ PetscErrorCode MrModelVerb(MPI_Comm comm, const char generator[])
   PetscReal wre, wim, *s2;
 
   PetscFunctionBegin;
+  PetscCall(MrCheckNumericOptions(comm, MrModelNumeric));
   PetscOptionsBegin(comm, NULL, "mrdyn model: output", NULL);
   PetscCall(PetscOptionsString("-o", "model file to write", NULL, out, out, sizeof(out), NULL));
   PetscCall(PetscOptionsBool("-force", "overwrite an existing file", NULL, force, &force, NULL));
@@ -23,7 +27,7 @@ PetscErrorCode MrModelVerb(MPI_Comm comm, const char generator[])
     PetscFunctionReturn(PETSC_SUCCESS);
   }
   MrCheckInput(comm, out[0], "mrdyn model: no output file given (-o FILE)");
-  PetscCall(MrCheckUnusedOptions(comm));
+  PetscCall(MrCheckUnusedOptions(comm, MrModelKnown));
   PetscCall(MrModelSave(m, out, force));
   PetscCall(MrModelLeadingEigenvalue(m, &wre, &wim));
   PetscCall(PetscMalloc1(m->R, &s2));
@@ -60,7 +64,7 @@ PetscErrorCode MrRunVerb(MPI_Comm comm, const char verb[], int npos, const char 
   PetscCall(PetscStrcmp(verb, "info", &is));
   if (is) {
     MrCheckInput(comm, npos == 1, "usage: mrdyn info FILE.h5");
-    PetscCall(MrCheckUnusedOptions(comm));
+    PetscCall(MrCheckUnusedOptions(comm, NULL));
     PetscCall(MrInfo(comm, pos[0]));
     PetscFunctionReturn(PETSC_SUCCESS);
   }

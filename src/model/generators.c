@@ -7,14 +7,17 @@
 /* Reads a per-region list option: one value (replicated) or R values. */
 static PetscErrorCode MrRegionList(PetscOptionItems *PetscOptionsObject, MPI_Comm comm, const char name[], const char help[], PetscInt R, PetscReal def, PetscBool required, PetscReal v[], PetscBool *set)
 {
-  PetscInt  n = R;
-  PetscBool flg;
+  PetscInt   n = R + 1; /* one more than allowed, so that too many values are seen */
+  PetscBool  flg;
+  PetscReal *w;
 
   PetscFunctionBegin;
-  for (PetscInt r = 0; r < R; r++) v[r] = def;
-  PetscCall(PetscOptionsRealArray(name, help, NULL, v, &n, &flg));
+  PetscCall(PetscMalloc1(R + 1, &w));
+  PetscCall(PetscOptionsRealArray(name, help, NULL, w, &n, &flg));
   if (set) *set = flg;
   MrCheckInput(comm, flg || !required, "option %s is required (%s)", name, help);
+  for (PetscInt r = 0; r < R; r++) v[r] = flg && r < n ? w[r] : def;
+  PetscCall(PetscFree(w));
   if (flg) {
     MrCheckInput(comm, n == 1 || n == R, "option %s has %" PetscInt_FMT " values; give 1 or R = %" PetscInt_FMT, name, n, R);
     for (PetscInt r = 1; r < R && n == 1; r++) v[r] = v[0];
@@ -96,7 +99,7 @@ static PetscErrorCode MrGenPaper(PetscOptionItems *PetscOptionsObject, MPI_Comm 
   PetscCall(MrGenDenseChannels(m));
   for (PetscInt r = 0; r < R; r++)
     for (PetscInt s = 0; s < R; s++) m->Tval[(r * R + s) * R + r] = c[r * R + s];
-  nV = R * R;
+  nV = R * R + 1; /* one more than allowed, so that too many values are seen */
   PetscCall(PetscMalloc1(nV, &Vl));
   PetscCall(PetscOptionsRealArray("-V", "input routing V[r,s] = <n^{rs} u^s>, R*R values", NULL, Vl, &nV, &hasV));
   if (hasV) {
@@ -223,9 +226,9 @@ PetscErrorCode MrModelGenerate(MPI_Comm comm, const char name[], MrModel *model)
   else PetscCall(MrGenGraph(PetscOptionsObject, comm, m));
   {
     PetscReal *s2;
-    PetscInt   n = m->R;
+    PetscInt   n = m->R + 1;
     PetscBool  set;
-    PetscCall(PetscMalloc1(m->R, &s2));
+    PetscCall(PetscMalloc1(m->R + 1, &s2));
     PetscCall(PetscOptionsRealArray("-sigma2", "readout variance per region (default: the 1.05 rule)", NULL, s2, &n, &set));
     if (set) {
       MrCheckInput(comm, n == 1 || n == m->R, "-sigma2 has %" PetscInt_FMT " values; give 1 or R", n);

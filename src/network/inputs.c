@@ -26,8 +26,9 @@ PetscErrorCode MrInputsParse(MPI_Comm comm, const char spec[], PetscInt R, MrInp
         p++;
       }
     }
-    MrCheckInput(comm, v[0] >= 0 && v[0] < R && v[0] == floor(v[0]), "-input: region %g does not exist (0..%" PetscInt_FMT ")", v[0], R - 1);
-    MrCheckInput(comm, v[2] > v[1], "-input: pulse on region %g ends (t1 = %g) before it starts (t0 = %g)", v[0], v[2], v[1]);
+    MrCheckInput(comm, v[0] == floor(v[0]) && fabs(v[0]) < 1e15, "-input: region '%s' is not an integer", spec);
+    MrCheckInput(comm, v[0] >= 0 && v[0] < R, "-input: region %lld does not exist (0..%" PetscInt_FMT ")", (long long)v[0], R - 1);
+    MrCheckInput(comm, v[2] > v[1], "-input: pulse on region %lld ends (t1 = %g) before it starts (t0 = %g)", (long long)v[0], v[2], v[1]);
     in->region[n] = (PetscInt)v[0];
     in->t0[n]     = v[1];
     in->t1[n]     = v[2];

@@ -32,6 +32,9 @@ typedef struct {
 static const char *const MrDisorderTypes[] = {"dense", "sparse", "MrDisorderType", "MR_DISORDER_", NULL};
 static const char *const MrPrecisions[]    = {"double", "single", "MrPrecision", "MR_PRECISION_", NULL};
 
+static const char *const MrSimNumeric[] = {"-seed", "-init_seed", "-dt", "-t_final", "-save_every", "-traces", "-output_buffer", "-disorder_k", "-progress", "-init_currents", "-init_variance", NULL};
+static const char *const MrSimKnown[]   = {"-model", "-o", "-force", "-seed", "-init_seed", "-dt", "-t_final", "-save_every", "-traces", "-output_buffer", "-disorder", "-disorder_k", "-precision", "-input", "-save_connectivity", "-progress", "-init_currents", "-init_variance", "-ts_type", "-ts_rk_type", "-ts_adapt_type", "-log_view", NULL};
+
 static PetscErrorCode MrSimGetOptions(MPI_Comm comm, MrSimOptions *o)
 {
   PetscInt seed = 1, iseed = -1, n;
@@ -39,6 +42,7 @@ static PetscErrorCode MrSimGetOptions(MPI_Comm comm, MrSimOptions *o)
 
   PetscFunctionBegin;
   PetscCall(PetscMemzero(o, sizeof(*o)));
+  PetscCall(MrCheckNumericOptions(comm, MrSimNumeric));
   o->dt = 0.05; o->tfinal = 20.0; o->saveEvery = 1; o->traces = 4; o->buffer = 64; o->K = 100; o->progress = 5.0;
   PetscOptionsBegin(comm, NULL, "mrdyn simulate: finite-N multiregion network", NULL);
   PetscCall(PetscOptionsString("-model", "model file (HDF5, see docs/file-formats.md)", NULL, o->model, o->model, sizeof(o->model), NULL));
@@ -55,7 +59,7 @@ static PetscErrorCode MrSimGetOptions(MPI_Comm comm, MrSimOptions *o)
   PetscCall(PetscOptionsInt("-disorder_k", "nonzeros per row of sparse disorder", NULL, o->K, &o->K, NULL));
   PetscCall(PetscOptionsEnum("-precision", "storage of dense disorder", NULL, MrPrecisions, (PetscEnum)o->prec, (PetscEnum *)&o->prec, NULL));
   PetscCall(PetscOptionsString("-input", "input pulses region:t0:t1:amplitude,...", NULL, o->input, o->input, sizeof(o->input), NULL));
-  PetscCall(PetscOptionsBool("-save_connectivity", "write J and the vectors under /network (small N only)", NULL, o->saveConn, &o->saveConn, NULL));
+  PetscCall(PetscOptionsBool("-save_connectivity", "write the vectors (and dense J) under /network (small N only)", NULL, o->saveConn, &o->saveConn, NULL));
   PetscCall(PetscOptionsReal("-progress", "seconds between progress lines (0: none)", NULL, o->progress, &o->progress, NULL));
   n = 1 << 20;
   PetscCall(PetscMalloc2(n, &o->S0, n, &o->v0));
@@ -283,7 +287,6 @@ PetscErrorCode MrSimulate(MPI_Comm comm)
   PetscCall(MrLayoutCreate(comm, model, cost, &L));
   PetscCall(MrNetworkCreate(model, L, opt.seed, opt.dtype, opt.prec, opt.K, &net));
   PetscCall(MrInputsParse(comm, opt.input, model->R, &net->inputs));
-  MrCheckInput(comm, !opt.saveConn || opt.dtype == MR_DISORDER_DENSE, "-save_connectivity needs dense disorder");
   for (PetscInt k = 0; k < net->inputs.n; k++) MrCheckInput(comm, MrModelRegionHasInput(model, net->inputs.region[k]), "-input: region %" PetscInt_FMT " has no input direction (the model's V is zero or absent for it)", net->inputs.region[k]);
 
   PetscCall(VecCreateMPI(comm, net->nloc, PETSC_DETERMINE, &X));
@@ -301,7 +304,7 @@ PetscErrorCode MrSimulate(MPI_Comm comm)
   PetscCall(TSAdaptGetType(adapt, &adaptType));
   PetscCall(PetscStrcmp(adaptType, TSADAPTNONE, &fixed));
   PetscCall(TSSetMaxSteps(ts, fixed ? nsteps : PETSC_MAX_INT));
-  PetscCall(MrCheckUnusedOptions(comm));
+  PetscCall(MrCheckUnusedOptions(comm, MrSimKnown));
   PetscCall(MrOutputCheckPath(comm, opt.out, opt.force));
 
   /* the network is realised only now that every input is known to be good */

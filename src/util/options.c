@@ -1,8 +1,11 @@
 /* The options database check shared by every verb. */
 #include <mrdyn/error.h>
+#include "util.h"
+#include <stdlib.h>
+#include <math.h>
 
 /* Options nobody asked for are typos: stop before any work or output. */
-PetscErrorCode MrCheckUnusedOptions(MPI_Comm comm)
+PetscErrorCode MrCheckUnusedOptions(MPI_Comm comm, const char *const known[])
 {
   PetscInt n;
   char   **names, **values;
@@ -16,7 +19,17 @@ PetscErrorCode MrCheckUnusedOptions(MPI_Comm comm)
     if (skip) continue;
     {
       char msg[512];
-      PetscCall(PetscSNPrintf(msg, sizeof(msg), "unknown option -%s (see -help for the options of this verb)", names[i]));
+      const char *best = NULL;
+      PetscInt    bestd = 3; /* suggest only close matches */
+      for (PetscInt k = 0; known && known[k]; k++) {
+        PetscInt dist = MrEditDistance(names[i], known[k] + 1);
+        if (dist < bestd) {
+          bestd = dist;
+          best  = known[k];
+        }
+      }
+      if (best) PetscCall(PetscSNPrintf(msg, sizeof(msg), "unknown option -%s (did you mean %s? -help lists the options)", names[i], best));
+      else PetscCall(PetscSNPrintf(msg, sizeof(msg), "unknown option -%s (see -help for the options of this verb)", names[i]));
       PetscCall(PetscOptionsLeftRestore(NULL, &n, &names, &values));
       MrCheckInput(comm, PETSC_FALSE, "%s", msg);
     }
@@ -25,3 +38,22 @@ PetscErrorCode MrCheckUnusedOptions(MPI_Comm comm)
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
+
+PetscErrorCode MrCheckNumericOptions(MPI_Comm comm, const char *const names[])
+{
+  PetscFunctionBegin;
+  for (PetscInt k = 0; names[k]; k++) {
+    char      val[4096];
+    PetscBool set;
+    PetscCall(PetscOptionsGetString(NULL, NULL, names[k], val, sizeof(val), &set));
+    if (!set) continue;
+    MrCheckInput(comm, val[0], "option %s needs a value", names[k]);
+    for (char *p = val; *p;) {
+      char  *end;
+      double x = strtod(p, &end);
+      MrCheckInput(comm, end != p && isfinite(x) && (*end == 0 || *end == ','), "option %s: '%s' is not a number (or a comma-separated list of numbers)", names[k], val);
+      p = *end ? end + 1 : end;
+    }
+  }
+  PetscFunctionReturn(PETSC_SUCCESS);
+}

@@ -1,0 +1,74 @@
+"""Helpers shared by the mrdyn integration tests (run with Debian's /usr/bin/python3)."""
+import os
+import subprocess
+import sys
+import tempfile
+
+import h5py
+import numpy as np
+
+MRDYN = os.environ.get("MRDYN", "build/mrdyn")
+MPIEXEC = os.environ.get("MPIEXEC", "mpiexec")
+ENV = dict(os.environ, OMPI_ALLOW_RUN_AS_ROOT="1", OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1",
+           OMPI_MCA_rmaps_base_oversubscribe="1", OMPI_MCA_btl_vader_single_copy_mechanism="none")
+
+FAILURES = []
+
+
+def run(args, np_=1, timeout=300, check=True):
+    """Runs mrdyn under mpiexec -n np_; returns the CompletedProcess."""
+    cmd = [MPIEXEC, "-n", str(np_), MRDYN] + [str(a) for a in args]
+    p = subprocess.run(cmd, env=ENV, capture_output=True, text=True, timeout=timeout)
+    if check and p.returncode != 0:
+        sys.stderr.write("command failed: %s\n%s\n%s\n" % (" ".join(cmd), p.stdout, p.stderr))
+        raise SystemExit(1)
+    return p
+
+
+def tmpdir():
+    return tempfile.mkdtemp(prefix="mrdyn-test-")
+
+
+def check(cond, what):
+    """Records a failed assertion with its description (the test fails at the end)."""
+    print(("ok   " if cond else "FAIL ") + what, flush=True)
+    if not cond:
+        FAILURES.append(what)
+
+
+def finish():
+    if FAILURES:
+        print("%d check(s) failed" % len(FAILURES))
+        raise SystemExit(1)
+    print("all checks passed")
+
+
+def write_dense_model(path, N, g, T, U=None, V=None, sigma2=None, attrs=None):
+    """A model file in the dense form, written by hand as a user would with h5py."""
+    with h5py.File(path, "w") as f:
+        f["N"] = np.asarray(N, dtype=np.int64)
+        f["g"] = np.asarray(g, dtype=float)
+        f["T"] = np.asarray(T, dtype=float)
+        if U is not None:
+            f["U"] = np.asarray(U, dtype=float)
+        if V is not None:
+            f["V"] = np.asarray(V, dtype=float)
+        if sigma2 is not None:
+            f["sigma2"] = np.asarray(sigma2, dtype=float)
+        for k, v in (attrs or {}).items():
+            f.attrs[k] = v
+
+
+def make_T(a, b):
+    """The paper's make_T(a, b): T[r,s,q] = delta_rq c[r,s], c = sqrt(b)sqrt(b)^T + diag(a-b)."""
+    a, b = np.asarray(a, float), np.asarray(b, float)
+    c = np.outer(np.sqrt(b), np.sqrt(b)) + np.diag(a - b)
+    R = len(a)
+    T = np.zeros((R, R, R))
+    for r in range(R):
+        T[r, :, r] = c[r, :]
+    return T
+
+
+def psi(D):
+    return 1.0 / np.sqrt(1.0 + 0.5 * np.pi * D)
