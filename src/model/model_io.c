@@ -23,6 +23,7 @@ static void MrReadAttrs(hid_t f, MrModel m)
     hid_t a = H5Aopen(f, names[k], H5P_DEFAULT), t = H5Aget_type(a);
     if (H5Tget_class(t) == H5T_STRING) {
       hid_t mt = H5Tcopy(H5T_C_S1);
+      H5Tset_cset(mt, H5Tget_cset(t)); /* h5py writes UTF-8; HDF5 does not convert character sets */
       if (H5Tis_variable_str(t) > 0) {
         char *v = NULL;
         H5Tset_size(mt, H5T_VARIABLE);
