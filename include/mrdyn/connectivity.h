@@ -15,6 +15,7 @@ typedef struct {
   MrPrecision precision;
   double    *Jd;                 /* dense double, nrows x ld */
   float     *Jf;                 /* dense single */
+  float     *xf;                 /* dense single: float copy of the rates */
   PetscInt   K;                  /* sparse: nonzeros per row */
   PetscInt  *col;                /* sparse: nrows x K column indices */
   double    *val;                /* sparse values */
@@ -39,7 +40,8 @@ PETSC_EXTERN PetscErrorCode MrVectorsDestroy(MrVectors *v);
 
 /* Hot kernels, with the simple reference versions the tests compare against. */
 PETSC_EXTERN void MrDenseMultAdd_d(PetscInt m, PetscInt n, PetscInt ld, const double *A, const double *x, double *y);
-PETSC_EXTERN void MrDenseMultAdd_f(PetscInt m, PetscInt n, PetscInt ld, const float *A, const double *x, double *y);
+/* single precision: x is the float copy of the rates */
+PETSC_EXTERN void MrDenseMultAdd_f(PetscInt m, PetscInt n, PetscInt ld, const float *A, const float *x, double *y);
 PETSC_EXTERN void MrDenseMultAdd_d_ref(PetscInt m, PetscInt n, PetscInt ld, const double *A, const double *x, double *y);
-PETSC_EXTERN void MrDenseMultAdd_f_ref(PetscInt m, PetscInt n, PetscInt ld, const float *A, const double *x, double *y);
+PETSC_EXTERN void MrDenseMultAdd_f_ref(PetscInt m, PetscInt n, PetscInt ld, const float *A, const float *x, double *y);
 PETSC_EXTERN void MrSparseMultAdd(PetscInt m, PetscInt K, const PetscInt *col, const double *val, const double *x, double *y);

@@ -32,7 +32,10 @@ PetscErrorCode MrDisorderGenerate(PetscInt64 seed, PetscInt r, PetscInt N, Petsc
     J->ld = (N + 7) / 8 * 8;
     PetscCall(PetscMalloc1(N, &z));
     if (prec == MR_PRECISION_DOUBLE) PetscCall(MrAlignedAlloc(sizeof(double) * (size_t)m * (size_t)J->ld, &J->mem, (void **)&J->Jd));
-    else PetscCall(MrAlignedAlloc(sizeof(float) * (size_t)m * (size_t)J->ld, &J->mem, (void **)&J->Jf));
+    else {
+      PetscCall(MrAlignedAlloc(sizeof(float) * (size_t)m * (size_t)J->ld, &J->mem, (void **)&J->Jf));
+      PetscCall(PetscMalloc1(N, &J->xf));
+    }
     for (PetscInt i = 0; i < m; i++) {
       MrNormalRow((uint64_t)seed, MR_STREAM_J, (uint64_t)r, (uint64_t)(rstart + i), N, z);
       if (prec == MR_PRECISION_DOUBLE) {
@@ -75,6 +78,7 @@ PetscErrorCode MrDisorderDestroy(MrDisorder *J)
 {
   PetscFunctionBegin;
   PetscCall(PetscFree(J->mem));
+  PetscCall(PetscFree(J->xf));
   PetscCall(PetscFree2(J->col, J->val));
   PetscCall(PetscMemzero(J, sizeof(*J)));
   PetscFunctionReturn(PETSC_SUCCESS);
@@ -86,7 +90,10 @@ PetscErrorCode MrDisorderMultAdd(const MrDisorder *J, const PetscReal x[], Petsc
   if (!J->present || !J->nrows) PetscFunctionReturn(PETSC_SUCCESS);
   if (J->type == MR_DISORDER_SPARSE) MrSparseMultAdd(J->nrows, J->K, J->col, J->val, x, y);
   else if (J->precision == MR_PRECISION_DOUBLE) MrDenseMultAdd_d(J->nrows, J->ncols, J->ld, J->Jd, x, y);
-  else MrDenseMultAdd_f(J->nrows, J->ncols, J->ld, J->Jf, x, y);
+  else {
+    for (PetscInt j = 0; j < J->ncols; j++) J->xf[j] = (float)x[j];
+    MrDenseMultAdd_f(J->nrows, J->ncols, J->ld, J->Jf, J->xf, y);
+  }
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 

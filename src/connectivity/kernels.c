@@ -1,66 +1,157 @@
 /* Hot kernels of the network step. The disorder product is memory-bound: J is
    streamed once per step. Each row's dot product has a fixed summation order
-   (four 4-wide partial sums, then a fixed tree), so a row gives the same bits
+   (four 2-wide partial sums, then a fixed tree), so a row gives the same bits
    wherever it lives, which keeps results independent of the decomposition. */
 #include <mrdyn/connectivity.h>
 #include <string.h>
 
-typedef double v4d __attribute__((vector_size(32)));
+/* 2-wide vectors map to SSE2/NEON registers on any 64-bit target, so the eight
+   accumulators below stay in registers (4-wide ones spill without AVX). */
+typedef double v2d __attribute__((vector_size(16)));
 typedef float  v4f __attribute__((vector_size(16)));
 
-static inline v4d MrLoad4d(const double *p)
+static inline v2d MrLd(const double *p)
 {
-  v4d v;
+  v2d v;
   memcpy(&v, p, sizeof(v));
   return v;
 }
 
-static inline v4d MrLoad4f(const float *p)
+/* Fixed reduction tree of the two 2-wide partial sums of one row. */
+static inline double MrHsum2(v2d s0, v2d s1)
+{
+  v2d s = s0 + s1;
+  return s[0] + s[1];
+}
+
+/* Four entries of a row starting at j as two 2-wide vectors e0, e1. */
+#define MR_LOAD4_D(row, j, e0, e1) const v2d e0 = MrLd((row) + (j)), e1 = MrLd((row) + (j) + 2)
+
+/* Four rows at a time (four streams keep the prefetchers busy and share the
+   loads of x); each row has two 2-wide partial sums over blocks of four entries.
+   A row's arithmetic is the same in a group of four or alone (the last rows). */
+#define MR_DENSE_KERNEL(NAME, T, LOAD4) \
+  void NAME(PetscInt m, PetscInt n, PetscInt ld, const T *A, const double *x, double *y) \
+  { \
+    PetscInt i = 0; \
+    for (; i + 4 <= m; i += 4) { \
+      const T *a = A + (size_t)i * (size_t)ld, *b = a + ld, *c = b + ld, *d = c + ld; \
+      v2d      a0 = {0}, a1 = {0}, b0 = {0}, b1 = {0}, c0 = {0}, c1 = {0}, d0 = {0}, d1 = {0}; \
+      PetscInt j = 0; \
+      for (; j + 4 <= n; j += 4) { \
+        const v2d x0 = MrLd(x + j), x1 = MrLd(x + j + 2); \
+        LOAD4(a, j, p0, p1); \
+        a0 += p0 * x0; \
+        a1 += p1 * x1; \
+        LOAD4(b, j, q0, q1); \
+        b0 += q0 * x0; \
+        b1 += q1 * x1; \
+        LOAD4(c, j, r0, r1); \
+        c0 += r0 * x0; \
+        c1 += r1 * x1; \
+        LOAD4(d, j, s0, s1); \
+        d0 += s0 * x0; \
+        d1 += s1 * x1; \
+      } \
+      double ta = MrHsum2(a0, a1), tb = MrHsum2(b0, b1), tc = MrHsum2(c0, c1), td = MrHsum2(d0, d1); \
+      for (; j < n; j++) { \
+        ta += (double)a[j] * x[j]; \
+        tb += (double)b[j] * x[j]; \
+        tc += (double)c[j] * x[j]; \
+        td += (double)d[j] * x[j]; \
+      } \
+      y[i] += ta; \
+      y[i + 1] += tb; \
+      y[i + 2] += tc; \
+      y[i + 3] += td; \
+    } \
+    for (; i < m; i++) { \
+      const T *a  = A + (size_t)i * (size_t)ld; \
+      v2d      a0 = {0}, a1 = {0}; \
+      PetscInt j  = 0; \
+      for (; j + 4 <= n; j += 4) { \
+        const v2d x0 = MrLd(x + j), x1 = MrLd(x + j + 2); \
+        LOAD4(a, j, p0, p1); \
+        a0 += p0 * x0; \
+        a1 += p1 * x1; \
+      } \
+      double ta = MrHsum2(a0, a1); \
+      for (; j < n; j++) ta += (double)a[j] * x[j]; \
+      y[i] += ta; \
+    } \
+  }
+
+MR_DENSE_KERNEL(MrDenseMultAdd_d, double, MR_LOAD4_D)
+
+static inline v4f MrLdf(const float *p)
 {
   v4f v;
   memcpy(&v, p, sizeof(v));
-  return __builtin_convertvector(v, v4d);
+  return v;
 }
 
-static inline double MrHsum(v4d s0, v4d s1, v4d s2, v4d s3)
+static inline float MrHsumf(v4f s0, v4f s1)
 {
-  v4d s = (s0 + s1) + (s2 + s3);
+  v4f s = s0 + s1;
   return (s[0] + s[1]) + (s[2] + s[3]);
 }
 
-void MrDenseMultAdd_d(PetscInt m, PetscInt n, PetscInt ld, const double *A, const double *x, double *y)
+/* Single precision: J and x in float, products summed in float over blocks of
+   MR_FBLOCK columns (two 4-wide partial sums per row), block sums added in
+   double. Halves the bytes streamed; the error is that of float storage. */
+#define MR_FBLOCK 256
+void MrDenseMultAdd_f(PetscInt m, PetscInt n, PetscInt ld, const float *A, const float *x, double *y)
 {
-  for (PetscInt i = 0; i < m; i++) {
-    const double *a  = A + (size_t)i * (size_t)ld;
-    v4d           s0 = {0}, s1 = {0}, s2 = {0}, s3 = {0};
-    PetscInt      j  = 0;
-    for (; j + 16 <= n; j += 16) {
-      s0 += MrLoad4d(a + j) * MrLoad4d(x + j);
-      s1 += MrLoad4d(a + j + 4) * MrLoad4d(x + j + 4);
-      s2 += MrLoad4d(a + j + 8) * MrLoad4d(x + j + 8);
-      s3 += MrLoad4d(a + j + 12) * MrLoad4d(x + j + 12);
-    }
-    double t = MrHsum(s0, s1, s2, s3);
-    for (; j < n; j++) t += a[j] * x[j];
-    y[i] += t;
-  }
-}
-
-void MrDenseMultAdd_f(PetscInt m, PetscInt n, PetscInt ld, const float *A, const double *x, double *y)
-{
-  for (PetscInt i = 0; i < m; i++) {
-    const float *a  = A + (size_t)i * (size_t)ld;
-    v4d          s0 = {0}, s1 = {0}, s2 = {0}, s3 = {0};
+  PetscInt i = 0;
+  for (; i + 4 <= m; i += 4) {
+    const float *a = A + (size_t)i * (size_t)ld, *b = a + ld, *c = b + ld, *d = c + ld;
+    double       ta = 0, tb = 0, tc = 0, td = 0;
     PetscInt     j  = 0;
-    for (; j + 16 <= n; j += 16) {
-      s0 += MrLoad4f(a + j) * MrLoad4d(x + j);
-      s1 += MrLoad4f(a + j + 4) * MrLoad4d(x + j + 4);
-      s2 += MrLoad4f(a + j + 8) * MrLoad4d(x + j + 8);
-      s3 += MrLoad4f(a + j + 12) * MrLoad4d(x + j + 12);
+    for (; j + 8 <= n;) {
+      const PetscInt e  = PetscMin(n - 7, j + MR_FBLOCK);
+      v4f            a0 = {0}, a1 = {0}, b0 = {0}, b1 = {0}, c0 = {0}, c1 = {0}, d0 = {0}, d1 = {0};
+      for (; j < e; j += 8) {
+        const v4f x0 = MrLdf(x + j), x1 = MrLdf(x + j + 4);
+        a0 += MrLdf(a + j) * x0;
+        a1 += MrLdf(a + j + 4) * x1;
+        b0 += MrLdf(b + j) * x0;
+        b1 += MrLdf(b + j + 4) * x1;
+        c0 += MrLdf(c + j) * x0;
+        c1 += MrLdf(c + j + 4) * x1;
+        d0 += MrLdf(d + j) * x0;
+        d1 += MrLdf(d + j + 4) * x1;
+      }
+      ta += MrHsumf(a0, a1);
+      tb += MrHsumf(b0, b1);
+      tc += MrHsumf(c0, c1);
+      td += MrHsumf(d0, d1);
     }
-    double t = MrHsum(s0, s1, s2, s3);
-    for (; j < n; j++) t += (double)a[j] * x[j];
-    y[i] += t;
+    for (; j < n; j++) {
+      ta += (double)(a[j] * x[j]);
+      tb += (double)(b[j] * x[j]);
+      tc += (double)(c[j] * x[j]);
+      td += (double)(d[j] * x[j]);
+    }
+    y[i] += ta;
+    y[i + 1] += tb;
+    y[i + 2] += tc;
+    y[i + 3] += td;
+  }
+  for (; i < m; i++) {
+    const float *a  = A + (size_t)i * (size_t)ld;
+    double       ta = 0;
+    PetscInt     j  = 0;
+    for (; j + 8 <= n;) {
+      const PetscInt e  = PetscMin(n - 7, j + MR_FBLOCK);
+      v4f            a0 = {0}, a1 = {0};
+      for (; j < e; j += 8) {
+        a0 += MrLdf(a + j) * MrLdf(x + j);
+        a1 += MrLdf(a + j + 4) * MrLdf(x + j + 4);
+      }
+      ta += MrHsumf(a0, a1);
+    }
+    for (; j < n; j++) ta += (double)(a[j] * x[j]);
+    y[i] += ta;
   }
 }
 
@@ -74,7 +165,7 @@ void MrDenseMultAdd_d_ref(PetscInt m, PetscInt n, PetscInt ld, const double *A, 
   }
 }
 
-void MrDenseMultAdd_f_ref(PetscInt m, PetscInt n, PetscInt ld, const float *A, const double *x, double *y)
+void MrDenseMultAdd_f_ref(PetscInt m, PetscInt n, PetscInt ld, const float *A, const float *x, double *y)
 {
   for (PetscInt i = 0; i < m; i++) {
     double t = 0;

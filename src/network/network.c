@@ -52,7 +52,8 @@ PetscErrorCode MrNetworkCreate(MrModel model, MrLayout L, PetscInt64 seed, MrDis
   PetscCall(PetscMalloc6(net->nx + 1, &net->phi, maxN, &net->phiFull, maxBlocks * maxOut, &net->part, maxBlocks * maxOut, &net->work, model->C + 1, &net->sbar, maxOut, &net->tot));
   PetscCall(PetscMalloc1(model->R, &net->Iamp));
   PetscCall(MrExchangeCreate(L, model, &net->ex));
-  PetscCall(PetscLogStageRegister("Exchange", &net->stageExchange));
+  PetscCall(PetscLogStageGetId("Exchange", &net->stageExchange)); /* one stage for every network of the process */
+  if (net->stageExchange < 0) PetscCall(PetscLogStageRegister("Exchange", &net->stageExchange));
   PetscCall(PetscLogEventRegister("MrDisorder", TS_CLASSID, &net->evDisorder));
   PetscCall(PetscLogEventRegister("MrProject", TS_CLASSID, &net->evProject));
   PetscCall(PetscLogEventRegister("MrGroupGather", TS_CLASSID, &net->evGather));

@@ -23,19 +23,21 @@ int main(void)
   for (size_t t = 0; t < sizeof(sizes) / sizeof(sizes[0]); t++) {
     int     m = sizes[t][0], n = sizes[t][1], ld = (n + 7) / 8 * 8;
     double *A = malloc(sizeof(double) * m * ld), *x = malloc(sizeof(double) * n), *y1 = calloc(m, 8), *y2 = calloc(m, 8), *y3 = calloc(m, 8), *y4 = calloc(m, 8);
-    float  *Af = malloc(sizeof(float) * m * ld);
+    float  *Af = malloc(sizeof(float) * m * ld), *xf = malloc(sizeof(float) * n);
     for (int i = 0; i < m; i++) {
       MrNormalRow(1, MR_STREAM_TEST, 0, (uint64_t)i, n, A + (size_t)i * ld);
       for (int j = 0; j < n; j++) Af[(size_t)i * ld + j] = (float)A[(size_t)i * ld + j];
     }
     MrNormalRow(2, MR_STREAM_TEST, 0, 0, n, x);
+    for (int j = 0; j < n; j++) xf[j] = (float)x[j];
     for (int i = 0; i < m; i++) y1[i] = y2[i] = y3[i] = y4[i] = 0.5 * i;
     MrDenseMultAdd_d(m, n, ld, A, x, y1);
     MrDenseMultAdd_d_ref(m, n, ld, A, x, y2);
-    MrDenseMultAdd_f(m, n, ld, Af, x, y3);
-    MrDenseMultAdd_f_ref(m, n, ld, Af, x, y4);
+    MrDenseMultAdd_f(m, n, ld, Af, xf, y3);
+    MrDenseMultAdd_f_ref(m, n, ld, Af, xf, y4);
     CHECK(maxrel(y1, y2, m) < 1e-13 * sqrt((double)n), "dense double %dx%d matches reference (rel %.1e)", m, n, maxrel(y1, y2, m));
-    CHECK(maxrel(y3, y4, m) < 1e-13 * sqrt((double)n), "dense single %dx%d matches reference (rel %.1e)", m, n, maxrel(y3, y4, m));
+    /* single precision sums in float over blocks of 256: float rounding, not more */
+    CHECK(maxrel(y3, y4, m) < 1e-6 * sqrt((double)n), "dense single %dx%d matches reference to float rounding (rel %.1e)", m, n, maxrel(y3, y4, m));
     /* a row computed alone gives the same bits as within a block of rows */
     if (m > 2) {
       double yr = 0.5 * 2;
@@ -60,7 +62,7 @@ int main(void)
       free(ys);
     }
     nchecks += 3;
-    free(A); free(Af); free(x); free(y1); free(y2); free(y3); free(y4);
+    free(A); free(Af); free(xf); free(x); free(y1); free(y2); free(y3); free(y4);
   }
   printf("%d passed, %d failed\n", nchecks - mr_failures, mr_failures);
   return mr_failures ? 1 : 0;

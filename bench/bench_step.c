@@ -1,0 +1,132 @@
+/* Benchmark (not a test): the dense network step against this machine's memory
+   bandwidth, measured in the same run.
+
+   1. STREAM-style triad a = b + s c on every rank at once (best of reps):
+      the aggregate bandwidth B of P ranks.
+   2. For each N: a paper model with R regions of N neurons, g = 1.5, realised
+      over the P ranks; time per right-hand side (one Euler step), best and mean
+      of reps; the bytes of J streamed per step / time, divided by B.
+
+   usage: mpiexec -n P build/bench/bench_step [-R 4] [-sizes 4000,8000,12000] [-reps 10] [-precisions double,single] */
+#include <mrdyn/mrdyn.h>
+#include "network/network_impl.h"
+#include <petscts.h>
+
+static PetscErrorCode Triad(MPI_Comm comm, PetscInt n, PetscInt reps, PetscReal *bw)
+{
+  double        *a, *b, *c, best = 1e30;
+  PetscLogDouble t0, t1;
+
+  PetscFunctionBegin;
+  PetscCall(PetscMalloc3(n, &a, n, &b, n, &c));
+  for (PetscInt i = 0; i < n; i++) {
+    a[i] = 0;
+    b[i] = 1.0 + 1e-9 * i;
+    c[i] = 2.0;
+  }
+  for (PetscInt k = 0; k < reps; k++) {
+    double dt;
+    PetscCallMPI(MPI_Barrier(comm));
+    PetscCall(PetscTime(&t0));
+    for (PetscInt i = 0; i < n; i++) a[i] = b[i] + 3.0 * c[i];
+    PetscCall(PetscTime(&t1));
+    dt = t1 - t0;
+    PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, &dt, 1, MPI_DOUBLE, MPI_MAX, comm));
+    best = PetscMin(best, dt);
+    c[k % n] += a[(k * 7) % n]; /* keep the loop live */
+  }
+  {
+    PetscMPIInt P;
+    PetscCallMPI(MPI_Comm_size(comm, &P));
+    *bw = 3.0 * sizeof(double) * (double)n * P / best;
+  }
+  PetscCall(PetscFree3(a, b, c));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+int main(int argc, char **argv)
+{
+  MPI_Comm    comm;
+  PetscInt    R = 4, sizes[16] = {4000, 8000, 12000}, nsizes = 3, reps = 10, nprec = 2, triadN = 1 << 25;
+  char       *precs[2] = {NULL, NULL};
+  PetscReal   bw = 0;
+  PetscMPIInt P;
+
+  PetscCall(PetscInitialize(&argc, &argv, NULL, NULL));
+  comm = PETSC_COMM_WORLD;
+  PetscCallMPI(MPI_Comm_size(comm, &P));
+  PetscCall(PetscOptionsGetInt(NULL, NULL, "-R", &R, NULL));
+  PetscCall(PetscOptionsGetInt(NULL, NULL, "-reps", &reps, NULL));
+  PetscCall(PetscOptionsGetInt(NULL, NULL, "-triad_n", &triadN, NULL));
+  PetscCall(PetscOptionsGetIntArray(NULL, NULL, "-sizes", sizes, &nsizes, NULL));
+  PetscCall(PetscOptionsGetStringArray(NULL, NULL, "-precisions", precs, &nprec, NULL));
+  if (!precs[0]) {
+    PetscCall(PetscStrallocpy("double", &precs[0]));
+    PetscCall(PetscStrallocpy("single", &precs[1]));
+    nprec = 2;
+  }
+  PetscCall(Triad(comm, triadN, 20, &bw));
+  PetscCall(PetscPrintf(comm, "mrdyn bench_step: %d ranks, triad bandwidth %.2f GB/s (arrays of %" PetscInt_FMT " doubles per rank, best of 20)\n", P, bw / 1e9, triadN));
+  PetscCall(PetscPrintf(comm, "%6s %6s %9s %12s %12s %12s %12s\n", "R", "N", "precision", "best ms", "mean ms", "J GB/s", "ratio"));
+  for (PetscInt is = 0; is < nsizes; is++) {
+    for (PetscInt ip = 0; ip < nprec; ip++) {
+      char        Rs[32], Ns[32];
+      MrModel     m;
+      MrLayout    L;
+      MrNetwork   net;
+      PetscReal  *cost, best = 1e30, mean = 0, Jbytes = 0;
+      PetscBool   single;
+      Vec         X, F;
+      PetscInt64  S0seed = 5;
+      PetscCall(PetscStrcmp(precs[ip], "single", &single));
+      PetscCall(PetscSNPrintf(Rs, sizeof(Rs), "%" PetscInt_FMT, R));
+      PetscCall(PetscSNPrintf(Ns, sizeof(Ns), "%" PetscInt_FMT, sizes[is]));
+      PetscCall(PetscOptionsSetValue(NULL, "-R", Rs));
+      PetscCall(PetscOptionsSetValue(NULL, "-N", Ns));
+      PetscCall(PetscOptionsSetValue(NULL, "-g", "1.5"));
+      PetscCall(PetscOptionsSetValue(NULL, "-a", "2.0"));
+      PetscCall(PetscOptionsSetValue(NULL, "-b", "1.5"));
+      PetscCall(MrModelGenerate(comm, "paper", &m));
+      PetscCall(PetscMalloc1(R, &cost));
+      for (PetscInt r = 0; r < R; r++) cost[r] = (PetscReal)m->N[r] * m->N[r];
+      PetscCall(MrLayoutCreate(comm, m, cost, &L));
+      PetscCall(MrNetworkCreate(m, L, 1, MR_DISORDER_DENSE, single ? MR_PRECISION_SINGLE : MR_PRECISION_DOUBLE, 0, &net));
+      PetscCall(VecCreateMPI(comm, net->nloc, PETSC_DETERMINE, &X));
+      PetscCall(VecDuplicate(X, &F));
+      {
+        PetscReal *S0, *v0;
+        PetscCall(PetscMalloc2(m->C, &S0, R, &v0));
+        for (PetscInt c = 0; c < m->C; c++) S0[c] = 0.5;
+        for (PetscInt r = 0; r < R; r++) v0[r] = 1.0;
+        PetscCall(MrNetworkInitialState(net, S0seed, S0, v0, X));
+        PetscCall(PetscFree2(S0, v0));
+      }
+      for (PetscInt k = 0; k < L->nslices; k++) Jbytes += (PetscReal)(L->slice[k].rend - L->slice[k].rstart) * m->N[L->slice[k].region] * (single ? 4 : 8);
+      PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, &Jbytes, 1, MPIU_REAL, MPI_SUM, comm));
+      PetscCall(MrNetworkRHS(NULL, 0.0, X, F, net)); /* warm-up */
+      for (PetscInt k = 0; k < reps; k++) {
+        PetscLogDouble t0, t1;
+        double         dt;
+        PetscCallMPI(MPI_Barrier(comm));
+        PetscCall(PetscTime(&t0));
+        PetscCall(MrNetworkRHS(NULL, 0.0, X, F, net));
+        PetscCall(VecAXPY(X, 0.05, F)); /* one Euler step, as TS does */
+        PetscCall(PetscTime(&t1));
+        dt = t1 - t0;
+        PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, &dt, 1, MPI_DOUBLE, MPI_MAX, comm));
+        best = PetscMin(best, dt);
+        mean += dt / reps;
+      }
+      PetscCall(PetscPrintf(comm, "%6" PetscInt_FMT " %6" PetscInt_FMT " %9s %12.2f %12.2f %12.2f %12.3f\n", R, sizes[is], precs[ip], 1e3 * best, 1e3 * mean, Jbytes / best / 1e9, Jbytes / best / bw));
+      PetscCall(VecDestroy(&X));
+      PetscCall(VecDestroy(&F));
+      PetscCall(MrNetworkDestroy(&net));
+      PetscCall(MrLayoutDestroy(&L));
+      PetscCall(MrModelDestroy(&m));
+      PetscCall(PetscFree(cost));
+    }
+  }
+  for (PetscInt ip = 0; ip < 2; ip++) PetscCall(PetscFree(precs[ip]));
+  PetscCall(PetscFinalize());
+  return 0;
+}
