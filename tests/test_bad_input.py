@@ -35,6 +35,11 @@ with open(existing, "wb") as f:
     f.write(b"precious results")
 digest = hashlib.sha256(open(existing, "rb").read()).hexdigest()
 
+def dup_T(f):
+    f["N"] = np.array([300, 300]); f["g"] = np.array([0.5, 0.5])
+    f["channel/target"] = np.array([0, 1]); f["channel/source"] = np.array([1, 0])
+    f["T/row"] = np.array([0, 0]); f["T/col"] = np.array([1, 1]); f["T/value"] = np.array([0.5, 0.7])
+
 def no_T(f):
     f["N"] = np.array([300, 300]); f["g"] = np.array([0.5, 0.5])
 
@@ -68,6 +73,9 @@ cases = [
     ("unwritable output path", sim + ["-model", good, "-o", "/nonexistent-dir/out.h5"], "does not exist"),
     ("no output file", sim + ["-model", good], "no output file"),
     ("unknown verb", ["simulat", "-model", good], "unknown verb 'simulat'"),
+    ("readout variance too small for T (error on every rank)", sim + ["-model", model_variant("s2", sigma2=[1.0, 1.0])], "has no valid vector statistics"),
+    ("T entry listed twice", sim + ["-model", raw_model("dupT", dup_T)], "more than once"),
+    ("generator given an impossible readout variance", ["model", "paper", "-R", 2, "-a", 2.5, "-b", 1.5, "-sigma2", 1.0, "-o", "@OUT"], "has no valid vector statistics"),
     ("generator with impossible parameters", ["model", "paper", "-R", 2, "-a", "1,2,3", "-b", 1, "-o", "@OUT"], "-a has 3 values"),
 ]
 
@@ -76,7 +84,7 @@ for k, (name, args, phrase) in enumerate(cases):
     args = [a if a != "@OUT" else out for a in args]
     if args[0] == "simulate" and "-o" not in args and name != "no output file":
         args += ["-o", out]
-    for p in ((1, 2, 3) if k % 5 == 0 else (2,)):
+    for p in ((1, 2, 3) if k % 5 == 0 or "every rank" in name else (2,)):
         try:
             r = run(args, np_=p, timeout=60, check=False)
         except subprocess.TimeoutExpired:

@@ -69,4 +69,16 @@ out = os.path.join(d, "graph_run.h5")
 run(["simulate", "-model", p, "-o", out, "-t_final", 1.0, "-progress", 0], np_=3)
 with h5py.File(out, "r") as f:
     check(f["currents"].shape == (21, R * k * dd) and np.all(np.isfinite(f["currents"][:])), "graph model simulates at 3 ranks")
+
+# a channel-form model written by hand, with a region that has no channels at all
+iso = os.path.join(d, "isolated.h5")
+with h5py.File(iso, "w") as f:
+    f["N"] = np.array([300, 200, 100]); f["g"] = np.array([0.5, 1.2, 0.8])
+    f["channel/target"] = np.array([0, 1]); f["channel/source"] = np.array([1, 0])
+    f["T/row"] = np.array([0, 1]); f["T/col"] = np.array([1, 0]); f["T/value"] = np.array([1.5, 1.2])
+for p_ in (1, 3):
+    out = os.path.join(d, "iso%d.h5" % p_)
+    run(["simulate", "-model", iso, "-o", out, "-t_final", 1.0, "-progress", 0], np_=p_)
+    with h5py.File(out, "r") as f:
+        check(f["currents"].shape == (21, 2) and np.all(np.isfinite(f["variance"][:])), "isolated region simulates at P=%d" % p_)
 finish()

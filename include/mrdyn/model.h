@@ -27,6 +27,9 @@ struct _p_MrModel {
   /* derived: channel lists per region (CSR) */
   PetscInt *outOff, *outCh;   /* out-channels of region s (source == s) */
   PetscInt *inOff, *inCh;     /* in-channels of region r (target == r) */
+  PetscInt *TOff, *TIdx;      /* T entries by middle region s (CSR over entry indices) */
+  PetscInt *UOff, *UIdx;      /* U entries by region */
+  PetscReal *s2;              /* (R) readout variances in use (user's or the 1.05 rule) */
 };
 
 /* Allocates an empty model on comm (sizes set by the caller, then MrModelSetUp). Not collective. */
@@ -48,7 +51,7 @@ PETSC_EXTERN PetscErrorCode MrModelBcast(MPI_Comm comm, MrModel *model);
 PETSC_EXTERN PetscErrorCode MrModelRegionFactor(MrModel model, PetscInt s, PetscInt *D, PetscReal **L, PetscReal *sigma2);
 /* The full covariance of region s in the same order (for tests and reports). */
 PETSC_EXTERN PetscErrorCode MrModelRegionCovariance(MrModel model, PetscInt s, PetscReal sigma2, PetscInt *D, PetscReal **cov);
-/* The readout variances of every region by the 1.05 rule (or the user's). Not collective. */
+/* The readout variances in use (the user's or the 1.05 rule, fixed by MrModelSetUp). Not collective. */
 PETSC_EXTERN PetscErrorCode MrModelReadoutVariances(MrModel model, PetscReal sigma2[]);
 /* Leading eigenvalue of That (channel-level linearisation around S = 0). Not collective. */
 PETSC_EXTERN PetscErrorCode MrModelLeadingEigenvalue(MrModel model, PetscReal *wre, PetscReal *wim);

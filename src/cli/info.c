@@ -87,7 +87,9 @@ PetscErrorCode MrInfo(MPI_Comm comm, const char path[])
   } else if (rank == 0) {
     hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
     if (f >= 0) {
-      const char *status = H5Aexists(f, "status") > 0 ? "complete" : "INCOMPLETE (the run did not finish)";
+      size_t      len     = strlen(path);
+      PetscBool   partial = (PetscBool)(len > 8 && !strcmp(path + len - 8, ".partial"));
+      const char *status  = H5Aexists(f, "status") > 0 && !partial ? "complete" : "INCOMPLETE (the run did not finish)";
       printf("%s: mrdyn output file, %s\n attributes:\n", path, status);
       H5Aiterate2(f, H5_INDEX_NAME, H5_ITER_INC, NULL, MrPrintAttr, NULL);
       printf(" datasets:\n");

@@ -18,11 +18,10 @@ typedef struct {
   PetscBool   collective; /* the first error was raised identically on every rank */
 } MrErrCtx;
 
-/* Errors of these classes come from checks on replicated data (options, model). */
-static PetscBool MrErrorIsCollective(PetscErrorCode n)
-{
-  return (PetscBool)(n == MR_ERR_INPUT || n == PETSC_ERR_ARG_WRONG || n == PETSC_ERR_ARG_OUTOFRANGE || n == PETSC_ERR_ARG_UNKNOWN_TYPE || n == PETSC_ERR_ARG_INCOMP || n == PETSC_ERR_ARG_SIZ);
-}
+/* Errors of these classes come from checks on replicated data: mrdyn's own input
+   checks, and PETSc's unknown-type errors (types are set from the options on all
+   ranks). Anything else may be one rank's, and aborts the job. */
+static PetscBool MrErrorIsCollective(PetscErrorCode n) { return (PetscBool)(n == MR_ERR_INPUT || n == PETSC_ERR_ARG_UNKNOWN_TYPE); }
 
 static PetscErrorCode MrErrorHandler(MPI_Comm comm, int line, const char *fun, const char *file, PetscErrorCode n, PetscErrorType p, const char *mess, void *vctx)
 {

@@ -77,6 +77,8 @@ PetscErrorCode MrOutputCreate(MPI_Comm comm, const char path[], MrOutput *outp)
   PetscCall(PetscSNPrintf(out->partial, sizeof(out->partial), "%s.partial", path));
   PetscCallH5(fapl = H5Pcreate(H5P_FILE_ACCESS));
   PetscCallH5(H5Pset_fapl_mpio(fapl, comm, MPI_INFO_NULL));
+  /* the 1.8 format stores large attributes (the option set can exceed 64 KiB) densely */
+  PetscCallH5(H5Pset_libver_bounds(fapl, H5F_LIBVER_V18, H5F_LIBVER_LATEST));
   out->file = H5Fcreate(out->partial, H5F_ACC_TRUNC, H5P_DEFAULT, fapl);
   PetscCallH5(H5Pclose(fapl));
   okl = out->file >= 0;

@@ -83,6 +83,7 @@ static PetscErrorCode MrGenPaper(PetscOptionItems *PetscOptionsObject, MPI_Comm 
   PetscFunctionBegin;
   PetscCall(MrGenCommon(PetscOptionsObject, comm, m));
   R = m->R;
+  MrCheckInput(comm, R <= 1000, "model paper: R = %" PetscInt_FMT " is too large for the dense form (at most 1000; use the graph generator)", R);
   PetscCall(PetscMalloc5(R, &a, R, &b, R, &u, R, &h, R * R, &c));
   PetscCall(MrRegionList(PetscOptionsObject, comm, "-a", "make_T: diagonal of c", R, 0, PETSC_FALSE, a, &hasA));
   PetscCall(MrRegionList(PetscOptionsObject, comm, "-b", "make_T: c = sqrt(b) sqrt(b)^T + diag(a - b)", R, 0, PETSC_FALSE, b, &hasB));

@@ -3,6 +3,7 @@
 #include <mrdyn/error.h>
 #include "../util/util.h"
 #include <petscblaslapack.h>
+#include "model_impl.h"
 #include <math.h>
 
 PetscErrorCode MrModelCreate(MPI_Comm comm, MrModel *model)
@@ -31,6 +32,8 @@ PetscErrorCode MrModelDestroy(MrModel *model)
   PetscCall(PetscFree(m->V));
   PetscCall(PetscFree(m->sigma2));
   PetscCall(PetscFree4(m->outOff, m->outCh, m->inOff, m->inCh));
+  PetscCall(PetscFree4(m->TOff, m->TIdx, m->UOff, m->UIdx));
+  PetscCall(PetscFree(m->s2));
   PetscCall(PetscFree(m));
   *model = NULL;
   PetscFunctionReturn(PETSC_SUCCESS);
@@ -70,6 +73,38 @@ static PetscErrorCode MrModelBuildLists(MrModel m)
     m->inCh[pi[m->target[c]]++]  = c;
   }
   PetscCall(PetscFree2(po, pi));
+  /* T entries by middle region (the source of the out-channel), U by region */
+  PetscCall(PetscFree4(m->TOff, m->TIdx, m->UOff, m->UIdx));
+  PetscCall(PetscCalloc4(R + 1, &m->TOff, m->nT + 1, &m->TIdx, R + 1, &m->UOff, m->nU + 1, &m->UIdx));
+  for (PetscInt e = 0; e < m->nT; e++) m->TOff[m->source[m->Trow[e]] + 1]++;
+  for (PetscInt e = 0; e < m->nU; e++) m->UOff[m->target[m->Urow[e]] + 1]++;
+  for (PetscInt r = 0; r < R; r++) {
+    m->TOff[r + 1] += m->TOff[r];
+    m->UOff[r + 1] += m->UOff[r];
+  }
+  PetscCall(PetscMalloc2(R, &po, R, &pi));
+  for (PetscInt r = 0; r < R; r++) {
+    po[r] = m->TOff[r];
+    pi[r] = m->UOff[r];
+  }
+  for (PetscInt e = 0; e < m->nT; e++) m->TIdx[po[m->source[m->Trow[e]]]++] = e;
+  for (PetscInt e = 0; e < m->nU; e++) m->UIdx[pi[m->target[m->Urow[e]]]++] = e;
+  PetscCall(PetscFree2(po, pi));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+/* Number of repeated (row, col) pairs in a COO list. */
+static PetscErrorCode MrCountDuplicates(PetscInt n, const PetscInt *row, const PetscInt *col, PetscInt C, PetscInt *dup)
+{
+  PetscInt64 *key;
+
+  PetscFunctionBegin;
+  *dup = 0;
+  PetscCall(PetscMalloc1(n + 1, &key));
+  for (PetscInt e = 0; e < n; e++) key[e] = (PetscInt64)row[e] * C + col[e];
+  PetscCall(PetscSortInt64(n, key));
+  for (PetscInt e = 1; e < n; e++) *dup += key[e] == key[e - 1];
+  PetscCall(PetscFree(key));
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
@@ -131,6 +166,13 @@ PetscErrorCode MrModelSetUp(MrModel m)
     MrCheckInput(comm, m->target[a] == m->target[b], "model: U entry %" PetscInt_FMT " pairs in-channels %" PetscInt_FMT " and %" PetscInt_FMT " of different target regions", e, a, b);
     MrCheckInput(comm, isfinite(m->Uval[e]), "model: U entry %" PetscInt_FMT " is not finite", e);
   }
+  {
+    PetscInt dup;
+    PetscCall(MrCountDuplicates(m->nT, m->Trow, m->Tcol, m->C, &dup));
+    MrCheckInput(comm, dup == 0, "model: T lists %" PetscInt_FMT " (out-channel, in-channel) pair(s) more than once", dup);
+    PetscCall(MrCountDuplicates(m->nU, m->Urow, m->Ucol, m->C, &dup));
+    MrCheckInput(comm, dup == 0, "model: U lists %" PetscInt_FMT " channel pair(s) more than once", dup);
+  }
   PetscCall(MrModelBuildLists(m));
   /* U must be symmetric positive definite per region */
   for (PetscInt r = 0; r < m->R; r++) {
@@ -158,6 +200,10 @@ PetscErrorCode MrModelSetUp(MrModel m)
     PetscCall(PetscFree(L));
     PetscCall(PetscFree(cov));
   }
+  /* the readout variances, fixed here where every rank holds the same model */
+  PetscCall(PetscFree(m->s2));
+  PetscCall(PetscMalloc1(m->R, &m->s2));
+  PetscCall(MrModelComputeReadoutVariances(m, m->s2));
   PetscCall(PetscSNPrintf(m->hash, sizeof(m->hash), "%016llx", (unsigned long long)MrModelComputeHash(m)));
   PetscFunctionReturn(PETSC_SUCCESS);
 }

@@ -150,6 +150,7 @@ static PetscErrorCode MrModelReadFile(const char path[], MrModel m, char msg[], 
       PetscCall(PetscArraycpy(m->V, V, C));
     }
   } else { /* dense form */
+    MR_SHAPE("/N", R <= 1000, "R = %" PetscInt_FMT " regions in the dense form (at most 1000; use the channel form)", R);
     MR_READ("/T", H5T_NATIVE_DOUBLE, 3, T);
     MR_SHAPE("/T", dims[0] == (hsize_t)R && dims[1] == (hsize_t)R && dims[2] == (hsize_t)R, "(%llu,%llu,%llu), expected (R,R,R) with R = %" PetscInt_FMT, (unsigned long long)dims[0], (unsigned long long)dims[1], (unsigned long long)dims[2], R);
     m->dense = PETSC_TRUE;
@@ -243,7 +244,7 @@ PetscErrorCode MrModelSave(MrModel m, const char path[], PetscBool force)
     f = H5Fcreate(partial, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
     ok = (PetscBool)(f >= 0);
     if (ok) {
-      PetscInt nmax = PetscMax(PetscMax(R * R * R, C), PetscMax(m->nT, m->nU)) + 1;
+      PetscInt nmax = PetscMax(PetscMax(m->dense ? R * R * R : 0, C), PetscMax(m->nT, m->nU)) + 1; /* dense: R <= 1000 */
       PetscCall(PetscMalloc2(nmax, &ib, nmax, &rb));
       for (PetscInt r = 0; r < R; r++) ib[r] = m->N[r];
       PetscCall(MrH5WriteDataset(f, "/N", H5T_NATIVE_LLONG, 1, &d1, ib));

@@ -3,6 +3,7 @@
 #include <mrdyn/error.h>
 #include <petscblaslapack.h>
 #include <math.h>
+#include "model_impl.h"
 
 /* Position of channel c in a sorted list, or -1. */
 static PetscInt MrFind(const PetscInt *list, PetscInt n, PetscInt c)
@@ -26,17 +27,15 @@ PetscErrorCode MrModelRegionCovariance(MrModel m, PetscInt s, PetscReal sigma2, 
   PetscReal      *c;
 
   PetscFunctionBegin;
-  PetscCall(PetscCalloc1(d * d, &c));
+  PetscCall(PetscCalloc1(d * d + 1, &c));
   for (PetscInt i = 0; i < nout; i++) c[i * d + i] = sigma2;
-  for (PetscInt e = 0; e < m->nT; e++) {
-    if (m->source[m->Trow[e]] != s) continue;
-    PetscInt i = MrFind(out, nout, m->Trow[e]), j = MrFind(in, nin, m->Tcol[e]);
+  for (PetscInt k = m->TOff[s]; k < m->TOff[s + 1]; k++) {
+    PetscInt e = m->TIdx[k], i = MrFind(out, nout, m->Trow[e]), j = MrFind(in, nin, m->Tcol[e]);
     c[i * d + nout + j] = c[(nout + j) * d + i] = m->Tval[e];
   }
   if (m->hasU) {
-    for (PetscInt e = 0; e < m->nU; e++) {
-      if (m->target[m->Urow[e]] != s) continue;
-      PetscInt i = MrFind(in, nin, m->Urow[e]), j = MrFind(in, nin, m->Ucol[e]);
+    for (PetscInt k = m->UOff[s]; k < m->UOff[s + 1]; k++) {
+      PetscInt e = m->UIdx[k], i = MrFind(in, nin, m->Urow[e]), j = MrFind(in, nin, m->Ucol[e]);
       c[(nout + i) * d + nout + j] = m->Uval[e];
     }
   } else {
@@ -59,6 +58,8 @@ static PetscErrorCode MrMinEig(PetscInt d, const PetscReal *a, PetscReal *wmin)
   PetscReal   *A, *w, *work;
 
   PetscFunctionBegin;
+  *wmin = 0;
+  if (d == 0) PetscFunctionReturn(PETSC_SUCCESS); /* a region without channels */
   PetscCall(PetscBLASIntCast(d, &n));
   lwork = 3 * n + 8;
   PetscCall(PetscMalloc3(d * d, &A, d, &w, lwork, &work));
@@ -91,10 +92,18 @@ static PetscErrorCode MrModelReadoutVariance(MrModel m, PetscInt s, PetscReal *s
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
-PetscErrorCode MrModelReadoutVariances(MrModel m, PetscReal sigma2[])
+/* Called by MrModelSetUp on every rank: the errors are collective. */
+PetscErrorCode MrModelComputeReadoutVariances(MrModel m, PetscReal sigma2[])
 {
   PetscFunctionBegin;
   for (PetscInt s = 0; s < m->R; s++) PetscCall(MrModelReadoutVariance(m, s, &sigma2[s]));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+PetscErrorCode MrModelReadoutVariances(MrModel m, PetscReal sigma2[])
+{
+  PetscFunctionBegin;
+  PetscCall(PetscArraycpy(sigma2, m->s2, m->R));
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
@@ -105,9 +114,9 @@ PetscErrorCode MrModelRegionFactor(MrModel m, PetscInt s, PetscInt *D, PetscReal
   PetscBool  ok = PETSC_TRUE;
 
   PetscFunctionBegin;
-  PetscCall(MrModelReadoutVariance(m, s, &s2));
+  s2 = m->s2[s];
   PetscCall(MrModelRegionCovariance(m, s, s2, &d, &cov));
-  PetscCall(PetscCalloc1(d * d, &L));
+  PetscCall(PetscCalloc1(d * d + 1, &L));
   /* Cholesky, row-major lower: cov = L L^T */
   for (PetscInt j = 0; j < d && ok; j++) {
     PetscReal v = cov[j * d + j];

@@ -252,6 +252,7 @@ PetscErrorCode MrSimulate(MPI_Comm comm)
   PetscBool      fixed;
   PetscLogDouble t0, t1;
   PetscInt64     bytes, msgs, tbytes, tmsgs;
+  MrInputs       inputs;
 
   PetscFunctionBegin;
   PetscCall(PetscMemzero(&ctx, sizeof(ctx)));
@@ -285,15 +286,12 @@ PetscErrorCode MrSimulate(MPI_Comm comm)
     cost[r] = N * D + (model->g[r] > 0 ? (opt.dtype == MR_DISORDER_DENSE ? N * N * (opt.prec == MR_PRECISION_SINGLE ? 0.5 : 1.0) : N * opt.K) : 0);
   }
   PetscCall(MrLayoutCreate(comm, model, cost, &L));
-  PetscCall(MrNetworkCreate(model, L, opt.seed, opt.dtype, opt.prec, opt.K, &net));
-  PetscCall(MrInputsParse(comm, opt.input, model->R, &net->inputs));
-  for (PetscInt k = 0; k < net->inputs.n; k++) MrCheckInput(comm, MrModelRegionHasInput(model, net->inputs.region[k]), "-input: region %" PetscInt_FMT " has no input direction (the model's V is zero or absent for it)", net->inputs.region[k]);
+  PetscCall(MrInputsParse(comm, opt.input, model->R, &inputs));
+  for (PetscInt k = 0; k < inputs.n; k++) MrCheckInput(comm, MrModelRegionHasInput(model, inputs.region[k]), "-input: region %" PetscInt_FMT " has no input direction (the model's V is zero or absent for it)", inputs.region[k]);
 
-  PetscCall(VecCreateMPI(comm, net->nloc, PETSC_DETERMINE, &X));
   PetscCall(TSCreate(comm, &ts));
   PetscCall(TSSetProblemType(ts, TS_NONLINEAR));
   PetscCall(TSSetType(ts, TSEULER));
-  PetscCall(TSSetRHSFunction(ts, NULL, MrNetworkRHS, net));
   PetscCall(TSSetTimeStep(ts, opt.dt));
   PetscCall(TSSetMaxTime(ts, opt.tfinal));
   nsteps = (PetscInt)ceil(opt.tfinal / opt.dt - 1e-9);
@@ -309,6 +307,10 @@ PetscErrorCode MrSimulate(MPI_Comm comm)
 
   /* the network is realised only now that every input is known to be good */
   PetscCall(PetscTime(&t0));
+  PetscCall(MrNetworkCreate(model, L, opt.seed, opt.dtype, opt.prec, opt.K, &net));
+  net->inputs = inputs;
+  PetscCall(VecCreateMPI(comm, net->nloc, PETSC_DETERMINE, &X));
+  PetscCall(TSSetRHSFunction(ts, NULL, MrNetworkRHS, net));
   PetscCall(MrNetworkInitialState(net, opt.initSeed, S0, v0, X));
   PetscCall(PetscTime(&t1));
   PetscCall(PetscPrintf(comm, "mrdyn simulate: R = %" PetscInt_FMT ", C = %" PetscInt_FMT " channels, %d ranks, %s %s disorder, %s, dt = %g, t_final = %g\n", model->R, model->C, L->size, MrDisorderTypes[opt.dtype], MrPrecisions[opt.prec], tsType, (double)opt.dt, (double)opt.tfinal));
@@ -378,7 +380,11 @@ PetscErrorCode MrSimulate(MPI_Comm comm)
       PetscCall(MrOutputAttrInt(ctx.out, "exchange_messages_per_rhs", tmsgs));
       PetscCall(MrOutputAttrReal(ctx.out, "exchange_bytes_per_step", rhsPerStep * (PetscReal)tbytes));
       PetscCall(MrOutputAttrReal(ctx.out, "exchange_messages_per_step", rhsPerStep * (PetscReal)tmsgs));
-      PetscCall(MrOutputAttrReal(ctx.out, "wall_seconds", t1 - ctx.wall0));
+      {
+        double wall = t1 - ctx.wall0; /* attributes must be identical on every rank */
+        PetscCallMPI(MPI_Bcast(&wall, 1, MPI_DOUBLE, 0, comm));
+        PetscCall(MrOutputAttrReal(ctx.out, "wall_seconds", wall));
+      }
       PetscCall(MrOutputFinish(&ctx.out));
       PetscCall(PetscPrintf(comm, "mrdyn simulate: %" PetscInt_FMT " steps to t = %g in %.3g s (%.1f steps/s); %" PetscInt_FMT " saved rows\n", steps, (double)tnow, t1 - ctx.wall0, steps / PetscMax(t1 - ctx.wall0, 1e-9), ctx.nsaved));
       PetscCall(PetscPrintf(comm, "  exchange per step: %.0f bytes in %.0f messages over all ranks (nothing of size N)\n", rhsPerStep * (double)tbytes, rhsPerStep * (double)tmsgs));
