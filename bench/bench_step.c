@@ -51,7 +51,7 @@ int main(int argc, char **argv)
   MPI_Comm    comm;
   PetscInt    R = 4, sizes[16] = {4000, 8000, 12000}, nsizes = 3, reps = 10, nprec = 2, triadN = 1 << 25;
   char       *precs[2] = {NULL, NULL};
-  PetscReal   bw = 0;
+  PetscReal   bw       = 0;
   PetscMPIInt P;
 
   PetscCall(PetscInitialize(&argc, &argv, NULL, NULL));
@@ -71,14 +71,14 @@ int main(int argc, char **argv)
   PetscCall(PetscPrintf(comm, "%6s %6s %9s %12s %12s %12s %12s %12s\n", "R", "N", "precision", "best ms", "mean ms", "triad GB/s", "J GB/s", "ratio"));
   for (PetscInt is = 0; is < nsizes; is++) {
     for (PetscInt ip = 0; ip < nprec; ip++) {
-      char        Rs[32], Ns[32];
-      MrModel     m;
-      MrLayout    L;
-      MrNetwork   net;
-      PetscReal  *cost, best = 1e30, mean = 0, Jbytes = 0;
-      PetscBool   single;
-      Vec         X, F;
-      PetscInt64  S0seed = 5;
+      char       Rs[32], Ns[32];
+      MrModel    m;
+      MrLayout   L;
+      MrNetwork  net;
+      PetscReal *cost, best = 1e30, mean = 0, Jbytes = 0;
+      PetscBool  single;
+      Vec        X, F;
+      PetscInt64 S0seed = 5;
       PetscCall(PetscStrcmp(precs[ip], "single", &single));
       PetscCall(PetscSNPrintf(Rs, sizeof(Rs), "%" PetscInt_FMT, R));
       PetscCall(PetscSNPrintf(Ns, sizeof(Ns), "%" PetscInt_FMT, sizes[is]));

@@ -9,24 +9,24 @@ typedef enum { MR_DISORDER_DENSE, MR_DISORDER_SPARSE } MrDisorderType;
 typedef enum { MR_PRECISION_DOUBLE, MR_PRECISION_SINGLE } MrPrecision;
 
 typedef struct {
-  PetscInt   nrows, ncols, ld;   /* ld: padded row stride of dense storage */
-  PetscBool  present;            /* g > 0 */
+  PetscInt       nrows, ncols, ld; /* ld: padded row stride of dense storage */
+  PetscBool      present;          /* g > 0 */
   MrDisorderType type;
-  MrPrecision precision;
-  double    *Jd;                 /* dense double, nrows x ld */
-  float     *Jf;                 /* dense single */
-  float     *xf;                 /* dense single: float copy of the rates */
-  PetscInt   K;                  /* sparse: nonzeros per row */
-  PetscInt  *col;                /* sparse: nrows x K column indices */
-  double    *val;                /* sparse values */
-  void      *mem;                /* allocation behind the aligned pointers */
+  MrPrecision    precision;
+  double        *Jd;  /* dense double, nrows x ld */
+  float         *Jf;  /* dense single */
+  float         *xf;  /* dense single: float copy of the rates */
+  PetscInt       K;   /* sparse: nonzeros per row */
+  PetscInt      *col; /* sparse: nrows x K column indices */
+  double        *val; /* sparse values */
+  void          *mem; /* allocation behind the aligned pointers */
 } MrDisorder;
 
 typedef struct {
-  PetscInt   D, nout, nin;       /* vector dimension: out-channels, in-channels, (+1 input) */
+  PetscInt   D, nout, nin; /* vector dimension: out-channels, in-channels, (+1 input) */
   PetscBool  hasInput;
-  PetscReal  sigma2;             /* readout variance used */
-  PetscReal *vec;                /* nrows x D */
+  PetscReal  sigma2; /* readout variance used */
+  PetscReal *vec;    /* nrows x D */
 } MrVectors;
 
 /* Generates J rows [rstart, rend) of region r. Not collective. */

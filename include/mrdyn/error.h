@@ -4,7 +4,7 @@
 #include <hdf5.h>
 
 #if PETSC_VERSION_LT(3, 19, 0) /* Debian 12 ships PETSc 3.18 */
-  #define PETSC_SUCCESS 0
+#  define PETSC_SUCCESS 0
 #endif
 
 /* Errors with this code were raised identically on every rank of the
@@ -16,9 +16,9 @@
 #define MrCheckInput(comm, cond, ...) PetscCheck(cond, comm, MR_ERR_INPUT, __VA_ARGS__)
 
 /* Wrap an HDF5 call returning herr_t/hid_t (negative on failure). */
-#define PetscCallH5(call) \
-  do { \
-    if ((call) < 0) SETERRQ(PETSC_COMM_SELF, PETSC_ERR_LIB, "HDF5 call failed: %s", #call); \
+#define PetscCallH5(call)                                                                                                                                                                                                                                \
+  do {                                                                                                                                                                                                                                                   \
+    if ((call) < 0) SETERRQ(PETSC_COMM_SELF, PETSC_ERR_LIB, "HDF5 call failed: %s", #call);                                                                                                                                                              \
   } while (0)
 
 /* Installs the error handler that prints one readable line per error. Not collective. */

@@ -16,7 +16,7 @@ PETSC_EXTERN PetscErrorCode MrOutputCreate(MPI_Comm comm, const char path[], MrO
 PETSC_EXTERN PetscErrorCode MrOutputFinish(MrOutput *out);
 /* Closes and removes the partial file (after an error before any result). Collective. */
 PETSC_EXTERN PetscErrorCode MrOutputAbandon(MrOutput *out);
-PETSC_EXTERN hid_t MrOutputFile(MrOutput out);
+PETSC_EXTERN hid_t          MrOutputFile(MrOutput out);
 
 /* Root attributes; every rank passes the same value. Collective. */
 PETSC_EXTERN PetscErrorCode MrOutputAttrString(MrOutput out, const char name[], const char value[]);

@@ -11,12 +11,12 @@
 #define MR_ROW_BLOCK 64
 
 typedef struct {
-  PetscInt    region;
-  PetscInt    N;               /* neurons in the region */
-  PetscInt    rstart, rend;    /* owned rows [rstart, rend) */
-  PetscInt    bstart, bend;    /* owned row blocks */
-  PetscInt    nblocks;         /* blocks in the whole region */
-  PetscMPIInt grank, gsize;    /* rank inside the region group */
+  PetscInt     region;
+  PetscInt     N;                         /* neurons in the region */
+  PetscInt     rstart, rend;              /* owned rows [rstart, rend) */
+  PetscInt     bstart, bend;              /* owned row blocks */
+  PetscInt     nblocks;                   /* blocks in the whole region */
+  PetscMPIInt  grank, gsize;              /* rank inside the region group */
   PetscMPIInt *blockCounts, *blockDispls; /* per group rank: blocks owned (for gathers) */
   PetscMPIInt *rowCounts, *rowDispls;     /* per group rank: rows owned */
   PetscMPIInt *scnt, *sdsp;               /* scratch for gathers */
@@ -24,15 +24,15 @@ typedef struct {
 
 typedef struct _p_MrLayout *MrLayout;
 struct _p_MrLayout {
-  MPI_Comm    comm;      /* the run's communicator */
-  MPI_Comm    gcomm;     /* this rank's region group (MPI_COMM_SELF dup when P < R) */
-  PetscMPIInt rank, size;
-  PetscInt    R;
-  PetscBool   grouped;   /* P >= R */
+  MPI_Comm     comm;  /* the run's communicator */
+  MPI_Comm     gcomm; /* this rank's region group (MPI_COMM_SELF dup when P < R) */
+  PetscMPIInt  rank, size;
+  PetscInt     R;
+  PetscBool    grouped;        /* P >= R */
   PetscMPIInt *first, *nranks; /* (R) region r is owned by ranks [first, first + nranks) */
-  PetscReal  *cost;      /* (R) cost used for balancing */
-  PetscInt    nslices;   /* regions owned by this rank */
-  MrSlice    *slice;
+  PetscReal   *cost;           /* (R) cost used for balancing */
+  PetscInt     nslices;        /* regions owned by this rank */
+  MrSlice     *slice;
 };
 
 /* Builds the layout for the model on comm with per-region costs. Collective. */

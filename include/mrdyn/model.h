@@ -8,28 +8,28 @@ typedef struct _p_MrModel *MrModel;
 
 struct _p_MrModel {
   MPI_Comm   comm;
-  PetscInt   R, C;            /* regions, channels */
-  PetscInt  *N;               /* (R) neurons per region */
-  PetscReal *g;               /* (R) disorder strength */
+  PetscInt   R, C; /* regions, channels */
+  PetscInt  *N;    /* (R) neurons per region */
+  PetscReal *g;    /* (R) disorder strength */
   PetscReal  tau;
-  PetscInt  *target, *source; /* (C) channel map */
+  PetscInt  *target, *source;  /* (C) channel map */
   PetscInt   nT, *Trow, *Tcol; /* T COO: row = out-channel of the middle region s, col = in-channel of s */
   PetscReal *Tval;
-  PetscBool  hasU;            /* absent: identity */
+  PetscBool  hasU;             /* absent: identity */
   PetscInt   nU, *Urow, *Ucol; /* U COO over in-channel pairs of one region */
   PetscReal *Uval;
-  PetscReal *V;               /* (C) <n^c u^{source(c)}>, NULL when the model has no inputs */
-  PetscReal *sigma2;          /* (R) user-set readout variances, NULL: the 1.05 rule */
-  PetscBool  dense;           /* all-to-all, rank one: C = R*R, c = r*R + s */
+  PetscReal *V;      /* (C) <n^c u^{source(c)}>, NULL when the model has no inputs */
+  PetscReal *sigma2; /* (R) user-set readout variances, NULL: the 1.05 rule */
+  PetscBool  dense;  /* all-to-all, rank one: C = R*R, c = r*R + s */
   char       phi[16];
   char       description[256];
-  char       hash[17];        /* content hash (hex) */
+  char       hash[17]; /* content hash (hex) */
   /* derived: channel lists per region (CSR) */
-  PetscInt *outOff, *outCh;   /* out-channels of region s (source == s) */
-  PetscInt *inOff, *inCh;     /* in-channels of region r (target == r) */
-  PetscInt *TOff, *TIdx;      /* T entries by middle region s (CSR over entry indices) */
-  PetscInt *UOff, *UIdx;      /* U entries by region */
-  PetscReal *s2;              /* (R) readout variances in use (user's or the 1.05 rule) */
+  PetscInt  *outOff, *outCh; /* out-channels of region s (source == s) */
+  PetscInt  *inOff, *inCh;   /* in-channels of region r (target == r) */
+  PetscInt  *TOff, *TIdx;    /* T entries by middle region s (CSR over entry indices) */
+  PetscInt  *UOff, *UIdx;    /* U entries by region */
+  PetscReal *s2;             /* (R) readout variances in use (user's or the 1.05 rule) */
 };
 
 /* Allocates an empty model on comm (sizes set by the caller, then MrModelSetUp). Not collective. */

@@ -5,12 +5,12 @@
 #include <stdint.h>
 
 typedef enum {
-  MR_STREAM_J = 1,      /* disorder values: a = row, b = column block */
-  MR_STREAM_JCOL,       /* sparse disorder columns */
-  MR_STREAM_VEC,        /* low-rank vectors: a = row */
-  MR_STREAM_INITX,      /* initial state noise: a = row */
-  MR_STREAM_INITS,      /* default initial currents */
-  MR_STREAM_MODEL,      /* model generators */
+  MR_STREAM_J = 1, /* disorder values: a = row, b = column block */
+  MR_STREAM_JCOL,  /* sparse disorder columns */
+  MR_STREAM_VEC,   /* low-rank vectors: a = row */
+  MR_STREAM_INITX, /* initial state noise: a = row */
+  MR_STREAM_INITS, /* default initial currents */
+  MR_STREAM_MODEL, /* model generators */
   MR_STREAM_TEST
 } MrStream;
 

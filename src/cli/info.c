@@ -7,8 +7,8 @@
 static herr_t MrPrintAttr(hid_t loc, const char *name, const H5A_info_t *info, void *data)
 {
   hid_t       a = H5Aopen(loc, name, H5P_DEFAULT), t = H5Aget_type(a), sp = H5Aget_space(a);
-  H5T_class_t cls  = H5Tget_class(t);
-  hssize_t    n    = H5Sget_simple_extent_npoints(sp);
+  H5T_class_t cls = H5Tget_class(t);
+  hssize_t    n   = H5Sget_simple_extent_npoints(sp);
   if (!strcmp(name, "options")) goto done; /* long; printed last */
   printf("  %-28s ", name);
   if (cls == H5T_STRING) {
@@ -24,7 +24,8 @@ static herr_t MrPrintAttr(hid_t loc, const char *name, const H5A_info_t *info, v
     if (H5Aread(a, H5T_NATIVE_DOUBLE, v) >= 0)
       for (hssize_t k = 0; k < n; k++) printf("%s%.6g", k ? ", " : "", v[k]);
     free(v);
-  } else printf("(%lld values)", (long long)n);
+  } else
+    printf("(%lld values)", (long long)n);
   printf("\n");
 done:
   H5Sclose(sp);
@@ -76,11 +77,13 @@ PetscErrorCode MrInfo(MPI_Comm comm, const char path[])
     PetscCall(PetscMalloc1(m->R, &s2));
     PetscCall(MrModelReadoutVariances(m, s2));
     PetscCall(PetscPrintf(comm, "%s: mrdyn model file (%s form)\n", path, m->dense ? "dense" : "channel"));
-    PetscCall(PetscPrintf(comm, "  description: %s\n  regions R = %" PetscInt_FMT ", channels C = %" PetscInt_FMT ", T entries %" PetscInt_FMT ", U %s, inputs %s\n", m->description, m->R, m->C, m->nT, m->hasU ? "given" : "identity", m->V ? "yes" : "none"));
+    PetscCall(PetscPrintf(comm, "  description: %s\n  regions R = %" PetscInt_FMT ", channels C = %" PetscInt_FMT ", T entries %" PetscInt_FMT ", U %s, inputs %s\n", m->description, m->R, m->C, m->nT, m->hasU ? "given" : "identity",
+                          m->V ? "yes" : "none"));
     PetscCall(PetscPrintf(comm, "  phi = %s, tau = %g, content hash %s\n", m->phi, (double)m->tau, m->hash));
     PetscCall(PetscPrintf(comm, "  leading eigenvalue of That: %.6f%+.6fi\n", (double)wre, (double)wim));
     for (PetscInt r = 0; r < PetscMin(m->R, 32); r++)
-      PetscCall(PetscPrintf(comm, "  region %3" PetscInt_FMT ": N = %-8" PetscInt_FMT " g = %-8.4g in-channels %-4" PetscInt_FMT " out-channels %-4" PetscInt_FMT " readout variance %.4g\n", r, m->N[r], (double)m->g[r], m->inOff[r + 1] - m->inOff[r], m->outOff[r + 1] - m->outOff[r], (double)s2[r]));
+      PetscCall(PetscPrintf(comm, "  region %3" PetscInt_FMT ": N = %-8" PetscInt_FMT " g = %-8.4g in-channels %-4" PetscInt_FMT " out-channels %-4" PetscInt_FMT " readout variance %.4g\n", r, m->N[r], (double)m->g[r], m->inOff[r + 1] - m->inOff[r],
+                            m->outOff[r + 1] - m->outOff[r], (double)s2[r]));
     if (m->R > 32) PetscCall(PetscPrintf(comm, "  ... (%" PetscInt_FMT " regions)\n", m->R));
     PetscCall(PetscFree(s2));
     PetscCall(MrModelDestroy(&m));

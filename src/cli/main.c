@@ -36,7 +36,8 @@ static PetscErrorCode MrErrorHandler(MPI_Comm comm, int line, const char *fun, c
   }
   if (ctx->collective) {
     if (ctx->rank == 0) fprintf(stderr, "mrdyn: error: %s\n", mess);
-  } else fprintf(stderr, "mrdyn: error on rank %d: %s (in %s, %s:%d)\n", ctx->rank, mess, fun, file, line);
+  } else
+    fprintf(stderr, "mrdyn: error on rank %d: %s (in %s, %s:%d)\n", ctx->rank, mess, fun, file, line);
   fflush(stderr);
   return n;
 }
@@ -59,8 +60,10 @@ int main(int argc, char **argv)
   nargv    = (char **)calloc((size_t)argc + 1, sizeof(char *));
   nargv[0] = argv[0];
   for (int i = 2; i < argc; i++) {
-    if (argv[i][0] != '-' && npos < 2 && nargc == 1) pos[npos++] = argv[i];
-    else nargv[nargc++] = argv[i];
+    if (argv[i][0] != '-' && npos < 2 && nargc == 1)
+      pos[npos++] = argv[i];
+    else
+      nargv[nargc++] = argv[i];
   }
   ierr = PetscInitialize(&nargc, &nargv, NULL, usage);
   if (ierr) {

@@ -10,7 +10,7 @@ PetscErrorCode MrModelVerb(MPI_Comm comm, const char generator[])
 {
   MrModel   m;
   char      out[PETSC_MAX_PATH_LEN] = "";
-  PetscBool force = PETSC_FALSE, help;
+  PetscBool force                   = PETSC_FALSE, help;
   PetscReal wre, wim, *s2;
 
   PetscFunctionBegin;

@@ -37,9 +37,10 @@ PetscErrorCode MrDisorderGenerate(PetscInt64 seed, PetscInt r, PetscInt N, Petsc
   if (!J->present || m == 0) PetscFunctionReturn(PETSC_SUCCESS);
   if (type == MR_DISORDER_DENSE) {
     const double scale = g / sqrt((double)N);
-    J->ld = (N + 7) / 8 * 8;
+    J->ld              = (N + 7) / 8 * 8;
     PetscCall(PetscMalloc1(N, &z));
-    if (prec == MR_PRECISION_DOUBLE) PetscCall(MrAlignedAlloc(sizeof(double) * (size_t)m * (size_t)J->ld, &J->mem, (void **)&J->Jd));
+    if (prec == MR_PRECISION_DOUBLE)
+      PetscCall(MrAlignedAlloc(sizeof(double) * (size_t)m * (size_t)J->ld, &J->mem, (void **)&J->Jd));
     else {
       PetscCall(MrAlignedAlloc(sizeof(float) * (size_t)m * (size_t)J->ld, &J->mem, (void **)&J->Jf));
       PetscCall(PetscMalloc1(N, &J->xf));
@@ -59,7 +60,7 @@ PetscErrorCode MrDisorderGenerate(PetscInt64 seed, PetscInt r, PetscInt N, Petsc
     PetscCall(PetscFree(z));
   } else {
     const double scale = g / sqrt((double)K);
-    J->K = K;
+    J->K               = K;
     PetscCall(PetscMalloc2((size_t)m * K, &J->col, (size_t)m * K, &J->val));
     PetscCall(PetscMalloc1(K, &z));
     for (PetscInt i = 0; i < m; i++) {
@@ -96,8 +97,10 @@ PetscErrorCode MrDisorderMultAdd(const MrDisorder *J, const PetscReal x[], Petsc
 {
   PetscFunctionBegin;
   if (!J->present || !J->nrows) PetscFunctionReturn(PETSC_SUCCESS);
-  if (J->type == MR_DISORDER_SPARSE) MrSparseMultAdd(J->nrows, J->K, J->col, J->val, x, y);
-  else if (J->precision == MR_PRECISION_DOUBLE) MrDenseMultAdd_d(J->nrows, J->ncols, J->ld, J->Jd, x, y);
+  if (J->type == MR_DISORDER_SPARSE)
+    MrSparseMultAdd(J->nrows, J->K, J->col, J->val, x, y);
+  else if (J->precision == MR_PRECISION_DOUBLE)
+    MrDenseMultAdd_d(J->nrows, J->ncols, J->ld, J->Jd, x, y);
   else {
     for (PetscInt j = 0; j < J->ncols; j++) J->xf[j] = (float)x[j];
     MrDenseMultAdd_f(J->nrows, J->ncols, J->ld, J->Jf, J->xf, y);

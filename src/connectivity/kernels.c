@@ -30,55 +30,55 @@ static inline double MrHsum2(v2d s0, v2d s1)
 /* Four rows at a time (four streams keep the prefetchers busy and share the
    loads of x); each row has two 2-wide partial sums over blocks of four entries.
    A row's arithmetic is the same in a group of four or alone (the last rows). */
-#define MR_DENSE_KERNEL(NAME, T, LOAD4) \
-  void NAME(PetscInt m, PetscInt n, PetscInt ld, const T *A, const double *x, double *y) \
-  { \
-    PetscInt i = 0; \
-    for (; i + 4 <= m; i += 4) { \
-      const T *a = A + (size_t)i * (size_t)ld, *b = a + ld, *c = b + ld, *d = c + ld; \
-      v2d      a0 = {0}, a1 = {0}, b0 = {0}, b1 = {0}, c0 = {0}, c1 = {0}, d0 = {0}, d1 = {0}; \
-      PetscInt j = 0; \
-      for (; j + 4 <= n; j += 4) { \
-        const v2d x0 = MrLd(x + j), x1 = MrLd(x + j + 2); \
-        LOAD4(a, j, p0, p1); \
-        a0 += p0 * x0; \
-        a1 += p1 * x1; \
-        LOAD4(b, j, q0, q1); \
-        b0 += q0 * x0; \
-        b1 += q1 * x1; \
-        LOAD4(c, j, r0, r1); \
-        c0 += r0 * x0; \
-        c1 += r1 * x1; \
-        LOAD4(d, j, s0, s1); \
-        d0 += s0 * x0; \
-        d1 += s1 * x1; \
-      } \
-      double ta = MrHsum2(a0, a1), tb = MrHsum2(b0, b1), tc = MrHsum2(c0, c1), td = MrHsum2(d0, d1); \
-      for (; j < n; j++) { \
-        ta += (double)a[j] * x[j]; \
-        tb += (double)b[j] * x[j]; \
-        tc += (double)c[j] * x[j]; \
-        td += (double)d[j] * x[j]; \
-      } \
-      y[i] += ta; \
-      y[i + 1] += tb; \
-      y[i + 2] += tc; \
-      y[i + 3] += td; \
-    } \
-    for (; i < m; i++) { \
-      const T *a  = A + (size_t)i * (size_t)ld; \
-      v2d      a0 = {0}, a1 = {0}; \
-      PetscInt j  = 0; \
-      for (; j + 4 <= n; j += 4) { \
-        const v2d x0 = MrLd(x + j), x1 = MrLd(x + j + 2); \
-        LOAD4(a, j, p0, p1); \
-        a0 += p0 * x0; \
-        a1 += p1 * x1; \
-      } \
-      double ta = MrHsum2(a0, a1); \
-      for (; j < n; j++) ta += (double)a[j] * x[j]; \
-      y[i] += ta; \
-    } \
+#define MR_DENSE_KERNEL(NAME, T, LOAD4)                                                                                                                                                                                                                  \
+  void NAME(PetscInt m, PetscInt n, PetscInt ld, const T *A, const double *x, double *y)                                                                                                                                                                 \
+  {                                                                                                                                                                                                                                                      \
+    PetscInt i = 0;                                                                                                                                                                                                                                      \
+    for (; i + 4 <= m; i += 4) {                                                                                                                                                                                                                         \
+      const T *a = A + (size_t)i * (size_t)ld, *b = a + ld, *c = b + ld, *d = c + ld;                                                                                                                                                                    \
+      v2d      a0 = {0}, a1 = {0}, b0 = {0}, b1 = {0}, c0 = {0}, c1 = {0}, d0 = {0}, d1 = {0};                                                                                                                                                           \
+      PetscInt j = 0;                                                                                                                                                                                                                                    \
+      for (; j + 4 <= n; j += 4) {                                                                                                                                                                                                                       \
+        const v2d x0 = MrLd(x + j), x1 = MrLd(x + j + 2);                                                                                                                                                                                                \
+        LOAD4(a, j, p0, p1);                                                                                                                                                                                                                             \
+        a0 += p0 * x0;                                                                                                                                                                                                                                   \
+        a1 += p1 * x1;                                                                                                                                                                                                                                   \
+        LOAD4(b, j, q0, q1);                                                                                                                                                                                                                             \
+        b0 += q0 * x0;                                                                                                                                                                                                                                   \
+        b1 += q1 * x1;                                                                                                                                                                                                                                   \
+        LOAD4(c, j, r0, r1);                                                                                                                                                                                                                             \
+        c0 += r0 * x0;                                                                                                                                                                                                                                   \
+        c1 += r1 * x1;                                                                                                                                                                                                                                   \
+        LOAD4(d, j, s0, s1);                                                                                                                                                                                                                             \
+        d0 += s0 * x0;                                                                                                                                                                                                                                   \
+        d1 += s1 * x1;                                                                                                                                                                                                                                   \
+      }                                                                                                                                                                                                                                                  \
+      double ta = MrHsum2(a0, a1), tb = MrHsum2(b0, b1), tc = MrHsum2(c0, c1), td = MrHsum2(d0, d1);                                                                                                                                                     \
+      for (; j < n; j++) {                                                                                                                                                                                                                               \
+        ta += (double)a[j] * x[j];                                                                                                                                                                                                                       \
+        tb += (double)b[j] * x[j];                                                                                                                                                                                                                       \
+        tc += (double)c[j] * x[j];                                                                                                                                                                                                                       \
+        td += (double)d[j] * x[j];                                                                                                                                                                                                                       \
+      }                                                                                                                                                                                                                                                  \
+      y[i] += ta;                                                                                                                                                                                                                                        \
+      y[i + 1] += tb;                                                                                                                                                                                                                                    \
+      y[i + 2] += tc;                                                                                                                                                                                                                                    \
+      y[i + 3] += td;                                                                                                                                                                                                                                    \
+    }                                                                                                                                                                                                                                                    \
+    for (; i < m; i++) {                                                                                                                                                                                                                                 \
+      const T *a  = A + (size_t)i * (size_t)ld;                                                                                                                                                                                                          \
+      v2d      a0 = {0}, a1 = {0};                                                                                                                                                                                                                       \
+      PetscInt j = 0;                                                                                                                                                                                                                                    \
+      for (; j + 4 <= n; j += 4) {                                                                                                                                                                                                                       \
+        const v2d x0 = MrLd(x + j), x1 = MrLd(x + j + 2);                                                                                                                                                                                                \
+        LOAD4(a, j, p0, p1);                                                                                                                                                                                                                             \
+        a0 += p0 * x0;                                                                                                                                                                                                                                   \
+        a1 += p1 * x1;                                                                                                                                                                                                                                   \
+      }                                                                                                                                                                                                                                                  \
+      double ta = MrHsum2(a0, a1);                                                                                                                                                                                                                       \
+      for (; j < n; j++) ta += (double)a[j] * x[j];                                                                                                                                                                                                      \
+      y[i] += ta;                                                                                                                                                                                                                                        \
+    }                                                                                                                                                                                                                                                    \
   }
 
 MR_DENSE_KERNEL(MrDenseMultAdd_d, double, MR_LOAD4_D)
@@ -106,7 +106,7 @@ void MrDenseMultAdd_f(PetscInt m, PetscInt n, PetscInt ld, const float *A, const
   for (; i + 4 <= m; i += 4) {
     const float *a = A + (size_t)i * (size_t)ld, *b = a + ld, *c = b + ld, *d = c + ld;
     double       ta = 0, tb = 0, tc = 0, td = 0;
-    PetscInt     j  = 0;
+    PetscInt     j = 0;
     for (; j + 8 <= n;) {
       const PetscInt e  = PetscMin(n - 7, j + MR_FBLOCK);
       v4f            a0 = {0}, a1 = {0}, b0 = {0}, b1 = {0}, c0 = {0}, c1 = {0}, d0 = {0}, d1 = {0};

@@ -26,7 +26,7 @@ PetscErrorCode MrH5ReadDataset(hid_t file, const char name[], hid_t memtype, int
   hsize_t     n = 1;
 
   PetscFunctionBegin;
-  *data = NULL;
+  *data  = NULL;
   msg[0] = 0;
   if (!MrH5Exists(file, name)) {
     PetscCall(PetscSNPrintf(msg, len, "dataset %s is missing", name));
@@ -37,13 +37,16 @@ PetscErrorCode MrH5ReadDataset(hid_t file, const char name[], hid_t memtype, int
     PetscCall(PetscSNPrintf(msg, len, "%s is not a dataset", name));
     PetscFunctionReturn(PETSC_SUCCESS);
   }
-  sp = H5Dget_space(d);
-  ft = H5Dget_type(d);
+  sp  = H5Dget_space(d);
+  ft  = H5Dget_type(d);
   cls = H5Tget_class(ft);
-  r  = H5Sget_simple_extent_ndims(sp);
-  if (r < 0 || r > 4) PetscCall(PetscSNPrintf(msg, len, "dataset %s has an unsupported rank", name));
-  else if (cls != H5T_INTEGER && cls != H5T_FLOAT) PetscCall(PetscSNPrintf(msg, len, "dataset %s is not numeric", name));
-  else if (memtype == H5T_NATIVE_LLONG && cls != H5T_INTEGER) PetscCall(PetscSNPrintf(msg, len, "dataset %s must hold integers", name));
+  r   = H5Sget_simple_extent_ndims(sp);
+  if (r < 0 || r > 4)
+    PetscCall(PetscSNPrintf(msg, len, "dataset %s has an unsupported rank", name));
+  else if (cls != H5T_INTEGER && cls != H5T_FLOAT)
+    PetscCall(PetscSNPrintf(msg, len, "dataset %s is not numeric", name));
+  else if (memtype == H5T_NATIVE_LLONG && cls != H5T_INTEGER)
+    PetscCall(PetscSNPrintf(msg, len, "dataset %s must hold integers", name));
   else {
     H5Sget_simple_extent_dims(sp, dims, NULL);
     for (int k = 0; k < r; k++) n *= dims[k];

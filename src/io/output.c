@@ -7,13 +7,13 @@
 #include <errno.h>
 
 struct _p_MrSeries {
-  MrOutput  out;
-  hid_t     dset;
-  PetscInt  ncols, nown, *cols, *perm; /* cols ascending; perm: position of each caller value */
-  int       rank;                       /* 1: a (nt,) series, 2: (nt, ncols) */
-  PetscInt  cap, nbuf;
+  MrOutput   out;
+  hid_t      dset;
+  PetscInt   ncols, nown, *cols, *perm; /* cols ascending; perm: position of each caller value */
+  int        rank;                      /* 1: a (nt,) series, 2: (nt, ncols) */
+  PetscInt   cap, nbuf;
   PetscReal *buf;
-  hsize_t   nrows;
+  hsize_t    nrows;
 };
 
 struct _p_MrOutput {
@@ -31,7 +31,7 @@ PetscErrorCode MrOutputCheckPath(MPI_Comm comm, const char path[], PetscBool for
 {
   PetscMPIInt rank;
   char        msg[1024] = "";
-  PetscBool   ok = PETSC_TRUE;
+  PetscBool   ok        = PETSC_TRUE;
 
   PetscFunctionBegin;
   PetscCallMPI(MPI_Comm_rank(comm, &rank));
@@ -115,8 +115,8 @@ static PetscErrorCode MrOutputClose(MrOutput out)
 
 PetscErrorCode MrOutputFinish(MrOutput *outp)
 {
-  MrOutput  out = *outp;
-  PetscBool ok  = PETSC_TRUE;
+  MrOutput  out       = *outp;
+  PetscBool ok        = PETSC_TRUE;
   char      msg[1024] = "";
 
   PetscFunctionBegin;
@@ -232,7 +232,8 @@ PetscErrorCode MrOutputWriteRows(MrOutput out, const char name[], hsize_t rows, 
   PetscCall(MrOutputCreateDataset(out, name, H5T_NATIVE_DOUBLE, 2, dims, H5P_DEFAULT, NULL, &d));
   PetscCallH5(fs = H5Dget_space(d));
   PetscCallH5(ms = H5Screate_simple(1, &mdim, NULL));
-  if (nr) PetscCallH5(H5Sselect_hyperslab(fs, H5S_SELECT_SET, start, NULL, count, NULL));
+  if (nr)
+    PetscCallH5(H5Sselect_hyperslab(fs, H5S_SELECT_SET, start, NULL, count, NULL));
   else {
     PetscCallH5(H5Sselect_none(fs));
     PetscCallH5(H5Sselect_none(ms));
@@ -277,7 +278,7 @@ PetscErrorCode MrSeriesCreate(MrOutput out, const char name[], PetscInt ncols, P
   PetscCall(MrOutputCreateDataset(out, name, H5T_NATIVE_DOUBLE, s->rank, dims, dcpl, maxd, &s->dset));
   PetscCallH5(H5Pclose(dcpl));
   out->series[out->nseries++] = s;
-  *sp = s;
+  *sp                         = s;
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 

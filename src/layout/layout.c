@@ -154,7 +154,9 @@ PetscErrorCode MrLayoutGroupBlockSum(MrLayout L, MrSlice *sl, PetscInt nq, const
 PetscErrorCode MrLayoutGroupAllgather(MrLayout L, MrSlice *sl, const PetscReal local[], PetscReal full[])
 {
   PetscFunctionBegin;
-  if (sl->gsize > 1) PetscCallMPI(MPI_Allgatherv(local, (PetscMPIInt)(sl->rend - sl->rstart), MPIU_REAL, full, sl->rowCounts, sl->rowDispls, MPIU_REAL, L->gcomm));
-  else if (full != local) PetscCall(PetscArraycpy(full, local, sl->rend - sl->rstart));
+  if (sl->gsize > 1)
+    PetscCallMPI(MPI_Allgatherv(local, (PetscMPIInt)(sl->rend - sl->rstart), MPIU_REAL, full, sl->rowCounts, sl->rowDispls, MPIU_REAL, L->gcomm));
+  else if (full != local)
+    PetscCall(PetscArraycpy(full, local, sl->rend - sl->rstart));
   PetscFunctionReturn(PETSC_SUCCESS);
 }

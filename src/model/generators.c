@@ -95,7 +95,8 @@ static PetscErrorCode MrGenPaper(PetscOptionItems *PetscOptionsObject, MPI_Comm 
       if (hasA) {
         MrCheckInput(comm, b[r] >= 0, "-b: value %" PetscInt_FMT " = %g is negative (sqrt(b) is used)", r, (double)b[r]);
         c[r * R + s] = sqrt(b[r]) * sqrt(b[s]) + (r == s ? a[r] - b[r] : 0);
-      } else c[r * R + s] = u[r] * u[s] + (r == s ? h[r] : 0);
+      } else
+        c[r * R + s] = u[r] * u[s] + (r == s ? h[r] : 0);
     }
   PetscCall(MrGenDenseChannels(m));
   for (PetscInt r = 0; r < R; r++)
@@ -106,7 +107,8 @@ static PetscErrorCode MrGenPaper(PetscOptionItems *PetscOptionsObject, MPI_Comm 
   if (hasV) {
     MrCheckInput(comm, nV == R * R, "-V has %" PetscInt_FMT " values; R*R = %" PetscInt_FMT " are needed", nV, R * R);
     m->V = Vl;
-  } else PetscCall(PetscFree(Vl));
+  } else
+    PetscCall(PetscFree(Vl));
   PetscCall(PetscFree5(a, b, u, h, c));
   PetscFunctionReturn(PETSC_SUCCESS);
 }
@@ -168,7 +170,7 @@ static PetscErrorCode MrGenGraph(PetscOptionItems *PetscOptionsObject, MPI_Comm 
     /* k distinct targets != s (Floyd's algorithm over R - 1 candidates) */
     PetscInt n = 0;
     for (PetscInt j = R - 1 - k; j < R - 1; j++) {
-      double   u[4];
+      double u[4];
       MrUniform4((uint64_t)seed, MR_STREAM_MODEL, (uint64_t)s, (uint64_t)j, 1, u);
       PetscInt t = (PetscInt)(u[0] * (double)(j + 1)), dup = 0;
       if (t > j) t = j;
@@ -222,9 +224,12 @@ PetscErrorCode MrModelGenerate(MPI_Comm comm, const char name[], MrModel *model)
   MrCheckInput(comm, paper || random || graph, "unknown model generator '%s' (paper, random, graph)", name);
   PetscCall(MrModelCreate(comm, &m));
   PetscOptionsBegin(comm, NULL, "mrdyn model: generator options", NULL);
-  if (paper) PetscCall(MrGenPaper(PetscOptionsObject, comm, m));
-  else if (random) PetscCall(MrGenRandom(PetscOptionsObject, comm, m));
-  else PetscCall(MrGenGraph(PetscOptionsObject, comm, m));
+  if (paper)
+    PetscCall(MrGenPaper(PetscOptionsObject, comm, m));
+  else if (random)
+    PetscCall(MrGenRandom(PetscOptionsObject, comm, m));
+  else
+    PetscCall(MrGenGraph(PetscOptionsObject, comm, m));
   {
     PetscReal *s2;
     PetscInt   n = m->R + 1;
@@ -235,7 +240,8 @@ PetscErrorCode MrModelGenerate(MPI_Comm comm, const char name[], MrModel *model)
       MrCheckInput(comm, n == 1 || n == m->R, "-sigma2 has %" PetscInt_FMT " values; give 1 or R", n);
       for (PetscInt r = 1; r < m->R && n == 1; r++) s2[r] = s2[0];
       m->sigma2 = s2;
-    } else PetscCall(PetscFree(s2));
+    } else
+      PetscCall(PetscFree(s2));
   }
   PetscOptionsEnd();
   if (!m->description[0]) PetscCall(PetscSNPrintf(m->description, sizeof(m->description), "mrdyn model %s", name));

@@ -111,16 +111,16 @@ static PetscErrorCode MrCountDuplicates(PetscInt n, const PetscInt *row, const P
 static uint64_t MrModelComputeHash(MrModel m)
 {
   uint64_t h = MR_HASH_INIT;
-  h = MrHash64(&m->R, sizeof(PetscInt), h);
-  h = MrHash64(&m->C, sizeof(PetscInt), h);
-  h = MrHash64(m->N, sizeof(PetscInt) * (size_t)m->R, h);
-  h = MrHash64(m->g, sizeof(PetscReal) * (size_t)m->R, h);
-  h = MrHash64(&m->tau, sizeof(PetscReal), h);
-  h = MrHash64(m->target, sizeof(PetscInt) * (size_t)m->C, h);
-  h = MrHash64(m->source, sizeof(PetscInt) * (size_t)m->C, h);
-  h = MrHash64(m->Trow, sizeof(PetscInt) * (size_t)m->nT, h);
-  h = MrHash64(m->Tcol, sizeof(PetscInt) * (size_t)m->nT, h);
-  h = MrHash64(m->Tval, sizeof(PetscReal) * (size_t)m->nT, h);
+  h          = MrHash64(&m->R, sizeof(PetscInt), h);
+  h          = MrHash64(&m->C, sizeof(PetscInt), h);
+  h          = MrHash64(m->N, sizeof(PetscInt) * (size_t)m->R, h);
+  h          = MrHash64(m->g, sizeof(PetscReal) * (size_t)m->R, h);
+  h          = MrHash64(&m->tau, sizeof(PetscReal), h);
+  h          = MrHash64(m->target, sizeof(PetscInt) * (size_t)m->C, h);
+  h          = MrHash64(m->source, sizeof(PetscInt) * (size_t)m->C, h);
+  h          = MrHash64(m->Trow, sizeof(PetscInt) * (size_t)m->nT, h);
+  h          = MrHash64(m->Tcol, sizeof(PetscInt) * (size_t)m->nT, h);
+  h          = MrHash64(m->Tval, sizeof(PetscReal) * (size_t)m->nT, h);
   if (m->hasU) {
     h = MrHash64(m->Urow, sizeof(PetscInt) * (size_t)m->nU, h);
     h = MrHash64(m->Ucol, sizeof(PetscInt) * (size_t)m->nU, h);
@@ -151,13 +151,16 @@ PetscErrorCode MrModelSetUp(MrModel m)
     MrCheckInput(comm, erf || tanh_, "model: unknown nonlinearity phi = '%s' (erf or tanh)", m->phi);
   }
   for (PetscInt c = 0; c < m->C; c++) {
-    MrCheckInput(comm, m->target[c] >= 0 && m->target[c] < m->R && m->source[c] >= 0 && m->source[c] < m->R, "model: channel %" PetscInt_FMT " connects regions (%" PetscInt_FMT " <- %" PetscInt_FMT ") outside 0..%" PetscInt_FMT, c, m->target[c], m->source[c], m->R - 1);
+    MrCheckInput(comm, m->target[c] >= 0 && m->target[c] < m->R && m->source[c] >= 0 && m->source[c] < m->R, "model: channel %" PetscInt_FMT " connects regions (%" PetscInt_FMT " <- %" PetscInt_FMT ") outside 0..%" PetscInt_FMT, c, m->target[c],
+                 m->source[c], m->R - 1);
     if (m->V) MrCheckInput(comm, isfinite(m->V[c]), "model: V of channel %" PetscInt_FMT " is not finite", c);
   }
   for (PetscInt e = 0; e < m->nT; e++) {
     PetscInt a = m->Trow[e], b = m->Tcol[e];
     MrCheckInput(comm, a >= 0 && a < m->C && b >= 0 && b < m->C, "model: T entry %" PetscInt_FMT " refers to channel (%" PetscInt_FMT ", %" PetscInt_FMT ") outside 0..%" PetscInt_FMT, e, a, b, m->C - 1);
-    MrCheckInput(comm, m->source[a] == m->target[b], "model: T entry %" PetscInt_FMT " pairs out-channel %" PetscInt_FMT " (source region %" PetscInt_FMT ") with in-channel %" PetscInt_FMT " (target region %" PetscInt_FMT "); they must meet in one region", e, a, m->source[a], b, m->target[b]);
+    MrCheckInput(comm, m->source[a] == m->target[b],
+                 "model: T entry %" PetscInt_FMT " pairs out-channel %" PetscInt_FMT " (source region %" PetscInt_FMT ") with in-channel %" PetscInt_FMT " (target region %" PetscInt_FMT "); they must meet in one region", e, a, m->source[a], b,
+                 m->target[b]);
     MrCheckInput(comm, isfinite(m->Tval[e]), "model: T entry %" PetscInt_FMT " (channels %" PetscInt_FMT ", %" PetscInt_FMT ") is not finite", e, a, b);
   }
   for (PetscInt e = 0; e < m->nU; e++) {
@@ -185,7 +188,9 @@ PetscErrorCode MrModelSetUp(MrModel m)
     for (PetscInt i = 0; i < n; i++)
       for (PetscInt j = 0; j < n; j++) L[i * n + j] = cov[(nout + i) * D + nout + j];
     for (PetscInt i = 0; i < n; i++)
-      for (PetscInt j = 0; j < i; j++) MrCheckInput(comm, fabs(L[i * n + j] - L[j * n + i]) <= 1e-12 * (1 + fabs(L[i * n + j])), "model: U of region %" PetscInt_FMT " is not symmetric (in-channels %" PetscInt_FMT ", %" PetscInt_FMT ")", r, m->inCh[m->inOff[r] + i], m->inCh[m->inOff[r] + j]);
+      for (PetscInt j = 0; j < i; j++)
+        MrCheckInput(comm, fabs(L[i * n + j] - L[j * n + i]) <= 1e-12 * (1 + fabs(L[i * n + j])), "model: U of region %" PetscInt_FMT " is not symmetric (in-channels %" PetscInt_FMT ", %" PetscInt_FMT ")", r, m->inCh[m->inOff[r] + i],
+                     m->inCh[m->inOff[r] + j]);
     {
       PetscBLASInt bn, lwork, info;
       PetscReal   *w, *work;

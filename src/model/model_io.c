@@ -10,7 +10,7 @@
 static void MrReadAttrs(hid_t f, MrModel m)
 {
   if (H5Aexists(f, "tau") > 0) {
-    hid_t a = H5Aopen(f, "tau", H5P_DEFAULT);
+    hid_t  a = H5Aopen(f, "tau", H5P_DEFAULT);
     double v;
     if (a >= 0 && H5Aread(a, H5T_NATIVE_DOUBLE, &v) >= 0) m->tau = v;
     if (a >= 0) H5Aclose(a);
@@ -45,22 +45,22 @@ static void MrReadAttrs(hid_t f, MrModel m)
   }
 }
 
-#define MR_READ(name, type, want_rank, ptr) \
-  do { \
-    PetscCall(MrH5ReadDataset(f, name, type, &rank, dims, (void **)&(ptr), msg, len)); \
-    if (msg[0]) goto done; \
-    if (rank != (want_rank)) { \
-      PetscCall(PetscSNPrintf(msg, len, "dataset %s has rank %d but rank %d is expected", name, rank, want_rank)); \
-      goto done; \
-    } \
+#define MR_READ(name, type, want_rank, ptr)                                                                                                                                                                                                              \
+  do {                                                                                                                                                                                                                                                   \
+    PetscCall(MrH5ReadDataset(f, name, type, &rank, dims, (void **)&(ptr), msg, len));                                                                                                                                                                   \
+    if (msg[0]) goto done;                                                                                                                                                                                                                               \
+    if (rank != (want_rank)) {                                                                                                                                                                                                                           \
+      PetscCall(PetscSNPrintf(msg, len, "dataset %s has rank %d but rank %d is expected", name, rank, want_rank));                                                                                                                                       \
+      goto done;                                                                                                                                                                                                                                         \
+    }                                                                                                                                                                                                                                                    \
   } while (0)
 
-#define MR_SHAPE(name, ok, ...) \
-  do { \
-    if (!(ok)) { \
-      PetscCall(PetscSNPrintf(msg, len, "dataset " name " has the wrong shape: " __VA_ARGS__)); \
-      goto done; \
-    } \
+#define MR_SHAPE(name, ok, ...)                                                                                                                                                                                                                          \
+  do {                                                                                                                                                                                                                                                   \
+    if (!(ok)) {                                                                                                                                                                                                                                         \
+      PetscCall(PetscSNPrintf(msg, len, "dataset " name " has the wrong shape: " __VA_ARGS__));                                                                                                                                                          \
+      goto done;                                                                                                                                                                                                                                         \
+    }                                                                                                                                                                                                                                                    \
   } while (0)
 
 /* Rank-0 reading; on failure msg is set. */
@@ -154,7 +154,7 @@ static PetscErrorCode MrModelReadFile(const char path[], MrModel m, char msg[], 
     MR_READ("/T", H5T_NATIVE_DOUBLE, 3, T);
     MR_SHAPE("/T", dims[0] == (hsize_t)R && dims[1] == (hsize_t)R && dims[2] == (hsize_t)R, "(%llu,%llu,%llu), expected (R,R,R) with R = %" PetscInt_FMT, (unsigned long long)dims[0], (unsigned long long)dims[1], (unsigned long long)dims[2], R);
     m->dense = PETSC_TRUE;
-    m->C     = C = R * R;
+    m->C = C = R * R;
     PetscCall(PetscMalloc2(C, &m->target, C, &m->source));
     for (PetscInt r = 0; r < R; r++)
       for (PetscInt s = 0; s < R; s++) {
@@ -194,8 +194,20 @@ static PetscErrorCode MrModelReadFile(const char path[], MrModel m, char msg[], 
   MrReadAttrs(f, m);
 done:
   H5Fclose(f);
-  free(iN); free(it); free(is); free(ir); free(ic); free(ur); free(uc);
-  free(g); free(T); free(U); free(V); free(tv); free(uv); free(s2);
+  free(iN);
+  free(it);
+  free(is);
+  free(ir);
+  free(ic);
+  free(ur);
+  free(uc);
+  free(g);
+  free(T);
+  free(U);
+  free(V);
+  free(tv);
+  free(uv);
+  free(s2);
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
@@ -212,8 +224,10 @@ PetscErrorCode MrModelLoad(MPI_Comm comm, const char path[], MrModel *model)
     PetscCall(MrModelCreate(comm, &m));
     PetscCall(MrModelReadFile(path, m, msg, sizeof(msg)));
     if (msg[0]) {
-      if (strstr(msg, path)) PetscCall(PetscStrncpy(full, msg, sizeof(full)));
-      else PetscCall(PetscSNPrintf(full, sizeof(full), "model file '%s': %s", path, msg));
+      if (strstr(msg, path))
+        PetscCall(PetscStrncpy(full, msg, sizeof(full)));
+      else
+        PetscCall(PetscSNPrintf(full, sizeof(full), "model file '%s': %s", path, msg));
       PetscCall(MrModelDestroy(&m));
     }
   }
@@ -241,7 +255,7 @@ PetscErrorCode MrModelSave(MrModel m, const char path[], PetscBool force)
     double    *rb;
 
     PetscCall(PetscSNPrintf(partial, sizeof(partial), "%s.partial", path));
-    f = H5Fcreate(partial, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+    f  = H5Fcreate(partial, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
     ok = (PetscBool)(f >= 0);
     if (ok) {
       PetscInt nmax = PetscMax(PetscMax(m->dense ? R * R * R : 0, C), PetscMax(m->nT, m->nU)) + 1; /* dense: R <= 1000 */

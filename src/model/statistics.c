@@ -12,8 +12,10 @@ static PetscInt MrFind(const PetscInt *list, PetscInt n, PetscInt c)
   while (lo <= hi) {
     PetscInt mid = (lo + hi) / 2;
     if (list[mid] == c) return mid;
-    if (list[mid] < c) lo = mid + 1;
-    else hi = mid - 1;
+    if (list[mid] < c)
+      lo = mid + 1;
+    else
+      hi = mid - 1;
   }
   return -1;
 }
@@ -76,7 +78,7 @@ static PetscErrorCode MrMinEig(PetscInt d, const PetscReal *a, PetscReal *wmin)
 static PetscErrorCode MrModelReadoutVariance(MrModel m, PetscInt s, PetscReal *sigma2)
 {
   PetscReal s2 = m->sigma2 ? m->sigma2[s] : 1.0, wmin = 0, *cov;
-  PetscInt  d, it = 0;
+  PetscInt  d, it                                     = 0;
 
   PetscFunctionBegin;
   for (;;) {

@@ -34,8 +34,10 @@ PetscErrorCode MrInputsParse(MPI_Comm comm, const char spec[], PetscInt R, MrInp
     in->t1[n]     = v[2];
     in->amp[n]    = v[3];
     n++;
-    if (*p == ',') p++;
-    else MrCheckInput(comm, *p == 0, "-input '%s': unexpected '%c'", spec, *p);
+    if (*p == ',')
+      p++;
+    else
+      MrCheckInput(comm, *p == 0, "-input '%s': unexpected '%c'", spec, *p);
   }
   in->n = n;
   PetscFunctionReturn(PETSC_SUCCESS);

@@ -29,8 +29,8 @@ PetscErrorCode MrNetworkCreate(MrModel model, MrLayout L, PetscInt64 seed, MrDis
   PetscCall(PetscStrcmp(model->phi, "tanh", &net->tanh_));
   PetscCall(PetscCalloc3(L->nslices + 1, &net->J, L->nslices + 1, &net->vec, L->nslices + 1, &net->xoff));
   for (PetscInt k = 0; k < L->nslices; k++) {
-    MrSlice *sl = &L->slice[k];
-    PetscInt r  = sl->region;
+    MrSlice *sl  = &L->slice[k];
+    PetscInt r   = sl->region;
     net->xoff[k] = net->nx;
     net->nx += sl->rend - sl->rstart;
     PetscCall(MrDisorderGenerate(seed, r, sl->N, model->g[r], sl->rstart, sl->rend, dtype, prec, K, &net->J[k]));
@@ -117,7 +117,7 @@ PetscErrorCode MrNetworkRHS(TS ts, PetscReal t, Vec X, Vec F, void *ctx)
     const MrVectors *v   = &net->vec[k];
     PetscReal       *phi = net->phi + net->xoff[k];
     const PetscReal *xs  = x + net->xoff[k];
-    const PetscInt   n   = sl->rend - sl->rstart, s = sl->region;
+    const PetscInt   n = sl->rend - sl->rstart, s = sl->region;
     for (PetscInt i = 0; i < n; i++) phi[i] = MrPhi(net->tanh_, xs[i]);
     if (!v->nout) continue;
     MrProjectBlocks(sl, v, phi, net->part);
@@ -216,8 +216,8 @@ PetscErrorCode MrNetworkDiagnostics(MrNetwork net, const PetscReal x[], PetscRea
     }
     PetscCall(MrLayoutGroupBlockSum(L, sl, 3, net->part, net->work, tot));
     const PetscReal mean = tot[0] / sl->N;
-    var[k] = tot[1] / sl->N - mean * mean;
-    psi[k] = tot[2] / sl->N;
+    var[k]               = tot[1] / sl->N - mean * mean;
+    psi[k]               = tot[2] / sl->N;
   }
   PetscFunctionReturn(PETSC_SUCCESS);
 }

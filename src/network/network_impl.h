@@ -4,22 +4,22 @@
 #include <petscts.h>
 
 struct _p_MrNetwork {
-  MPI_Comm     comm;
-  MrModel      model;
-  MrLayout     layout;
-  MrExchange   ex;
-  PetscInt64   seed;
-  PetscBool    tanh_;
-  MrDisorder  *J;     /* per slice */
-  MrVectors   *vec;   /* per slice */
-  PetscInt    *xoff;  /* per slice: offset of its rows in the local state */
-  PetscInt     nx;    /* local neuron rows */
-  PetscInt     nS, *Sch; /* channels whose current S this rank integrates (leader of the target) */
-  PetscInt     nloc;  /* nx + nS */
-  MrInputs     inputs;
+  MPI_Comm    comm;
+  MrModel     model;
+  MrLayout    layout;
+  MrExchange  ex;
+  PetscInt64  seed;
+  PetscBool   tanh_;
+  MrDisorder *J;        /* per slice */
+  MrVectors  *vec;      /* per slice */
+  PetscInt   *xoff;     /* per slice: offset of its rows in the local state */
+  PetscInt    nx;       /* local neuron rows */
+  PetscInt    nS, *Sch; /* channels whose current S this rank integrates (leader of the target) */
+  PetscInt    nloc;     /* nx + nS */
+  MrInputs    inputs;
   /* work */
-  PetscReal   *phi, *phiFull, *part, *work, *sbar, *tot, *Iamp;
-  PetscInt64   nrhs;
+  PetscReal    *phi, *phiFull, *part, *work, *sbar, *tot, *Iamp;
+  PetscInt64    nrhs;
   PetscLogStage stageExchange;
   PetscLogEvent evDisorder, evProject, evGather;
 };

@@ -6,44 +6,52 @@
 #include <math.h>
 
 typedef struct {
-  char      model[PETSC_MAX_PATH_LEN], out[PETSC_MAX_PATH_LEN], input[4096];
-  PetscBool force, saveConn, help;
-  PetscInt64 seed, initSeed;
-  PetscReal dt, tfinal, progress;
-  PetscInt  saveEvery, traces, buffer, K;
-  PetscReal *S0, *v0;
-  PetscInt  nS0, nv0;
+  char           model[PETSC_MAX_PATH_LEN], out[PETSC_MAX_PATH_LEN], input[4096];
+  PetscBool      force, saveConn, help;
+  PetscInt64     seed, initSeed;
+  PetscReal      dt, tfinal, progress;
+  PetscInt       saveEvery, traces, buffer, K;
+  PetscReal     *S0, *v0;
+  PetscInt       nS0, nv0;
   MrDisorderType dtype;
   MrPrecision    prec;
 } MrSimOptions;
 
 typedef struct {
-  MrNetwork     net;
-  MrSimOptions *opt;
-  MrOutput      out;
-  MrSeries      time, currents, variance, psi, traces;
-  PetscInt      ntr, *trLocal; /* owned trace rows: local state index */
-  PetscReal    *rowbuf, *var, *ps;
-  PetscInt      lastSaved, nsaved;
+  MrNetwork      net;
+  MrSimOptions  *opt;
+  MrOutput       out;
+  MrSeries       time, currents, variance, psi, traces;
+  PetscInt       ntr, *trLocal; /* owned trace rows: local state index */
+  PetscReal     *rowbuf, *var, *ps;
+  PetscInt       lastSaved, nsaved;
   PetscLogDouble wall0, lastPrint;
-  PetscLogStage stageOutput;
+  PetscLogStage  stageOutput;
 } MrSimCtx;
 
 static const char *const MrDisorderTypes[] = {"dense", "sparse", "MrDisorderType", "MR_DISORDER_", NULL};
 static const char *const MrPrecisions[]    = {"double", "single", "MrPrecision", "MR_PRECISION_", NULL};
 
 static const char *const MrSimNumeric[] = {"-seed", "-init_seed", "-dt", "-t_final", "-save_every", "-traces", "-output_buffer", "-disorder_k", "-progress", "-init_currents", "-init_variance", NULL};
-static const char *const MrSimKnown[]   = {"-model", "-o", "-force", "-seed", "-init_seed", "-dt", "-t_final", "-save_every", "-traces", "-output_buffer", "-disorder", "-disorder_k", "-precision", "-input", "-save_connectivity", "-progress", "-init_currents", "-init_variance", "-ts_type", "-ts_rk_type", "-ts_adapt_type", "-log_view", NULL};
+static const char *const MrSimKnown[]   = {"-model",         "-o",          "-force",     "-seed",  "-init_seed",         "-dt",       "-t_final",       "-save_every",    "-traces",  "-output_buffer",
+                                           "-disorder",      "-disorder_k", "-precision", "-input", "-save_connectivity", "-progress", "-init_currents", "-init_variance", "-ts_type", "-ts_rk_type",
+                                           "-ts_adapt_type", "-log_view",   NULL};
 
 static PetscErrorCode MrSimGetOptions(MPI_Comm comm, MrSimOptions *o)
 {
-  PetscInt seed = 1, iseed = -1, n;
+  PetscInt  seed = 1, iseed = -1, n;
   PetscBool set;
 
   PetscFunctionBegin;
   PetscCall(PetscMemzero(o, sizeof(*o)));
   PetscCall(MrCheckNumericOptions(comm, MrSimNumeric));
-  o->dt = 0.05; o->tfinal = 20.0; o->saveEvery = 1; o->traces = 4; o->buffer = 64; o->K = 100; o->progress = 5.0;
+  o->dt        = 0.05;
+  o->tfinal    = 20.0;
+  o->saveEvery = 1;
+  o->traces    = 4;
+  o->buffer    = 64;
+  o->K         = 100;
+  o->progress  = 5.0;
   PetscOptionsBegin(comm, NULL, "mrdyn simulate: finite-N multiregion network", NULL);
   PetscCall(PetscOptionsString("-model", "model file (HDF5, see docs/file-formats.md)", NULL, o->model, o->model, sizeof(o->model), NULL));
   PetscCall(PetscOptionsString("-o", "output file", NULL, o->out, o->out, sizeof(o->out), NULL));
@@ -91,7 +99,7 @@ static PetscErrorCode MrSimSave(MrSimCtx *ctx, PetscInt step, PetscReal t, Vec X
   MrNetwork          net = ctx->net;
   MrLayout           L   = net->layout;
   const PetscScalar *x;
-  PetscInt           k   = 0;
+  PetscInt           k = 0;
 
   PetscFunctionBegin;
   PetscCall(PetscLogStagePush(ctx->stageOutput));
@@ -143,7 +151,7 @@ static PetscErrorCode MrSimWriteHeader(MrSimCtx *ctx, const char *tsType)
   MrLayout   L   = net->layout;
   MrOutput   out = ctx->out;
   long long *ib;
-  hsize_t    dc  = (hsize_t)m->C;
+  hsize_t    dc = (hsize_t)m->C;
   char      *opts;
   PetscReal *s2, *Nr;
 
@@ -313,7 +321,8 @@ PetscErrorCode MrSimulate(MPI_Comm comm)
   PetscCall(TSSetRHSFunction(ts, NULL, MrNetworkRHS, net));
   PetscCall(MrNetworkInitialState(net, opt.initSeed, S0, v0, X));
   PetscCall(PetscTime(&t1));
-  PetscCall(PetscPrintf(comm, "mrdyn simulate: R = %" PetscInt_FMT ", C = %" PetscInt_FMT " channels, %d ranks, %s %s disorder, %s, dt = %g, t_final = %g\n", model->R, model->C, L->size, MrDisorderTypes[opt.dtype], MrPrecisions[opt.prec], tsType, (double)opt.dt, (double)opt.tfinal));
+  PetscCall(PetscPrintf(comm, "mrdyn simulate: R = %" PetscInt_FMT ", C = %" PetscInt_FMT " channels, %d ranks, %s %s disorder, %s, dt = %g, t_final = %g\n", model->R, model->C, L->size, MrDisorderTypes[opt.dtype], MrPrecisions[opt.prec], tsType,
+                        (double)opt.dt, (double)opt.tfinal));
   PetscCall(MrLayoutView(L, PETSC_VIEWER_STDOUT_(comm)));
 
   ctx.net = net;
@@ -346,7 +355,7 @@ PetscErrorCode MrSimulate(MPI_Comm comm)
       PetscInt k = MrLayoutFindSlice(L, r);
       for (PetscInt i = 0; i < PetscMin(opt.traces, model->N[r]); i++, col++) {
         if (k >= 0 && i >= L->slice[k].rstart && i < L->slice[k].rend) {
-          cols[ctx.ntr]         = col;
+          cols[ctx.ntr]          = col;
           ctx.trLocal[ctx.ntr++] = net->xoff[k] + i - L->slice[k].rstart;
         }
       }

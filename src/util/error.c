@@ -8,7 +8,7 @@ PetscErrorCode MrShareStatus(MPI_Comm comm, PetscBool ok, const char msg[])
   } st;
 
   PetscFunctionBegin;
-  st.ok = ok ? 1 : 0;
+  st.ok     = ok ? 1 : 0;
   st.msg[0] = 0;
   if (!ok && msg) PetscCall(PetscStrncpy(st.msg, msg, sizeof(st.msg)));
   PetscCallMPI(MPI_Bcast(&st, (int)sizeof(st), MPI_BYTE, 0, comm));

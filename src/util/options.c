@@ -7,9 +7,10 @@
 /* Options nobody asked for are typos: stop before any work or output. */
 PetscErrorCode MrCheckUnusedOptions(MPI_Comm comm, const char *const known[])
 {
-  PetscInt n;
-  char   **names, **values;
-  static const char *const ignore[] = {"log_view", "options_left", "malloc", "malloc_debug", "malloc_dump", "memory_view", "info", "help", "options_file_yaml", "options_file", "log_trace", "on_error_abort", "fp_trap", "no_signal_handler", "log_all", "log", "log_view_memory", "options_view", "checkstack", "malloc_test", "use_gpu_aware_mpi", "mca"};
+  PetscInt                 n;
+  char                   **names, **values;
+  static const char *const ignore[] = {"log_view", "options_left",      "malloc",  "malloc_debug", "malloc_dump",     "memory_view",  "info",       "help",        "options_file_yaml", "options_file", "log_trace", "on_error_abort",
+                                       "fp_trap",  "no_signal_handler", "log_all", "log",          "log_view_memory", "options_view", "checkstack", "malloc_test", "use_gpu_aware_mpi", "mca"};
 
   PetscFunctionBegin;
   PetscCall(PetscOptionsLeftGet(NULL, &n, &names, &values));
@@ -18,8 +19,8 @@ PetscErrorCode MrCheckUnusedOptions(MPI_Comm comm, const char *const known[])
     for (size_t k = 0; k < sizeof(ignore) / sizeof(ignore[0]) && !skip; k++) PetscCall(PetscStrcmp(names[i], ignore[k], &skip));
     if (skip) continue;
     {
-      char msg[512];
-      const char *best = NULL;
+      char        msg[512];
+      const char *best  = NULL;
       PetscInt    bestd = 3; /* suggest only close matches */
       for (PetscInt k = 0; known && known[k]; k++) {
         PetscInt dist = MrEditDistance(names[i], known[k] + 1);
@@ -28,8 +29,10 @@ PetscErrorCode MrCheckUnusedOptions(MPI_Comm comm, const char *const known[])
           best  = known[k];
         }
       }
-      if (best) PetscCall(PetscSNPrintf(msg, sizeof(msg), "unknown option -%s (did you mean %s? -help lists the options)", names[i], best));
-      else PetscCall(PetscSNPrintf(msg, sizeof(msg), "unknown option -%s (see -help for the options of this verb)", names[i]));
+      if (best)
+        PetscCall(PetscSNPrintf(msg, sizeof(msg), "unknown option -%s (did you mean %s? -help lists the options)", names[i], best));
+      else
+        PetscCall(PetscSNPrintf(msg, sizeof(msg), "unknown option -%s (see -help for the options of this verb)", names[i]));
       PetscCall(PetscOptionsLeftRestore(NULL, &n, &names, &values));
       MrCheckInput(comm, PETSC_FALSE, "%s", msg);
     }
@@ -37,7 +40,6 @@ PetscErrorCode MrCheckUnusedOptions(MPI_Comm comm, const char *const known[])
   PetscCall(PetscOptionsLeftRestore(NULL, &n, &names, &values));
   PetscFunctionReturn(PETSC_SUCCESS);
 }
-
 
 PetscErrorCode MrCheckNumericOptions(MPI_Comm comm, const char *const names[])
 {

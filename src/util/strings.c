@@ -5,15 +5,15 @@
 
 PetscBool MrParseRealList(const char s[], PetscInt *n, PetscReal **v)
 {
-  PetscInt cap = 8, k = 0;
+  PetscInt    cap = 8, k = 0;
   const char *p = s;
-  PetscReal *a = (PetscReal *)malloc(sizeof(PetscReal) * (size_t)cap);
+  PetscReal  *a = (PetscReal *)malloc(sizeof(PetscReal) * (size_t)cap);
 
   *n = 0;
   *v = NULL;
   if (!a) return PETSC_FALSE;
   while (*p) {
-    char *end;
+    char  *end;
     double x = strtod(p, &end);
     if (end == p || !isfinite(x)) break;
     if (k == cap) {
@@ -22,9 +22,11 @@ PetscBool MrParseRealList(const char s[], PetscInt *n, PetscReal **v)
       if (!a) return PETSC_FALSE;
     }
     a[k++] = x;
-    p = end;
-    if (*p == ',') p++;
-    else if (*p) break;
+    p      = end;
+    if (*p == ',')
+      p++;
+    else if (*p)
+      break;
     else {
       *n = k;
       *v = a;
@@ -37,7 +39,7 @@ PetscBool MrParseRealList(const char s[], PetscInt *n, PetscReal **v)
 
 PetscInt MrEditDistance(const char a[], const char b[])
 {
-  size_t la = strlen(a), lb = strlen(b);
+  size_t   la = strlen(a), lb = strlen(b);
   PetscInt d[64], e[64];
   if (la > 62 || lb > 62) return 99;
   for (size_t j = 0; j <= lb; j++) d[j] = (PetscInt)j;

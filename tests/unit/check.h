@@ -2,11 +2,11 @@
 #pragma once
 #include <stdio.h>
 static int mr_failures = 0;
-#define CHECK(cond, ...) \
-  do { \
-    int ok_ = (cond); \
-    printf(ok_ ? "ok   " : "FAIL "); \
-    printf(__VA_ARGS__); \
-    printf("\n"); \
-    if (!ok_) mr_failures++; \
+#define CHECK(cond, ...)                                                                                                                                                                                                                                 \
+  do {                                                                                                                                                                                                                                                   \
+    int ok_ = (cond);                                                                                                                                                                                                                                    \
+    printf(ok_ ? "ok   " : "FAIL ");                                                                                                                                                                                                                     \
+    printf(__VA_ARGS__);                                                                                                                                                                                                                                 \
+    printf("\n");                                                                                                                                                                                                                                        \
+    if (!ok_) mr_failures++;                                                                                                                                                                                                                             \
   } while (0)

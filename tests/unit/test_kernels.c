@@ -18,7 +18,7 @@ static double maxrel(const double *a, const double *b, int n)
 int main(void)
 {
   const int sizes[][2] = {{1, 1}, {3, 15}, {7, 16}, {17, 33}, {64, 1000}, {5, 4099}};
-  int       nchecks = 0;
+  int       nchecks    = 0;
 
   for (size_t t = 0; t < sizeof(sizes) / sizeof(sizes[0]); t++) {
     int     m = sizes[t][0], n = sizes[t][1], ld = (n + 7) / 8 * 8;
@@ -62,7 +62,14 @@ int main(void)
       free(ys);
     }
     nchecks += 3;
-    free(A); free(Af); free(xf); free(x); free(y1); free(y2); free(y3); free(y4);
+    free(A);
+    free(Af);
+    free(xf);
+    free(x);
+    free(y1);
+    free(y2);
+    free(y3);
+    free(y4);
   }
   printf("%d passed, %d failed\n", nchecks - mr_failures, mr_failures);
   return mr_failures ? 1 : 0;

@@ -5,9 +5,9 @@
 
 int main(void)
 {
-  double a[4], b[4], z[7], w[7];
-  const long n = 1000000;
-  double s1 = 0, s2 = 0, s4 = 0, umin = 1, umax = 0;
+  double     a[4], b[4], z[7], w[7];
+  const long n  = 1000000;
+  double     s1 = 0, s2 = 0, s4 = 0, umin = 1, umax = 0;
 
   MrNormal4(42, MR_STREAM_J, 3, 10, 5, a);
   MrNormal4(42, MR_STREAM_J, 3, 10, 5, b);
