@@ -90,7 +90,7 @@ int main(int argc, char **argv)
       PetscCall(MrModelGenerate(comm, "paper", &m));
       PetscCall(PetscMalloc1(R, &cost));
       for (PetscInt r = 0; r < R; r++) cost[r] = (PetscReal)m->N[r] * m->N[r];
-      PetscCall(MrLayoutCreate(comm, m, cost, &L));
+      PetscCall(MrLayoutCreate(comm, m, cost, 0, &L));
       PetscCall(MrNetworkCreate(m, L, 1, MR_DISORDER_DENSE, single ? MR_PRECISION_SINGLE : MR_PRECISION_DOUBLE, 0, &net));
       PetscCall(VecCreateMPI(comm, net->nloc, PETSC_DETERMINE, &X));
       PetscCall(VecDuplicate(X, &F));

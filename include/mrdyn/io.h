@@ -30,6 +30,10 @@ PETSC_EXTERN PetscErrorCode MrOutputWriteRoot(MrOutput out, const char name[], h
 /* A (rows, cols) double dataset written by row blocks: rank-local rows [r0, r0 + nr). Collective. */
 PETSC_EXTERN PetscErrorCode MrOutputWriteRows(MrOutput out, const char name[], hsize_t rows, hsize_t cols, hsize_t r0, hsize_t nr, const double *data);
 
+/* A dataset of any rank written by slabs along its first axis: rank-local
+   [r0, r0 + nr) x dims[1..]. Collective. */
+PETSC_EXTERN PetscErrorCode MrOutputWriteSlab(MrOutput out, const char name[], int ndims, const hsize_t dims[], hsize_t r0, hsize_t nr, const double *data);
+
 /* A time series (nt, ncols) of doubles that grows while the run goes. Each rank
    owns the columns it lists (ascending; columns are owned exactly once) and
    appends one row of those values per save; rows are written every `buffer`

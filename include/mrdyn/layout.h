@@ -35,8 +35,10 @@ struct _p_MrLayout {
   MrSlice     *slice;
 };
 
-/* Builds the layout for the model on comm with per-region costs. Collective. */
-PETSC_EXTERN PetscErrorCode MrLayoutCreate(MPI_Comm comm, MrModel model, const PetscReal cost[], MrLayout *layout);
+/* Builds the layout for the model on comm with per-region costs; maxPerRegion > 0
+   caps the ranks of a region group (1: whole regions only, as the mean-field
+   engine needs; extra ranks idle). Collective. */
+PETSC_EXTERN PetscErrorCode MrLayoutCreate(MPI_Comm comm, MrModel model, const PetscReal cost[], PetscInt maxPerRegion, MrLayout *layout);
 PETSC_EXTERN PetscErrorCode MrLayoutDestroy(MrLayout *layout);
 /* Rows owned by rank-in-group k of region r (pure function). */
 PETSC_EXTERN PetscErrorCode MrLayoutRows(MrLayout layout, PetscInt r, PetscInt N, PetscMPIInt k, PetscInt *rstart, PetscInt *rend);

@@ -8,3 +8,4 @@
 #include <mrdyn/connectivity.h>
 #include <mrdyn/io.h>
 #include <mrdyn/network.h>
+#include <mrdyn/dmft.h>

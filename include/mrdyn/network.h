@@ -20,6 +20,10 @@ PETSC_EXTERN PetscErrorCode MrInputsDestroy(MrInputs *in);
 /* I^r(t) for every region. */
 PETSC_EXTERN void MrInputsEval(const MrInputs *in, PetscReal t, PetscInt R, PetscReal amp[]);
 
+/* Initial currents: the given C values, or the default N(0, 1) draws of the seed
+   (the same for the network and the mean-field theory). */
+PETSC_EXTERN void MrInitialCurrents(PetscInt64 seed, PetscInt C, PetscInt ngiven, const PetscReal given[], PetscReal S0[]);
+
 /* Runs the `simulate` verb on comm from the options database. Collective. */
 PETSC_EXTERN PetscErrorCode MrSimulate(MPI_Comm comm);
 /* Prints what a model or run file holds. Collective (rank 0 reads). */

@@ -223,15 +223,22 @@ PetscErrorCode MrOutputWriteRoot(MrOutput out, const char name[], hid_t type, in
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
-PetscErrorCode MrOutputWriteRows(MrOutput out, const char name[], hsize_t rows, hsize_t cols, hsize_t r0, hsize_t nr, const double *data)
+PetscErrorCode MrOutputWriteSlab(MrOutput out, const char name[], int ndims, const hsize_t dims[], hsize_t r0, hsize_t nr, const double *data)
 {
   hid_t   d, fs, ms;
-  hsize_t dims[2] = {rows, cols}, start[2] = {r0, 0}, count[2] = {nr, cols}, mdim = nr * cols;
+  hsize_t start[8] = {0}, count[8], mdim = nr;
 
   PetscFunctionBegin;
-  PetscCall(MrOutputCreateDataset(out, name, H5T_NATIVE_DOUBLE, 2, dims, H5P_DEFAULT, NULL, &d));
+  PetscCheck(ndims >= 1 && ndims <= 8, PETSC_COMM_SELF, PETSC_ERR_ARG_OUTOFRANGE, "unsupported rank %d", ndims);
+  start[0] = r0;
+  count[0] = nr;
+  for (int k = 1; k < ndims; k++) {
+    count[k] = dims[k];
+    mdim *= dims[k];
+  }
+  PetscCall(MrOutputCreateDataset(out, name, H5T_NATIVE_DOUBLE, ndims, dims, H5P_DEFAULT, NULL, &d));
   PetscCallH5(fs = H5Dget_space(d));
-  PetscCallH5(ms = H5Screate_simple(1, &mdim, NULL));
+  PetscCallH5(ms = H5Screate_simple(1, mdim ? &mdim : (hsize_t[]){1}, NULL));
   if (nr)
     PetscCallH5(H5Sselect_hyperslab(fs, H5S_SELECT_SET, start, NULL, count, NULL));
   else {
@@ -242,6 +249,15 @@ PetscErrorCode MrOutputWriteRows(MrOutput out, const char name[], hsize_t rows, 
   PetscCallH5(H5Sclose(ms));
   PetscCallH5(H5Sclose(fs));
   PetscCallH5(H5Dclose(d));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+PetscErrorCode MrOutputWriteRows(MrOutput out, const char name[], hsize_t rows, hsize_t cols, hsize_t r0, hsize_t nr, const double *data)
+{
+  hsize_t dims[2] = {rows, cols};
+
+  PetscFunctionBegin;
+  PetscCall(MrOutputWriteSlab(out, name, 2, dims, r0, nr, data));
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 

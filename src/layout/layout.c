@@ -21,7 +21,7 @@ PetscInt MrLayoutFindSlice(MrLayout L, PetscInt r)
   return -1;
 }
 
-PetscErrorCode MrLayoutCreate(MPI_Comm comm, MrModel model, const PetscReal cost[], MrLayout *layout)
+PetscErrorCode MrLayoutCreate(MPI_Comm comm, MrModel model, const PetscReal cost[], PetscInt maxPerRegion, MrLayout *layout)
 {
   MrLayout    L;
   PetscInt    R = model->R;
@@ -47,7 +47,7 @@ PetscErrorCode MrLayoutCreate(MPI_Comm comm, MrModel model, const PetscReal cost
       PetscInt best = -1;
       for (PetscInt r = 0; r < R; r++) {
         PetscInt nb = (model->N[r] + MR_ROW_BLOCK - 1) / MR_ROW_BLOCK;
-        if (L->nranks[r] >= nb) continue;
+        if (L->nranks[r] >= nb || (maxPerRegion > 0 && L->nranks[r] >= maxPerRegion)) continue;
         if (best < 0 || cost[r] / L->nranks[r] > cost[best] / L->nranks[best]) best = r;
       }
       if (best < 0) break; /* remaining ranks idle */

@@ -1,5 +1,6 @@
-/* External input schedules: piecewise-constant pulses per region. */
+/* External input schedules (piecewise-constant pulses per region) and initial currents. */
 #include <mrdyn/network.h>
+#include <mrdyn/rng.h>
 #include <stdlib.h>
 #include <math.h>
 
@@ -56,4 +57,13 @@ void MrInputsEval(const MrInputs *in, PetscReal t, PetscInt R, PetscReal amp[])
   for (PetscInt r = 0; r < R; r++) amp[r] = 0;
   for (PetscInt k = 0; k < in->n; k++)
     if (t >= in->t0[k] && t < in->t1[k]) amp[in->region[k]] += in->amp[k];
+}
+
+void MrInitialCurrents(PetscInt64 seed, PetscInt C, PetscInt ngiven, const PetscReal given[], PetscReal S0[])
+{
+  for (PetscInt c = 0; c < C; c += 4) {
+    double z[4];
+    MrNormal4((uint64_t)seed, MR_STREAM_INITS, 0, (uint64_t)(c / 4), 0, z);
+    for (PetscInt k = 0; k < 4 && c + k < C; k++) S0[c + k] = ngiven ? given[c + k] : z[k];
+  }
 }

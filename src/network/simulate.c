@@ -282,18 +282,14 @@ PetscErrorCode MrSimulate(MPI_Comm comm)
   MrCheckInput(comm, opt.nv0 == 0 || opt.nv0 == 1 || opt.nv0 == model->R, "-init_variance has %" PetscInt_FMT " values; give 1 or R = %" PetscInt_FMT, opt.nv0, model->R);
   for (PetscInt i = 0; i < opt.nv0; i++) MrCheckInput(comm, opt.v0[i] >= 0, "-init_variance: value %" PetscInt_FMT " = %g is negative", i, (double)opt.v0[i]);
   PetscCall(PetscMalloc3(model->C + 1, &S0, model->R, &v0, model->R, &cost));
-  for (PetscInt c = 0; c < model->C; c += 4) { /* default initial currents: N(0, 1) */
-    double z[4];
-    MrNormal4((uint64_t)opt.initSeed, MR_STREAM_INITS, 0, (uint64_t)(c / 4), 0, z);
-    for (PetscInt k = 0; k < 4 && c + k < model->C; k++) S0[c + k] = opt.nS0 ? opt.S0[c + k] : z[k];
-  }
+  MrInitialCurrents(opt.initSeed, model->C, opt.nS0, opt.S0, S0);
   for (PetscInt r = 0; r < model->R; r++) v0[r] = opt.nv0 == 0 ? 1.0 : opt.v0[opt.nv0 == 1 ? 0 : r];
   for (PetscInt r = 0; r < model->R; r++) {
     const PetscReal N = (PetscReal)model->N[r], D = (PetscReal)(model->outOff[r + 1] - model->outOff[r] + model->inOff[r + 1] - model->inOff[r] + 1);
     if (opt.dtype == MR_DISORDER_SPARSE) MrCheckInput(comm, opt.K >= 1 && opt.K <= model->N[r], "-disorder_k %" PetscInt_FMT " must be between 1 and N = %" PetscInt_FMT " of region %" PetscInt_FMT, opt.K, model->N[r], r);
     cost[r] = N * D + (model->g[r] > 0 ? (opt.dtype == MR_DISORDER_DENSE ? N * N * (opt.prec == MR_PRECISION_SINGLE ? 0.5 : 1.0) : N * opt.K) : 0);
   }
-  PetscCall(MrLayoutCreate(comm, model, cost, &L));
+  PetscCall(MrLayoutCreate(comm, model, cost, 0, &L));
   PetscCall(MrInputsParse(comm, opt.input, model->R, &inputs));
   for (PetscInt k = 0; k < inputs.n; k++) MrCheckInput(comm, MrModelRegionHasInput(model, inputs.region[k]), "-input: region %" PetscInt_FMT " has no input direction (the model's V is zero or absent for it)", inputs.region[k]);
 

@@ -18,7 +18,7 @@ static PetscErrorCode CheckCase(MPI_Comm comm, MrModel m, const char *name, int 
   PetscCallMPI(MPI_Comm_rank(comm, &rank));
   PetscCall(PetscMalloc4(m->R, &cost, m->C, &sbar, m->R, &rows, m->R, &rowsAll));
   for (PetscInt r = 0; r < m->R; r++) cost[r] = (PetscReal)m->N[r] * m->N[r];
-  PetscCall(MrLayoutCreate(comm, m, cost, &L));
+  PetscCall(MrLayoutCreate(comm, m, cost, 0, &L));
   for (PetscInt r = 0; r < m->R; r++) rows[r] = 0;
   for (PetscInt k = 0; k < L->nslices; k++) rows[L->slice[k].region] += L->slice[k].rend - L->slice[k].rstart;
   PetscCallMPI(MPI_Allreduce(rows, rowsAll, (int)m->R, MPIU_INT64, MPI_SUM, comm));

@@ -1,0 +1,259 @@
+/* `mrdyn dmft`: options, layout, the engine, and output with the run file's names. */
+#include <mrdyn/dmft.h>
+#include "version.h"
+#include <math.h>
+
+static const char *const MrDmftSchemes[] = {"trapezoid", "reference", "MrDmftScheme", "MR_DMFT_", NULL};
+static const char *const MrDmftNumeric[] = {"-seed", "-init_seed", "-dt", "-t_final", "-save_every", "-window", "-init_currents", "-init_variance", "-delta_times", "-delta_lag_max", "-delta_lag_every", "-progress", NULL};
+static const char *const MrDmftKnown[]   = {"-model", "-o",           "-force",         "-scheme",          "-seed",      "-init_seed", "-dt",       "-t_final", "-save_every", "-window", "-init_currents", "-init_variance",
+                                            "-input", "-delta_times", "-delta_lag_max", "-delta_lag_every", "-save_full", "-progress",  "-log_view", NULL};
+
+typedef struct {
+  MrLayout       L;
+  MrModel        m;
+  PetscInt       saveEvery, nsaved, Nt;
+  MrSeries       time, currents, variance, psi;
+  PetscReal     *cur, *var, *ps, h, progress;
+  PetscLogDouble wall0, last;
+  MPI_Comm       comm;
+} MrDmftCtx;
+
+static PetscErrorCode MrDmftSave(MrDmft d, PetscInt j, void *vctx)
+{
+  MrDmftCtx     *c = (MrDmftCtx *)vctx;
+  PetscLogDouble now;
+
+  PetscFunctionBegin;
+  if (j % c->saveEvery == 0 || j == c->Nt - 1) {
+    PetscReal t = j * c->h;
+    PetscInt  n = 0;
+    for (PetscInt k = 0; k < c->L->nslices; k++) {
+      const PetscReal *S;
+      PetscInt         r = c->L->slice[k].region, nin = c->m->inOff[r + 1] - c->m->inOff[r];
+      PetscCall(MrDmftGetState(d, k, &c->var[k], &c->ps[k], &S));
+      for (PetscInt a = 0; a < nin; a++) c->cur[n++] = S[a];
+    }
+    PetscCall(MrSeriesAppend(c->time, &t));
+    PetscCall(MrSeriesAppend(c->currents, c->cur));
+    PetscCall(MrSeriesAppend(c->variance, c->var));
+    PetscCall(MrSeriesAppend(c->psi, c->ps));
+    c->nsaved++;
+  }
+  PetscCall(PetscTime(&now));
+  if (c->progress > 0 && now - c->last >= c->progress && j > 0) {
+    PetscReal el = now - c->wall0, frac = (PetscReal)j / (c->Nt - 1);
+    /* the cost of step j grows like j: the remaining work is 1 - frac^2 of the total */
+    PetscCall(PetscPrintf(c->comm, "  step %" PetscInt_FMT " / %" PetscInt_FMT "  %.1f steps/s  ETA %.0f s\n", j, c->Nt - 1, j / el, el * (1 - frac * frac) / (frac * frac)));
+    c->last = now;
+  }
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+PetscErrorCode MrDmftVerb(MPI_Comm comm)
+{
+  char           modelPath[PETSC_MAX_PATH_LEN] = "", out[PETSC_MAX_PATH_LEN] = "", input[4096] = "";
+  PetscBool      force = PETSC_FALSE, saveFull = PETSC_FALSE, help, set;
+  PetscInt       seed = 1, iseed = -1, window = 0, lagEvery = 5, nS0 = 1 << 20, nv0 = 1 << 16, nref = 64, nlag, Nt, *refStep, *cols, ncols = 0;
+  PetscReal      dt = 0.05, tf = 20.0, lagMax = -1, progress = 5.0, *S0g, *v0g, *S0, *v0, refT[64], *cost;
+  MrDmftScheme   scheme = MR_DMFT_TRAPEZOID;
+  MrModel        m;
+  MrLayout       L;
+  MrDmft         d;
+  MrInputs       inputs;
+  MrOutput       o;
+  MrDmftCtx      c;
+  PetscLogStage  stage;
+  PetscLogDouble t1;
+
+  PetscFunctionBegin;
+  PetscCall(PetscMemzero(&c, sizeof(c)));
+  PetscCall(MrCheckNumericOptions(comm, MrDmftNumeric));
+  c.saveEvery = 1;
+  PetscCall(PetscMalloc2(nS0, &S0g, nv0, &v0g));
+  PetscOptionsBegin(comm, NULL, "mrdyn dmft: mean-field theory (model.md 2b)", NULL);
+  PetscCall(PetscOptionsString("-model", "model file", NULL, modelPath, modelPath, sizeof(modelPath), NULL));
+  PetscCall(PetscOptionsString("-o", "output file", NULL, out, out, sizeof(out), NULL));
+  PetscCall(PetscOptionsBool("-force", "overwrite an existing output file", NULL, force, &force, NULL));
+  PetscCall(PetscOptionsEnum("-scheme", "trapezoid (second order) or reference (the published recurrence)", NULL, MrDmftSchemes, (PetscEnum)scheme, (PetscEnum *)&scheme, NULL));
+  PetscCall(PetscOptionsReal("-dt", "grid step", NULL, dt, &dt, NULL));
+  PetscCall(PetscOptionsReal("-t_final", "duration (grid of round(t_final/dt) + 1 points)", NULL, tf, &tf, NULL));
+  PetscCall(PetscOptionsInt("-save_every", "keep every K-th step", NULL, c.saveEvery, &c.saveEvery, NULL));
+  PetscCall(PetscOptionsInt("-window", "keep only the last b lags of the two-point functions (0: all)", NULL, window, &window, NULL));
+  PetscCall(PetscOptionsInt("-seed", "draw of the default initial currents (same as simulate)", NULL, seed, &seed, NULL));
+  PetscCall(PetscOptionsInt("-init_seed", "the same, overriding -seed", NULL, iseed, &iseed, NULL));
+  PetscCall(PetscOptionsRealArray("-init_currents", "initial currents, one per channel", NULL, S0g, &nS0, &set));
+  if (!set) nS0 = 0;
+  PetscCall(PetscOptionsRealArray("-init_variance", "initial variance beyond sum m S0 (1 or R values; reference scheme: Delta(0,0) itself)", NULL, v0g, &nv0, &set));
+  if (!set) nv0 = 0;
+  PetscCall(PetscOptionsString("-input", "input pulses region:t0:t1:amplitude,...", NULL, input, input, sizeof(input), NULL));
+  PetscCall(PetscOptionsRealArray("-delta_times", "reference times of the recorded autocovariance (default t_final/2)", NULL, refT, &nref, &set));
+  if (!set) nref = 0;
+  PetscCall(PetscOptionsReal("-delta_lag_max", "largest recorded lag (default: to the end)", NULL, lagMax, &lagMax, NULL));
+  PetscCall(PetscOptionsInt("-delta_lag_every", "record every k-th lag", NULL, lagEvery, &lagEvery, NULL));
+  PetscCall(PetscOptionsBool("-save_full", "write the full Delta and Gamma matrices (small grids)", NULL, saveFull, &saveFull, NULL));
+  PetscCall(PetscOptionsReal("-progress", "seconds between progress lines (0: none)", NULL, progress, &progress, NULL));
+  PetscOptionsEnd();
+  PetscCall(PetscOptionsHasHelp(NULL, &help));
+  if (help) {
+    PetscCall(PetscFree2(S0g, v0g));
+    PetscFunctionReturn(PETSC_SUCCESS);
+  }
+  MrCheckInput(comm, modelPath[0], "dmft: no model file given (-model FILE)");
+  MrCheckInput(comm, out[0], "dmft: no output file given (-o FILE)");
+  MrCheckInput(comm, isfinite(dt) && dt > 0 && dt < 1, "-dt %g: the grid step must be in (0, 1)", (double)dt);
+  MrCheckInput(comm, isfinite(tf) && tf > 0 && tf / dt < 2e6, "-t_final %g: must be > 0 and give at most 2e6 grid points", (double)tf);
+  MrCheckInput(comm, c.saveEvery >= 1 && window >= 0 && lagEvery >= 1, "-save_every and -delta_lag_every must be >= 1, -window >= 0");
+  Nt = (PetscInt)llround(tf / dt) + 1;
+  PetscCall(MrModelLoad(comm, modelPath, &m));
+  {
+    PetscBool erf;
+    PetscCall(PetscStrcmp(m->phi, "erf", &erf));
+    MrCheckInput(comm, erf, "dmft: the mean-field formulas are for phi = erf (the model has %s)", m->phi);
+  }
+  MrCheckInput(comm, nS0 == 0 || nS0 == m->C, "-init_currents has %" PetscInt_FMT " values but the model has C = %" PetscInt_FMT " channels", nS0, m->C);
+  MrCheckInput(comm, nv0 == 0 || nv0 == 1 || nv0 == m->R, "-init_variance has %" PetscInt_FMT " values; give 1 or R = %" PetscInt_FMT, nv0, m->R);
+  for (PetscInt i = 0; i < nv0; i++) MrCheckInput(comm, v0g[i] >= 0, "-init_variance: value %" PetscInt_FMT " is negative", i);
+  for (PetscInt q = 0; q < nref; q++) MrCheckInput(comm, refT[q] >= 0 && refT[q] <= tf, "-delta_times: %g is outside [0, t_final]", (double)refT[q]);
+  PetscCall(MrInputsParse(comm, input, m->R, &inputs));
+  PetscCall(MrCheckUnusedOptions(comm, MrDmftKnown));
+  PetscCall(MrOutputCheckPath(comm, out, force));
+
+  PetscCall(PetscLogStageRegister("DMFT", &stage));
+  PetscCall(PetscMalloc3(m->C + 1, &S0, m->R, &v0, m->R, &cost));
+  MrInitialCurrents(iseed >= 0 ? iseed : seed, m->C, nS0, S0g, S0);
+  for (PetscInt r = 0; r < m->R; r++) {
+    v0[r]   = nv0 ? v0g[nv0 == 1 ? 0 : r] : 1.0;
+    cost[r] = 1.0 + m->inOff[r + 1] - m->inOff[r];
+  }
+  PetscCall(MrLayoutCreate(comm, m, cost, 1, &L)); /* whole regions; ranks beyond R idle */
+  PetscCall(MrDmftCreate(m, L, scheme, dt, Nt, window, &d));
+  PetscCall(MrDmftSetInitial(d, S0, nv0 ? v0 : NULL));
+  PetscCall(MrDmftSetInputs(d, &inputs));
+  if (!nref) {
+    nref    = 1;
+    refT[0] = 0.5 * tf;
+  }
+  PetscCall(PetscMalloc1(nref, &refStep));
+  for (PetscInt q = 0; q < nref; q++) refStep[q] = (PetscInt)llround(refT[q] / dt);
+  {
+    PetscInt maxLagSteps = lagMax >= 0 ? (PetscInt)llround(lagMax / dt) : Nt - 1;
+    nlag                 = maxLagSteps / lagEvery + 1;
+  }
+  PetscCall(MrDmftSetDeltaRecord(d, nref, refStep, nlag, lagEvery));
+  if (saveFull) PetscCall(MrDmftSetKeepFull(d, PETSC_TRUE));
+
+  /* output: the run file's names */
+  PetscCall(MrOutputCreate(comm, out, &o));
+  {
+    long long *ib;
+    hsize_t    dc = (hsize_t)m->C;
+    char      *opts;
+    PetscReal *s2;
+    PetscCall(PetscMalloc1(m->C + 1, &ib));
+    for (PetscInt ch = 0; ch < m->C; ch++) ib[ch] = m->target[ch];
+    PetscCall(MrOutputWriteRoot(o, "/channel/target", H5T_NATIVE_LLONG, 1, &dc, ib));
+    for (PetscInt ch = 0; ch < m->C; ch++) ib[ch] = m->source[ch];
+    PetscCall(MrOutputWriteRoot(o, "/channel/source", H5T_NATIVE_LLONG, 1, &dc, ib));
+    PetscCall(PetscFree(ib));
+    PetscCall(PetscOptionsGetAll(NULL, &opts));
+    PetscCall(MrOutputAttrString(o, "options", opts));
+    PetscCall(PetscFree(opts));
+    PetscCall(MrOutputAttrString(o, "verb", "dmft"));
+    PetscCall(MrOutputAttrString(o, "program", "mrdyn"));
+    PetscCall(MrOutputAttrString(o, "version", MRDYN_VERSION));
+    PetscCall(MrOutputAttrString(o, "git_commit", MRDYN_GIT_COMMIT));
+    PetscCall(MrOutputAttrString(o, "model_file", modelPath));
+    PetscCall(MrOutputAttrString(o, "model_hash", m->hash));
+    PetscCall(MrOutputAttrString(o, "scheme", MrDmftSchemes[scheme]));
+    PetscCall(MrOutputAttrInt(o, "mpi_size", L->size));
+    PetscCall(MrOutputAttrInt(o, "seed", iseed >= 0 ? iseed : seed));
+    PetscCall(MrOutputAttrInt(o, "R", m->R));
+    PetscCall(MrOutputAttrInt(o, "C", m->C));
+    PetscCall(MrOutputAttrInt(o, "Nt", Nt));
+    PetscCall(MrOutputAttrInt(o, "window", window));
+    PetscCall(MrOutputAttrReal(o, "dt", dt));
+    PetscCall(MrOutputAttrReal(o, "t_final", (Nt - 1) * dt));
+    PetscCall(MrOutputAttrInt(o, "save_every", c.saveEvery));
+    PetscCall(MrOutputAttrRealArray(o, "g", m->R, m->g));
+    PetscCall(PetscMalloc1(m->R, &s2));
+    PetscCall(MrModelReadoutVariances(m, s2));
+    PetscCall(MrOutputAttrRealArray(o, "readout_variance", m->R, s2));
+    PetscCall(PetscFree(s2));
+  }
+  for (PetscInt k = 0; k < L->nslices; k++) ncols += m->inOff[L->slice[k].region + 1] - m->inOff[L->slice[k].region];
+  PetscCall(PetscMalloc1(ncols + L->nslices + 2, &cols));
+  {
+    PetscInt zero = 0, n = 0;
+    PetscCall(MrSeriesCreate(o, "/time", 0, L->rank == 0 ? 1 : 0, &zero, 64, &c.time));
+    for (PetscInt k = 0; k < L->nslices; k++)
+      for (PetscInt i = m->inOff[L->slice[k].region]; i < m->inOff[L->slice[k].region + 1]; i++) cols[n++] = m->inCh[i];
+    PetscCall(MrSeriesCreate(o, "/currents", m->C, n, cols, 64, &c.currents));
+    for (PetscInt k = 0; k < L->nslices; k++) cols[k] = L->slice[k].region;
+    PetscCall(MrSeriesCreate(o, "/variance", m->R, L->nslices, cols, 64, &c.variance));
+    PetscCall(MrSeriesCreate(o, "/psi", m->R, L->nslices, cols, 64, &c.psi));
+  }
+  PetscCall(PetscMalloc3(ncols + 1, &c.cur, L->nslices + 1, &c.var, L->nslices + 1, &c.ps));
+  c.L        = L;
+  c.m        = m;
+  c.Nt       = Nt;
+  c.h        = dt;
+  c.comm     = comm;
+  c.progress = progress;
+  PetscCall(PetscPrintf(comm, "mrdyn dmft: R = %" PetscInt_FMT ", C = %" PetscInt_FMT ", %s scheme, dt = %g, Nt = %" PetscInt_FMT "%s, %d ranks\n", m->R, m->C, MrDmftSchemes[scheme], (double)dt, Nt, window ? " (windowed)" : "", L->size));
+  PetscCall(PetscTime(&c.wall0));
+  c.last = c.wall0;
+  PetscCall(PetscLogStagePush(stage));
+  PetscCall(MrDmftRun(d, MrDmftSave, &c));
+  PetscCall(PetscLogStagePop());
+  PetscCall(PetscTime(&t1));
+
+  /* autocovariances: /delta (R, nref, nlag), rows written by the owners */
+  {
+    hsize_t    dims[3] = {(hsize_t)m->R, (hsize_t)nref, (hsize_t)nlag}, dr = (hsize_t)nref, dl = (hsize_t)nlag;
+    PetscReal *buf, *tl, *tr;
+    PetscInt   r0 = L->nslices ? L->slice[0].region : 0;
+    PetscCall(PetscMalloc3(L->nslices * nref * nlag + 1, &buf, nlag, &tl, nref, &tr));
+    for (PetscInt k = 0; k < L->nslices; k++) {
+      const PetscReal *rec;
+      PetscCall(MrDmftGetDelta(d, k, &rec, NULL, NULL));
+      PetscCall(PetscArraycpy(buf + k * nref * nlag, rec, nref * nlag));
+    }
+    PetscCall(MrOutputWriteSlab(o, "/delta", 3, dims, (hsize_t)r0, (hsize_t)L->nslices, buf));
+    for (PetscInt l = 0; l < nlag; l++) tl[l] = l * lagEvery * dt;
+    for (PetscInt q = 0; q < nref; q++) tr[q] = refStep[q] * dt;
+    PetscCall(MrOutputWriteRoot(o, "/delta_lags", H5T_NATIVE_DOUBLE, 1, &dl, tl));
+    PetscCall(MrOutputWriteRoot(o, "/delta_times", H5T_NATIVE_DOUBLE, 1, &dr, tr));
+    PetscCall(PetscFree3(buf, tl, tr));
+    if (saveFull) {
+      hsize_t          fd[3] = {(hsize_t)m->R, (hsize_t)Nt, (hsize_t)Nt};
+      PetscReal       *fb;
+      const PetscReal *fD, *fG;
+      PetscCall(PetscMalloc1((size_t)L->nslices * Nt * Nt + 1, &fb));
+      for (int which = 0; which < 2; which++) {
+        for (PetscInt k = 0; k < L->nslices; k++) {
+          PetscCall(MrDmftGetDelta(d, k, NULL, &fD, &fG));
+          PetscCall(PetscArraycpy(fb + (size_t)k * Nt * Nt, which ? fG : fD, Nt * Nt));
+        }
+        PetscCall(MrOutputWriteSlab(o, which ? "/full/Gamma" : "/full/Delta", 3, fd, (hsize_t)r0, (hsize_t)L->nslices, fb));
+      }
+      PetscCall(PetscFree(fb));
+    }
+  }
+  {
+    double wall = t1 - c.wall0;
+    PetscCallMPI(MPI_Bcast(&wall, 1, MPI_DOUBLE, 0, comm));
+    PetscCall(MrOutputAttrReal(o, "wall_seconds", wall));
+  }
+  PetscCall(MrOutputFinish(&o));
+  PetscCall(PetscPrintf(comm, "mrdyn dmft: %" PetscInt_FMT " steps in %.3g s; %" PetscInt_FMT " saved rows\n  wrote %s\n", Nt - 1, t1 - c.wall0, c.nsaved, out));
+  PetscCall(PetscFree3(c.cur, c.var, c.ps));
+  PetscCall(PetscFree(cols));
+  PetscCall(PetscFree(refStep));
+  PetscCall(MrDmftDestroy(&d));
+  PetscCall(MrLayoutDestroy(&L));
+  PetscCall(MrInputsDestroy(&inputs));
+  PetscCall(PetscFree3(S0, v0, cost));
+  PetscCall(MrModelDestroy(&m));
+  PetscCall(PetscFree2(S0g, v0g));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
