@@ -34,8 +34,36 @@ PETSC_EXTERN PetscErrorCode MrDmftRun(MrDmft dmft, MrDmftMonitor monitor, void *
 /* Values at the current step for owned slice k: variance Delta(t,t), psi, and
    the currents of the region's in-channels (ordered as model->inCh). */
 PETSC_EXTERN PetscErrorCode MrDmftGetState(MrDmft dmft, PetscInt k, PetscReal *variance, PetscReal *psi, const PetscReal **S);
+/* Delta(t_{j - lag}, t_j) at the current step j of owned slice k (lag <= j, inside the window). */
+PETSC_EXTERN PetscErrorCode MrDmftGetLag(MrDmft dmft, PetscInt k, PetscInt lag, PetscReal *value);
 /* Recorded autocovariances of owned slice k: (nref x nlag), and full matrices (Nt x Nt, [i][j], i <= j). */
 PETSC_EXTERN PetscErrorCode MrDmftGetDelta(MrDmft dmft, PetscInt k, const PetscReal **delta, const PetscReal **fullDelta, const PetscReal **fullGamma);
 
 /* The `dmft` verb. Collective. */
 PETSC_EXTERN PetscErrorCode MrDmftVerb(MPI_Comm comm);
+
+/* Stationary theory (model.md 2c). */
+/* Single region without structure: the chaotic stationary variance Delta_0(g) of
+   the Sompolinsky-Crisanti-Sommers potential (g > 1). Not collective. */
+PETSC_EXTERN PetscErrorCode MrScsDelta0(PetscReal g, PetscReal *Delta0);
+/* Phi(Delta0, Delta) = int_0^Delta C(Delta0, Delta0, x) dx. */
+PETSC_EXTERN PetscReal MrPhiC(PetscReal Delta0, PetscReal Delta);
+
+typedef struct {
+  PetscReal *S;                     /* (C) currents at the fixed point */
+  PetscReal *Delta0, *DeltaInf, *A; /* (R) variance, static part, structured variance */
+  PetscReal *psi;                   /* (R) */
+  PetscBool  converged;
+  PetscInt   its;
+  PetscReal  fnorm;
+} MrStationary;
+
+/* Stationary state with fixed currents and (chaotic or static) disorder, solved by
+   PETSc SNES from a guess (e.g. the end of a dynamics run):
+     S = psi(Delta0) T S,  Delta_inf = g^2 C(Delta0, Delta0, Delta_inf) + A,
+     V(Delta0) = V(Delta_inf) with V = -D^2/2 + g^2 Phi(Delta0, D) + A D, A = sum U S S.
+   Replicated on every rank of comm (a small system). Collective. */
+PETSC_EXTERN PetscErrorCode MrStationarySolve(MPI_Comm comm, MrModel m, const PetscReal S[], const PetscReal Delta0[], const PetscReal DeltaInf[], MrStationary *st);
+PETSC_EXTERN PetscErrorCode MrStationaryDestroy(MrStationary *st);
+/* All eigenvalues of That, by decreasing real part (free with PetscFree2(wr, wi)). Not collective. */
+PETSC_EXTERN PetscErrorCode MrModelThatEigenvalues(MrModel m, PetscInt *n, PetscReal **wr, PetscReal **wi);

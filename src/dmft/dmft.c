@@ -177,6 +177,14 @@ PetscErrorCode MrDmftGetState(MrDmft d, PetscInt k, PetscReal *variance, PetscRe
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
+PetscErrorCode MrDmftGetLag(MrDmft d, PetscInt k, PetscInt lag, PetscReal *value)
+{
+  PetscFunctionBegin;
+  PetscCheck(lag >= 0 && lag <= d->j && (d->window == 0 || lag < d->window), PETSC_COMM_SELF, PETSC_ERR_ARG_OUTOFRANGE, "lag %" PetscInt_FMT " not available", lag);
+  *value = d->reg[k].Dp[d->j - lag]; /* the current column (swapped in after the step) */
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
 PetscErrorCode MrDmftGetDelta(MrDmft d, PetscInt k, const PetscReal **delta, const PetscReal **fullD, const PetscReal **fullG)
 {
   PetscFunctionBegin;

@@ -49,10 +49,54 @@ static PetscErrorCode MrDmftSave(MrDmft d, PetscInt j, void *vctx)
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
+/* The end state of the dynamics (gathered), polished into a stationary solution. */
+static PetscErrorCode MrDmftWriteStationary(MPI_Comm comm, MrModel m, MrLayout L, MrDmft d, PetscInt Nt, MrOutput o)
+{
+  PetscReal   *S, *D0, *Di, *scs;
+  MrStationary st;
+  hsize_t      dr = (hsize_t)m->R, dc = (hsize_t)m->C;
+
+  PetscFunctionBegin;
+  PetscCall(PetscCalloc4(m->C + 1, &S, m->R, &D0, m->R, &Di, m->R, &scs));
+  for (PetscInt k = 0; k < L->nslices; k++) {
+    const PetscReal *Sk;
+    PetscReal        psi;
+    PetscInt         r = L->slice[k].region;
+    PetscCall(MrDmftGetState(d, k, &D0[r], &psi, &Sk));
+    for (PetscInt a = 0; a < m->inOff[r + 1] - m->inOff[r]; a++) S[m->inCh[m->inOff[r] + a]] = Sk[a];
+    PetscCall(MrDmftGetLag(d, k, (Nt - 1) / 2, &Di[r])); /* the largest lag kept in every case */
+  }
+  PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, S, (int)m->C, MPIU_REAL, MPI_SUM, comm));
+  PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, D0, (int)m->R, MPIU_REAL, MPI_SUM, comm));
+  PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, Di, (int)m->R, MPIU_REAL, MPI_SUM, comm));
+  PetscCall(MrStationarySolve(comm, m, S, D0, Di, &st));
+  for (PetscInt r = 0; r < m->R; r++) {
+    scs[r] = NAN;
+    if (m->g[r] > 1) PetscCall(MrScsDelta0(m->g[r], &scs[r]));
+  }
+  PetscCall(MrOutputWriteRoot(o, "/stationary/S", H5T_NATIVE_DOUBLE, 1, &dc, st.S));
+  PetscCall(MrOutputWriteRoot(o, "/stationary/Delta0", H5T_NATIVE_DOUBLE, 1, &dr, st.Delta0));
+  PetscCall(MrOutputWriteRoot(o, "/stationary/Delta_inf", H5T_NATIVE_DOUBLE, 1, &dr, st.DeltaInf));
+  PetscCall(MrOutputWriteRoot(o, "/stationary/A", H5T_NATIVE_DOUBLE, 1, &dr, st.A));
+  PetscCall(MrOutputWriteRoot(o, "/stationary/psi", H5T_NATIVE_DOUBLE, 1, &dr, st.psi));
+  PetscCall(MrOutputWriteRoot(o, "/stationary/Delta0_scs", H5T_NATIVE_DOUBLE, 1, &dr, scs));
+  PetscCall(MrOutputAttrInt(o, "stationary_converged", st.converged));
+  PetscCall(MrOutputAttrReal(o, "stationary_residual", st.fnorm));
+  if (st.converged) {
+    PetscCall(PetscPrintf(comm, "  stationary state (SNES, %" PetscInt_FMT " iterations, residual %.1e):\n", st.its, (double)st.fnorm));
+    for (PetscInt r = 0; r < PetscMin(m->R, 32); r++)
+      PetscCall(PetscPrintf(comm, "    region %3" PetscInt_FMT ": Delta0 = %.6f  Delta_inf = %.6f  A = %.6f  psi = %.6f\n", r, (double)st.Delta0[r], (double)st.DeltaInf[r], (double)st.A[r], (double)st.psi[r]));
+  } else
+    PetscCall(PetscPrintf(comm, "  no stationary state near the end of the dynamics (residual %.1e): the currents may cycle or be chaotic; /stationary holds the last iterate\n", (double)st.fnorm));
+  PetscCall(MrStationaryDestroy(&st));
+  PetscCall(PetscFree4(S, D0, Di, scs));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
 PetscErrorCode MrDmftVerb(MPI_Comm comm)
 {
   char           modelPath[PETSC_MAX_PATH_LEN] = "", out[PETSC_MAX_PATH_LEN] = "", input[4096] = "";
-  PetscBool      force = PETSC_FALSE, saveFull = PETSC_FALSE, help, set;
+  PetscBool      force = PETSC_FALSE, saveFull = PETSC_FALSE, stationary = PETSC_FALSE, help, set;
   PetscInt       seed = 1, iseed = -1, window = 0, lagEvery = 5, nS0 = 1 << 20, nv0 = 1 << 16, nref = 64, nlag, Nt, *refStep, *cols, ncols = 0;
   PetscReal      dt = 0.05, tf = 20.0, lagMax = -1, progress = 5.0, *S0g, *v0g, *S0, *v0, refT[64], *cost;
   MrDmftScheme   scheme = MR_DMFT_TRAPEZOID;
@@ -92,6 +136,7 @@ PetscErrorCode MrDmftVerb(MPI_Comm comm)
   PetscCall(PetscOptionsInt("-delta_lag_every", "record every k-th lag", NULL, lagEvery, &lagEvery, NULL));
   PetscCall(PetscOptionsBool("-save_full", "write the full Delta and Gamma matrices (small grids)", NULL, saveFull, &saveFull, NULL));
   PetscCall(PetscOptionsReal("-progress", "seconds between progress lines (0: none)", NULL, progress, &progress, NULL));
+  PetscCall(PetscOptionsBool("-stationary", "solve the stationary theory (SNES) from the end state, write /stationary", NULL, stationary, &stationary, NULL));
   PetscOptionsEnd();
   PetscCall(PetscOptionsHasHelp(NULL, &help));
   if (help) {
@@ -239,6 +284,25 @@ PetscErrorCode MrDmftVerb(MPI_Comm comm)
       PetscCall(PetscFree(fb));
     }
   }
+  /* That's spectrum, always (small C) */
+  {
+    PetscInt   ne;
+    PetscReal *wr, *wi, *buf;
+    PetscCall(MrModelThatEigenvalues(m, &ne, &wr, &wi));
+    if (ne) {
+      hsize_t de[2] = {(hsize_t)ne, 2};
+      PetscCall(PetscMalloc1(2 * ne, &buf));
+      for (PetscInt k = 0; k < ne; k++) {
+        buf[2 * k]     = wr[k];
+        buf[2 * k + 1] = wi[k];
+      }
+      PetscCall(MrOutputWriteRoot(o, "/that_eigenvalues", H5T_NATIVE_DOUBLE, 2, de, buf));
+      PetscCall(PetscPrintf(comm, "  leading eigenvalue of That: %.6f%+.6fi\n", (double)wr[0], (double)wi[0]));
+      PetscCall(PetscFree(buf));
+      PetscCall(PetscFree2(wr, wi));
+    }
+  }
+  if (stationary) PetscCall(MrDmftWriteStationary(comm, m, L, d, Nt, o));
   {
     double wall = t1 - c.wall0;
     PetscCallMPI(MPI_Bcast(&wall, 1, MPI_DOUBLE, 0, comm));
