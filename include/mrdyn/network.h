@@ -28,5 +28,7 @@ PETSC_EXTERN void MrInitialCurrents(PetscInt64 seed, PetscInt C, PetscInt ngiven
 PETSC_EXTERN PetscErrorCode MrSimulate(MPI_Comm comm);
 /* Prints what a model or run file holds. Collective (rank 0 reads). */
 PETSC_EXTERN PetscErrorCode MrInfo(MPI_Comm comm, const char path[]);
+/* Compares a simulation with a mean-field file of the same model. Collective (rank 0 reads). */
+PETSC_EXTERN PetscErrorCode MrCompare(MPI_Comm comm, const char sim[], const char theory[]);
 /* Runs the `model` verb: builds a model from a generator and writes it. Collective. */
 PETSC_EXTERN PetscErrorCode MrModelVerb(MPI_Comm comm, const char generator[]);

@@ -221,3 +221,24 @@ PetscErrorCode MrNetworkDiagnostics(MrNetwork net, const PetscReal x[], PetscRea
   }
   PetscFunctionReturn(PETSC_SUCCESS);
 }
+
+PetscErrorCode MrNetworkDot(MrNetwork net, const PetscReal a[], const PetscReal b[], PetscReal dot[])
+{
+  MrLayout L = net->layout;
+
+  PetscFunctionBegin;
+  for (PetscInt k = 0; k < L->nslices; k++) {
+    MrSlice         *sl = &L->slice[k];
+    const PetscReal *as = a + net->xoff[k], *bs = b + net->xoff[k];
+    PetscReal        tot;
+    for (PetscInt blk = sl->bstart; blk < sl->bend; blk++) { /* fixed blocks: independent of P */
+      PetscInt i0 = blk * MR_ROW_BLOCK - sl->rstart, i1 = PetscMin(i0 + MR_ROW_BLOCK, sl->rend - sl->rstart);
+      PetscReal p = 0;
+      for (PetscInt i = i0; i < i1; i++) p += as[i] * bs[i];
+      net->part[blk - sl->bstart] = p;
+    }
+    PetscCall(MrLayoutGroupBlockSum(L, sl, 1, net->part, net->work, &tot));
+    dot[k] = tot / sl->N;
+  }
+  PetscFunctionReturn(PETSC_SUCCESS);
+}

@@ -29,5 +29,7 @@ PETSC_INTERN PetscErrorCode MrNetworkDestroy(MrNetwork *net);
 PETSC_INTERN PetscErrorCode MrNetworkRHS(TS ts, PetscReal t, Vec X, Vec F, void *ctx);
 /* Initial state x = sum_q m^{rq} S0^{rq} + sqrt(v0_r) xi, S = S0. */
 PETSC_INTERN PetscErrorCode MrNetworkInitialState(MrNetwork net, PetscInt64 seed, const PetscReal S0[], const PetscReal v0[], Vec X);
+/* Per owned slice: (1/N) sum_i a_i b_i over the region (a, b: local states). Collective. */
+PETSC_INTERN PetscErrorCode MrNetworkDot(MrNetwork net, const PetscReal a[], const PetscReal b[], PetscReal dot[]);
 /* Per region (leader only meaningful): population variance and mean phi'. Collective. */
 PETSC_INTERN PetscErrorCode MrNetworkDiagnostics(MrNetwork net, const PetscReal x[], PetscReal var[], PetscReal psi[]);

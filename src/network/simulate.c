@@ -13,6 +13,8 @@ typedef struct {
   PetscInt       saveEvery, traces, buffer, K;
   PetscReal     *S0, *v0;
   PetscInt       nS0, nv0;
+  PetscReal      dtimes[64], dlagMax;
+  PetscInt       ndref, dlagEvery;
   MrDisorderType dtype;
   MrPrecision    prec;
 } MrSimOptions;
@@ -27,15 +29,18 @@ typedef struct {
   PetscInt       lastSaved, nsaved;
   PetscLogDouble wall0, lastPrint;
   PetscLogStage  stageOutput;
+  /* autocovariance (1/N) x(t_ref) . x(t_ref + lag) */
+  PetscInt       nlag, *refStep;
+  PetscReal     *xref, *rec, *dot; /* nref x nx; nslices x nref x nlag; nslices */
 } MrSimCtx;
 
 static const char *const MrDisorderTypes[] = {"dense", "sparse", "MrDisorderType", "MR_DISORDER_", NULL};
 static const char *const MrPrecisions[]    = {"double", "single", "MrPrecision", "MR_PRECISION_", NULL};
 
-static const char *const MrSimNumeric[] = {"-seed", "-init_seed", "-dt", "-t_final", "-save_every", "-traces", "-output_buffer", "-disorder_k", "-progress", "-init_currents", "-init_variance", NULL};
+static const char *const MrSimNumeric[] = {"-seed", "-init_seed", "-dt", "-t_final", "-save_every", "-traces", "-output_buffer", "-disorder_k", "-progress", "-init_currents", "-init_variance", "-delta_times", "-delta_lag_every", "-delta_lag_max", NULL};
 static const char *const MrSimKnown[]   = {"-model",         "-o",          "-force",     "-seed",  "-init_seed",         "-dt",       "-t_final",       "-save_every",    "-traces",  "-output_buffer",
                                            "-disorder",      "-disorder_k", "-precision", "-input", "-save_connectivity", "-progress", "-init_currents", "-init_variance", "-ts_type", "-ts_rk_type",
-                                           "-ts_adapt_type", "-log_view",   NULL};
+                                           "-ts_adapt_type", "-log_view",   "-delta_times", "-delta_lag_every", "-delta_lag_max", NULL};
 
 static PetscErrorCode MrSimGetOptions(MPI_Comm comm, MrSimOptions *o)
 {
@@ -69,6 +74,13 @@ static PetscErrorCode MrSimGetOptions(MPI_Comm comm, MrSimOptions *o)
   PetscCall(PetscOptionsString("-input", "input pulses region:t0:t1:amplitude,...", NULL, o->input, o->input, sizeof(o->input), NULL));
   PetscCall(PetscOptionsBool("-save_connectivity", "write the vectors (and dense J) under /network (small N only)", NULL, o->saveConn, &o->saveConn, NULL));
   PetscCall(PetscOptionsReal("-progress", "seconds between progress lines (0: none)", NULL, o->progress, &o->progress, NULL));
+  o->ndref = 64;
+  PetscCall(PetscOptionsRealArray("-delta_times", "reference times of the recorded autocovariance /delta (none by default)", NULL, o->dtimes, &o->ndref, &set));
+  if (!set) o->ndref = 0;
+  o->dlagEvery = 5;
+  o->dlagMax   = 20.0;
+  PetscCall(PetscOptionsInt("-delta_lag_every", "record every k-th step of lag", NULL, o->dlagEvery, &o->dlagEvery, NULL));
+  PetscCall(PetscOptionsReal("-delta_lag_max", "largest recorded lag", NULL, o->dlagMax, &o->dlagMax, NULL));
   n = 1 << 20;
   PetscCall(PetscMalloc2(n, &o->S0, n, &o->v0));
   o->nS0 = n;
@@ -91,6 +103,8 @@ static PetscErrorCode MrSimGetOptions(MPI_Comm comm, MrSimOptions *o)
   MrCheckInput(comm, o->traces >= 0, "-traces must be >= 0");
   MrCheckInput(comm, o->buffer >= 1, "-output_buffer must be >= 1");
   MrCheckInput(comm, seed >= 0, "-seed must be >= 0");
+  MrCheckInput(comm, o->dlagEvery >= 1 && o->dlagMax >= 0, "-delta_lag_every must be >= 1 and -delta_lag_max >= 0");
+  for (PetscInt q = 0; q < o->ndref; q++) MrCheckInput(comm, o->dtimes[q] >= 0 && o->dtimes[q] <= o->tfinal, "-delta_times: %g is outside [0, t_final]", (double)o->dtimes[q]);
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
@@ -127,6 +141,30 @@ static PetscErrorCode MrSimSave(MrSimCtx *ctx, PetscInt step, PetscReal t, Vec X
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
+/* The autocovariance against each reference time, every -delta_lag_every steps of lag. */
+static PetscErrorCode MrSimDelta(MrSimCtx *ctx, PetscInt step, PetscReal t, Vec X)
+{
+  MrNetwork          net = ctx->net;
+  const PetscInt     nref = ctx->opt->ndref, nsl = net->layout->nslices;
+  const PetscScalar *x;
+
+  PetscFunctionBegin;
+  PetscCall(VecGetArrayRead(X, &x));
+  for (PetscInt q = 0; q < nref; q++) {
+    PetscInt lag;
+    if (ctx->refStep[q] < 0 && t >= ctx->opt->dtimes[q] - 1e-9 * ctx->opt->dt) {
+      ctx->refStep[q] = step; /* the first step at or after the reference time */
+      PetscCall(PetscArraycpy(ctx->xref + q * net->nx, x, net->nx));
+    }
+    lag = step - ctx->refStep[q];
+    if (ctx->refStep[q] < 0 || lag % ctx->opt->dlagEvery || lag / ctx->opt->dlagEvery >= ctx->nlag) continue;
+    PetscCall(MrNetworkDot(net, ctx->xref + q * net->nx, x, ctx->dot));
+    for (PetscInt k = 0; k < nsl; k++) ctx->rec[(k * nref + q) * ctx->nlag + lag / ctx->opt->dlagEvery] = ctx->dot[k];
+  }
+  PetscCall(VecRestoreArrayRead(X, &x));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
 static PetscErrorCode MrSimMonitor(TS ts, PetscInt step, PetscReal t, Vec X, void *vctx)
 {
   MrSimCtx      *ctx = (MrSimCtx *)vctx;
@@ -134,6 +172,7 @@ static PetscErrorCode MrSimMonitor(TS ts, PetscInt step, PetscReal t, Vec X, voi
 
   PetscFunctionBegin;
   if (step % ctx->opt->saveEvery == 0) PetscCall(MrSimSave(ctx, step, t, X));
+  if (ctx->opt->ndref) PetscCall(MrSimDelta(ctx, step, t, X));
   PetscCall(PetscTime(&now));
   if (ctx->opt->progress > 0 && now - ctx->lastPrint >= ctx->opt->progress && step > 0) {
     PetscReal frac = t / ctx->opt->tfinal, el = now - ctx->wall0;
@@ -239,6 +278,32 @@ static PetscErrorCode MrSimWriteConnectivity(MrSimCtx *ctx)
       PetscCall(PetscFree(buf));
     }
   }
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+/* /delta (R, nref, nlag) written by the region leaders, /delta_times, /delta_lags. */
+static PetscErrorCode MrSimWriteDelta(MrSimCtx *ctx)
+{
+  MrLayout   L = ctx->net->layout;
+  MrModel    m = ctx->net->model;
+  PetscInt   nref = ctx->opt->ndref, nlead = 0, r0 = 0;
+  hsize_t    dims[3] = {(hsize_t)m->R, (hsize_t)nref, (hsize_t)ctx->nlag}, dl = (hsize_t)ctx->nlag, dr = (hsize_t)nref;
+  PetscReal *buf, *tl, *tr;
+
+  PetscFunctionBegin;
+  PetscCall(PetscMalloc3(L->nslices * nref * ctx->nlag + 1, &buf, ctx->nlag, &tl, nref, &tr));
+  for (PetscInt k = 0; k < L->nslices; k++) {
+    if (L->slice[k].grank) continue;
+    if (!nlead) r0 = L->slice[k].region;
+    PetscCall(PetscArraycpy(buf + nlead * nref * ctx->nlag, ctx->rec + k * nref * ctx->nlag, nref * ctx->nlag));
+    nlead++;
+  }
+  PetscCall(MrOutputWriteSlab(ctx->out, "/delta", 3, dims, (hsize_t)r0, (hsize_t)nlead, buf));
+  for (PetscInt l = 0; l < ctx->nlag; l++) tl[l] = l * ctx->opt->dlagEvery * ctx->opt->dt;
+  for (PetscInt q = 0; q < nref; q++) tr[q] = ctx->opt->dtimes[q];
+  PetscCall(MrOutputWriteRoot(ctx->out, "/delta_lags", H5T_NATIVE_DOUBLE, 1, &dl, tl));
+  PetscCall(MrOutputWriteRoot(ctx->out, "/delta_times", H5T_NATIVE_DOUBLE, 1, &dr, tr));
+  PetscCall(PetscFree3(buf, tl, tr));
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
@@ -360,6 +425,12 @@ PetscErrorCode MrSimulate(MPI_Comm comm)
     PetscCall(PetscFree(cols));
   }
   PetscCall(PetscMalloc3(PetscMax(ctx.ntr, model->R) + 1, &ctx.rowbuf, L->nslices + 1, &ctx.var, L->nslices + 1, &ctx.ps));
+  if (opt.ndref) {
+    ctx.nlag = (PetscInt)llround(opt.dlagMax / opt.dt) / opt.dlagEvery + 1;
+    PetscCall(PetscMalloc4(opt.ndref, &ctx.refStep, opt.ndref * net->nx + 1, &ctx.xref, L->nslices * opt.ndref * ctx.nlag + 1, &ctx.rec, L->nslices + 1, &ctx.dot));
+    for (PetscInt q = 0; q < opt.ndref; q++) ctx.refStep[q] = -1;
+    for (PetscInt i = 0; i < L->nslices * opt.ndref * ctx.nlag; i++) ctx.rec[i] = NAN;
+  }
   PetscCall(TSMonitorSet(ts, MrSimMonitor, &ctx, NULL));
   PetscCall(PetscLogStagePop());
 
@@ -390,6 +461,7 @@ PetscErrorCode MrSimulate(MPI_Comm comm)
         PetscCallMPI(MPI_Bcast(&wall, 1, MPI_DOUBLE, 0, comm));
         PetscCall(MrOutputAttrReal(ctx.out, "wall_seconds", wall));
       }
+      if (opt.ndref) PetscCall(MrSimWriteDelta(&ctx));
       PetscCall(MrOutputFinish(&ctx.out));
       PetscCall(PetscPrintf(comm, "mrdyn simulate: %" PetscInt_FMT " steps to t = %g in %.3g s (%.1f steps/s); %" PetscInt_FMT " saved rows\n", steps, (double)tnow, t1 - ctx.wall0, steps / PetscMax(t1 - ctx.wall0, 1e-9), ctx.nsaved));
       PetscCall(PetscPrintf(comm, "  exchange per step: %.0f bytes in %.0f messages over all ranks (nothing of size N)\n", rhsPerStep * (double)tbytes, rhsPerStep * (double)tmsgs));
@@ -414,6 +486,7 @@ PetscErrorCode MrSimulate(MPI_Comm comm)
   PetscCall(PetscPrintf(comm, "  wrote %s\n", opt.out));
   PetscCall(PetscFree3(ctx.rowbuf, ctx.var, ctx.ps));
   if (opt.traces) PetscCall(PetscFree(ctx.trLocal));
+  if (opt.ndref) PetscCall(PetscFree4(ctx.refStep, ctx.xref, ctx.rec, ctx.dot));
   PetscCall(TSDestroy(&ts));
   PetscCall(VecDestroy(&X));
   PetscCall(MrNetworkDestroy(&net));

@@ -1,0 +1,230 @@
+/* `mrdyn compare SIM.h5 THEORY.h5`: a simulation against the mean-field theory of
+   the same model, over a time window: currents per channel, stationary variance
+   and psi per region, normalised autocovariance; a table, a JSON summary, and
+   an exit status from -tol. Rank 0 reads and computes; the verdict is shared. */
+#include <mrdyn/mrdyn.h>
+#include <stdlib.h>
+#include <math.h>
+#include <unistd.h>
+
+typedef struct {
+  int       nt, C, R, ndt, nlag;
+  double   *t, *S, *var, *psi, *delta, *dtimes, *dlags;
+  long long *tgt, *src;
+  char      hash[64];
+} MrRunData;
+
+static void MrRunDataFree(MrRunData *d)
+{
+  free(d->t); free(d->S); free(d->var); free(d->psi); free(d->delta); free(d->dtimes); free(d->dlags); free(d->tgt); free(d->src);
+}
+
+/* Rank 0: reads what compare needs; msg set on failure. */
+static PetscErrorCode MrRunDataRead(const char path[], MrRunData *d, char msg[], size_t len)
+{
+  hid_t   f;
+  int     rank;
+  hsize_t dims[4];
+  char    m[512];
+
+  PetscFunctionBegin;
+  PetscCall(PetscMemzero(d, sizeof(*d)));
+  if (access(path, R_OK) != 0 || H5Fis_hdf5(path) <= 0) {
+    PetscCall(PetscSNPrintf(msg, len, "'%s' does not exist or is not an HDF5 file", path));
+    PetscFunctionReturn(PETSC_SUCCESS);
+  }
+  f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
+  if (f < 0) {
+    PetscCall(PetscSNPrintf(msg, len, "'%s' cannot be opened", path));
+    PetscFunctionReturn(PETSC_SUCCESS);
+  }
+#define MR_RD(name, type, ptr) \
+  do { \
+    PetscCall(MrH5ReadDataset(f, name, type, &rank, dims, (void **)&(ptr), m, sizeof(m))); \
+    if (m[0]) { \
+      PetscCall(PetscSNPrintf(msg, len, "'%s': %s (is it a run or mean-field file?)", path, m)); \
+      goto done; \
+    } \
+  } while (0)
+  MR_RD("/time", H5T_NATIVE_DOUBLE, d->t);
+  d->nt = (int)dims[0];
+  MR_RD("/currents", H5T_NATIVE_DOUBLE, d->S);
+  d->C = rank == 2 ? (int)dims[1] : 0;
+  if (rank != 2 || (int)dims[0] != d->nt) {
+    PetscCall(PetscSNPrintf(msg, len, "'%s': /currents does not have shape (nt, C)", path));
+    goto done;
+  }
+  MR_RD("/variance", H5T_NATIVE_DOUBLE, d->var);
+  d->R = rank == 2 ? (int)dims[1] : 0;
+  MR_RD("/psi", H5T_NATIVE_DOUBLE, d->psi);
+  MR_RD("/channel/target", H5T_NATIVE_LLONG, d->tgt);
+  MR_RD("/channel/source", H5T_NATIVE_LLONG, d->src);
+  if (MrH5Exists(f, "/delta") && MrH5Exists(f, "/delta_lags") && MrH5Exists(f, "/delta_times")) {
+    MR_RD("/delta", H5T_NATIVE_DOUBLE, d->delta);
+    d->ndt  = (int)dims[1];
+    d->nlag = (int)dims[2];
+    MR_RD("/delta_lags", H5T_NATIVE_DOUBLE, d->dlags);
+    MR_RD("/delta_times", H5T_NATIVE_DOUBLE, d->dtimes);
+  }
+  if (H5Aexists(f, "model_hash") > 0) {
+    hid_t a = H5Aopen(f, "model_hash", H5P_DEFAULT), t = H5Tcopy(H5T_C_S1);
+    H5Tset_size(t, sizeof(d->hash));
+    H5Aread(a, t, d->hash);
+    H5Tclose(t);
+    H5Aclose(a);
+  }
+done:
+  H5Fclose(f);
+#undef MR_RD
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+/* Linear interpolation of column c of y (nt x ncol) at time x. */
+static double MrInterp(const MrRunData *d, const double *y, int ncol, int c, double x)
+{
+  int lo = 0, hi = d->nt - 1;
+  if (x <= d->t[0]) return y[c];
+  if (x >= d->t[hi]) return y[hi * ncol + c];
+  while (hi - lo > 1) {
+    int mid = (lo + hi) / 2;
+    if (d->t[mid] <= x) lo = mid;
+    else hi = mid;
+  }
+  double w = (x - d->t[lo]) / (d->t[hi] - d->t[lo]);
+  return (1 - w) * y[lo * ncol + c] + w * y[hi * ncol + c];
+}
+
+/* Normalised autocovariance of region r, reference q, at lag L (linear in the lags). */
+static double MrAcov(const MrRunData *d, int r, int q, double L)
+{
+  const double *y = d->delta + ((size_t)r * d->ndt + q) * d->nlag;
+  int           k = 0;
+  if (!(y[0] > 0)) return NAN;
+  while (k + 1 < d->nlag && d->dlags[k + 1] < L) k++;
+  if (k + 1 >= d->nlag) return y[d->nlag - 1] / y[0];
+  double w = (L - d->dlags[k]) / (d->dlags[k + 1] - d->dlags[k]);
+  return ((1 - w) * y[k] + w * y[k + 1]) / y[0];
+}
+
+PetscErrorCode MrCompare(MPI_Comm comm, const char simPath[], const char thPath[])
+{
+  PetscMPIInt rank;
+  PetscReal   tol = 0.1, win[2] = {NAN, NAN};
+  PetscInt    nwin = 2;
+  char        json[PETSC_MAX_PATH_LEN] = "", msg[1024] = "";
+  PetscBool   pass = PETSC_TRUE, help;
+  double      worst = 0;
+
+  PetscFunctionBegin;
+  PetscCallMPI(MPI_Comm_rank(comm, &rank));
+  PetscOptionsBegin(comm, NULL, "mrdyn compare SIM.h5 THEORY.h5", NULL);
+  PetscCall(PetscOptionsReal("-tol", "largest accepted relative difference (exit status 1 above)", NULL, tol, &tol, NULL));
+  PetscCall(PetscOptionsRealArray("-window", "t0,t1 of the compared window (default: the last half)", NULL, win, &nwin, NULL));
+  PetscCall(PetscOptionsString("-json", "write a machine-readable summary here", NULL, json, json, sizeof(json), NULL));
+  PetscOptionsEnd();
+  PetscCall(PetscOptionsHasHelp(NULL, &help));
+  if (help) PetscFunctionReturn(PETSC_SUCCESS);
+  {
+    static const char *const known[] = {"-tol", "-window", "-json", NULL};
+    PetscCall(MrCheckUnusedOptions(comm, known));
+  }
+  if (json[0]) PetscCall(MrOutputCheckPath(comm, json, PETSC_TRUE));
+  if (rank == 0) {
+    MrRunData a, b;
+    PetscCall(MrRunDataRead(simPath, &a, msg, sizeof(msg)));
+    if (!msg[0]) PetscCall(MrRunDataRead(thPath, &b, msg, sizeof(msg)));
+    if (!msg[0] && (a.C != b.C || a.R != b.R)) PetscCall(PetscSNPrintf(msg, sizeof(msg), "the files describe different networks (C = %d vs %d, R = %d vs %d)", a.C, b.C, a.R, b.R));
+    for (int c = 0; !msg[0] && c < a.C; c++)
+      if (a.tgt[c] != b.tgt[c] || a.src[c] != b.src[c]) PetscCall(PetscSNPrintf(msg, sizeof(msg), "the channel maps differ (channel %d)", c));
+    if (!msg[0] && a.hash[0] && b.hash[0] && strcmp(a.hash, b.hash)) PetscCall(PetscSNPrintf(msg, sizeof(msg), "the files come from different model files (hash %s vs %s)", a.hash, b.hash));
+    if (!msg[0]) {
+      double t0 = PetscMax(a.t[0], b.t[0]), t1 = PetscMin(a.t[a.nt - 1], b.t[b.nt - 1]);
+      if (nwin == 2 && !isnan(win[0])) {
+        t0 = PetscMax(t0, win[0]);
+        t1 = PetscMin(t1, win[1]);
+      } else t0 = 0.5 * (t0 + t1);
+      int     n = 0;
+      double *rms, *mx, *thr, scale = 0, *vs, *vt, *ps, *pt;
+      rms = calloc((size_t)a.C + 1, 8); mx = calloc((size_t)a.C + 1, 8); thr = calloc((size_t)a.C + 1, 8);
+      vs = calloc((size_t)a.R + 1, 8); vt = calloc((size_t)a.R + 1, 8); ps = calloc((size_t)a.R + 1, 8); pt = calloc((size_t)a.R + 1, 8);
+      for (int i = 0; i < a.nt; i++) {
+        if (a.t[i] < t0 - 1e-12 || a.t[i] > t1 + 1e-12) continue;
+        n++;
+        for (int c = 0; c < a.C; c++) {
+          double th = MrInterp(&b, b.S, b.C, c, a.t[i]), e = a.S[i * a.C + c] - th;
+          rms[c] += e * e;
+          thr[c] += th * th;
+          mx[c] = PetscMax(mx[c], fabs(e));
+        }
+        for (int r = 0; r < a.R; r++) {
+          vs[r] += a.var[i * a.R + r];
+          vt[r] += MrInterp(&b, b.var, b.R, r, a.t[i]);
+          ps[r] += a.psi[i * a.R + r];
+          pt[r] += MrInterp(&b, b.psi, b.R, r, a.t[i]);
+        }
+      }
+      if (!n) PetscCall(PetscSNPrintf(msg, sizeof(msg), "no saved time of the simulation lies in the window [%g, %g]", t0, t1));
+      else {
+        FILE *js = NULL;
+        char  tmp[PETSC_MAX_PATH_LEN + 16];
+        for (int c = 0; c < a.C; c++) {
+          rms[c] = sqrt(rms[c] / n);
+          thr[c] = sqrt(thr[c] / n);
+          scale  = PetscMax(scale, thr[c]);
+        }
+        if (scale == 0) scale = 1;
+        if (json[0]) {
+          PetscCall(PetscSNPrintf(tmp, sizeof(tmp), "%s.partial", json));
+          js = fopen(tmp, "w");
+        }
+        printf("mrdyn compare: %s (simulation) vs %s (theory), window [%g, %g], %d samples, tolerance %g\n", simPath, thPath, t0, t1, n, (double)tol);
+        printf("  currents (errors relative to the largest RMS theory current, %.4g):\n  %8s %8s %12s %12s %12s %12s\n", scale, "target", "source", "RMS theory", "RMS error", "max error", "rel RMS");
+        if (js) fprintf(js, "{\n  \"simulation\": \"%s\",\n  \"theory\": \"%s\",\n  \"window\": [%.17g, %.17g],\n  \"tolerance\": %.17g,\n  \"current_scale\": %.17g,\n  \"currents\": [", simPath, thPath, t0, t1, (double)tol, scale);
+        for (int c = 0; c < a.C; c++) {
+          double rel = rms[c] / scale;
+          worst      = PetscMax(worst, rel);
+          if (a.C <= 64) printf("  %8lld %8lld %12.5g %12.5g %12.5g %12.4f\n", a.tgt[c], a.src[c], thr[c], rms[c], mx[c], rel);
+          if (js) fprintf(js, "%s\n    {\"target\": %lld, \"source\": %lld, \"rms_theory\": %.17g, \"rms_error\": %.17g, \"max_error\": %.17g, \"relative_rms\": %.17g}", c ? "," : "", a.tgt[c], a.src[c], thr[c], rms[c], mx[c], rel);
+        }
+        printf("  regions (window means):\n  %8s %12s %12s %10s %12s %12s %10s %12s\n", "region", "var sim", "var theory", "rel", "psi sim", "psi theory", "rel", "acov diff");
+        if (js) fprintf(js, "\n  ],\n  \"regions\": [");
+        for (int r = 0; r < a.R; r++) {
+          double ev = fabs(vs[r] - vt[r]) / PetscMax(fabs(vt[r]), 1e-300), ep = fabs(ps[r] - pt[r]) / PetscMax(fabs(pt[r]), 1e-300), ea = NAN;
+          if (a.delta && b.delta) { /* matching reference times; lags common to both */
+            ea = 0;
+            for (int q = 0; q < a.ndt; q++)
+              for (int p = 0; p < b.ndt; p++) {
+                if (fabs(a.dtimes[q] - b.dtimes[p]) > 1e-6) continue;
+                double Lmax = PetscMin(a.dlags[a.nlag - 1], b.dlags[b.nlag - 1]);
+                for (int l = 0; l < a.nlag && a.dlags[l] <= Lmax + 1e-12; l++) ea = PetscMax(ea, fabs(MrAcov(&a, r, q, a.dlags[l]) - MrAcov(&b, r, p, a.dlags[l])));
+              }
+            worst = PetscMax(worst, ea);
+          }
+          worst = PetscMax(worst, PetscMax(ev, ep));
+          printf("  %8d %12.6g %12.6g %10.4f %12.6g %12.6g %10.4f %12.4f\n", r, vs[r] / n, vt[r] / n, ev, ps[r] / n, pt[r] / n, ep, ea);
+          if (js) {
+            char acov[64] = "null";
+            if (!isnan(ea)) snprintf(acov, sizeof(acov), "%.17g", ea);
+            fprintf(js, "%s\n    {\"region\": %d, \"variance_sim\": %.17g, \"variance_theory\": %.17g, \"variance_rel\": %.17g, \"psi_sim\": %.17g, \"psi_theory\": %.17g, \"psi_rel\": %.17g, \"acov_max_abs_diff\": %s}", r ? "," : "", r, vs[r] / n, vt[r] / n, ev, ps[r] / n, pt[r] / n, ep, acov);
+          }
+        }
+        pass = (PetscBool)(worst <= tol);
+        printf("  largest relative difference %.4g: %s (tolerance %g)\n", worst, pass ? "PASS" : "FAIL", (double)tol);
+        fflush(stdout);
+        if (js) {
+          fprintf(js, "\n  ],\n  \"largest_relative_difference\": %.17g,\n  \"pass\": %s\n}\n", worst, pass ? "true" : "false");
+          fclose(js);
+          if (rename(tmp, json) != 0) PetscCall(PetscSNPrintf(msg, sizeof(msg), "cannot write '%s'", json));
+        }
+      }
+      free(rms); free(mx); free(thr); free(vs); free(vt); free(ps); free(pt);
+    }
+    MrRunDataFree(&a);
+    MrRunDataFree(&b);
+  }
+  PetscCall(MrShareStatus(comm, msg[0] == 0, msg));
+  PetscCallMPI(MPI_Bcast(&pass, 1, MPIU_BOOL, 0, comm));
+  PetscCallMPI(MPI_Bcast(&worst, 1, MPI_DOUBLE, 0, comm));
+  MrCheckInput(comm, pass, "compare: the largest relative difference %.4g exceeds -tol %g", worst, (double)tol);
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
