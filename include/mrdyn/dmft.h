@@ -67,3 +67,17 @@ PETSC_EXTERN PetscErrorCode MrStationarySolve(MPI_Comm comm, MrModel m, const Pe
 PETSC_EXTERN PetscErrorCode MrStationaryDestroy(MrStationary *st);
 /* All eigenvalues of That, by decreasing real part (free with PetscFree2(wr, wi)). Not collective. */
 PETSC_EXTERN PetscErrorCode MrModelThatEigenvalues(MrModel m, PetscInt *n, PetscReal **wr, PetscReal **wi);
+
+/* Current dynamics without disorder (model.md 2a) for K initial conditions. */
+typedef enum { MR_END_FIXED_POINT = 1, MR_END_LIMIT_CYCLE = 2, MR_END_NOT_CONVERGED = 3 } MrEndClass;
+typedef struct {
+  PetscReal *final;                         /* (K x C) end states */
+  PetscInt  *cls;                           /* (K) MrEndClass */
+  PetscReal *period, *residual, *amplitude; /* (K) cycle period; max |dS/dt| at the end; amplitude over the second half */
+  PetscInt   nfp;                           /* distinct fixed points */
+  PetscReal *fp, *fpEigRe, *fpEigIm;        /* (nfp x C) each */
+} MrCurrentsResult;
+/* Integrates the K members (rank k % P takes member k) with Euler or RK4 for
+   nsteps of h, classifies the end states. Results replicated. Collective. */
+PETSC_EXTERN PetscErrorCode MrCurrentsBatch(MPI_Comm comm, MrModel m, const MrInputs *inputs, const PetscReal v0[], PetscInt K, const PetscReal S0[], PetscReal h, PetscInt nsteps, PetscBool rk4, MrCurrentsResult *res);
+PETSC_EXTERN PetscErrorCode MrCurrentsResultDestroy(MrCurrentsResult *res);

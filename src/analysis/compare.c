@@ -8,15 +8,23 @@
 #include <unistd.h>
 
 typedef struct {
-  int       nt, C, R, ndt, nlag;
-  double   *t, *S, *var, *psi, *delta, *dtimes, *dlags;
+  int        nt, C, R, ndt, nlag;
+  double    *t, *S, *var, *psi, *delta, *dtimes, *dlags;
   long long *tgt, *src;
-  char      hash[64];
+  char       hash[64];
 } MrRunData;
 
 static void MrRunDataFree(MrRunData *d)
 {
-  free(d->t); free(d->S); free(d->var); free(d->psi); free(d->delta); free(d->dtimes); free(d->dlags); free(d->tgt); free(d->src);
+  free(d->t);
+  free(d->S);
+  free(d->var);
+  free(d->psi);
+  free(d->delta);
+  free(d->dtimes);
+  free(d->dlags);
+  free(d->tgt);
+  free(d->src);
 }
 
 /* Rank 0: reads what compare needs; msg set on failure. */
@@ -38,13 +46,13 @@ static PetscErrorCode MrRunDataRead(const char path[], MrRunData *d, char msg[],
     PetscCall(PetscSNPrintf(msg, len, "'%s' cannot be opened", path));
     PetscFunctionReturn(PETSC_SUCCESS);
   }
-#define MR_RD(name, type, ptr) \
-  do { \
-    PetscCall(MrH5ReadDataset(f, name, type, &rank, dims, (void **)&(ptr), m, sizeof(m))); \
-    if (m[0]) { \
-      PetscCall(PetscSNPrintf(msg, len, "'%s': %s (is it a run or mean-field file?)", path, m)); \
-      goto done; \
-    } \
+#define MR_RD(name, type, ptr)                                                                                                                                                                                                                           \
+  do {                                                                                                                                                                                                                                                   \
+    PetscCall(MrH5ReadDataset(f, name, type, &rank, dims, (void **)&(ptr), m, sizeof(m)));                                                                                                                                                               \
+    if (m[0]) {                                                                                                                                                                                                                                          \
+      PetscCall(PetscSNPrintf(msg, len, "'%s': %s (is it a run or mean-field file?)", path, m));                                                                                                                                                         \
+      goto done;                                                                                                                                                                                                                                         \
+    }                                                                                                                                                                                                                                                    \
   } while (0)
   MR_RD("/time", H5T_NATIVE_DOUBLE, d->t);
   d->nt = (int)dims[0];
@@ -87,8 +95,10 @@ static double MrInterp(const MrRunData *d, const double *y, int ncol, int c, dou
   if (x >= d->t[hi]) return y[hi * ncol + c];
   while (hi - lo > 1) {
     int mid = (lo + hi) / 2;
-    if (d->t[mid] <= x) lo = mid;
-    else hi = mid;
+    if (d->t[mid] <= x)
+      lo = mid;
+    else
+      hi = mid;
   }
   double w = (x - d->t[lo]) / (d->t[hi] - d->t[lo]);
   return (1 - w) * y[lo * ncol + c] + w * y[hi * ncol + c];
@@ -110,9 +120,9 @@ PetscErrorCode MrCompare(MPI_Comm comm, const char simPath[], const char thPath[
 {
   PetscMPIInt rank;
   PetscReal   tol = 0.1, win[2] = {NAN, NAN};
-  PetscInt    nwin = 2;
+  PetscInt    nwin                     = 2;
   char        json[PETSC_MAX_PATH_LEN] = "", msg[1024] = "";
-  PetscBool   pass = PETSC_TRUE, help;
+  PetscBool   pass  = PETSC_TRUE, help;
   double      worst = 0;
 
   PetscFunctionBegin;
@@ -142,11 +152,17 @@ PetscErrorCode MrCompare(MPI_Comm comm, const char simPath[], const char thPath[
       if (nwin == 2 && !isnan(win[0])) {
         t0 = PetscMax(t0, win[0]);
         t1 = PetscMin(t1, win[1]);
-      } else t0 = 0.5 * (t0 + t1);
+      } else
+        t0 = 0.5 * (t0 + t1);
       int     n = 0;
       double *rms, *mx, *thr, scale = 0, *vs, *vt, *ps, *pt;
-      rms = calloc((size_t)a.C + 1, 8); mx = calloc((size_t)a.C + 1, 8); thr = calloc((size_t)a.C + 1, 8);
-      vs = calloc((size_t)a.R + 1, 8); vt = calloc((size_t)a.R + 1, 8); ps = calloc((size_t)a.R + 1, 8); pt = calloc((size_t)a.R + 1, 8);
+      rms = calloc((size_t)a.C + 1, 8);
+      mx  = calloc((size_t)a.C + 1, 8);
+      thr = calloc((size_t)a.C + 1, 8);
+      vs  = calloc((size_t)a.R + 1, 8);
+      vt  = calloc((size_t)a.R + 1, 8);
+      ps  = calloc((size_t)a.R + 1, 8);
+      pt  = calloc((size_t)a.R + 1, 8);
       for (int i = 0; i < a.nt; i++) {
         if (a.t[i] < t0 - 1e-12 || a.t[i] > t1 + 1e-12) continue;
         n++;
@@ -163,7 +179,8 @@ PetscErrorCode MrCompare(MPI_Comm comm, const char simPath[], const char thPath[
           pt[r] += MrInterp(&b, b.psi, b.R, r, a.t[i]);
         }
       }
-      if (!n) PetscCall(PetscSNPrintf(msg, sizeof(msg), "no saved time of the simulation lies in the window [%g, %g]", t0, t1));
+      if (!n)
+        PetscCall(PetscSNPrintf(msg, sizeof(msg), "no saved time of the simulation lies in the window [%g, %g]", t0, t1));
       else {
         FILE *js = NULL;
         char  tmp[PETSC_MAX_PATH_LEN + 16];
@@ -205,7 +222,8 @@ PetscErrorCode MrCompare(MPI_Comm comm, const char simPath[], const char thPath[
           if (js) {
             char acov[64] = "null";
             if (!isnan(ea)) snprintf(acov, sizeof(acov), "%.17g", ea);
-            fprintf(js, "%s\n    {\"region\": %d, \"variance_sim\": %.17g, \"variance_theory\": %.17g, \"variance_rel\": %.17g, \"psi_sim\": %.17g, \"psi_theory\": %.17g, \"psi_rel\": %.17g, \"acov_max_abs_diff\": %s}", r ? "," : "", r, vs[r] / n, vt[r] / n, ev, ps[r] / n, pt[r] / n, ep, acov);
+            fprintf(js, "%s\n    {\"region\": %d, \"variance_sim\": %.17g, \"variance_theory\": %.17g, \"variance_rel\": %.17g, \"psi_sim\": %.17g, \"psi_theory\": %.17g, \"psi_rel\": %.17g, \"acov_max_abs_diff\": %s}", r ? "," : "", r, vs[r] / n,
+                    vt[r] / n, ev, ps[r] / n, pt[r] / n, ep, acov);
           }
         }
         pass = (PetscBool)(worst <= tol);
@@ -217,7 +235,13 @@ PetscErrorCode MrCompare(MPI_Comm comm, const char simPath[], const char thPath[
           if (rename(tmp, json) != 0) PetscCall(PetscSNPrintf(msg, sizeof(msg), "cannot write '%s'", json));
         }
       }
-      free(rms); free(mx); free(thr); free(vs); free(vt); free(ps); free(pt);
+      free(rms);
+      free(mx);
+      free(thr);
+      free(vs);
+      free(vt);
+      free(ps);
+      free(pt);
     }
     MrRunDataFree(&a);
     MrRunDataFree(&b);

@@ -2,9 +2,12 @@
 #include <mrdyn/dmft.h>
 #include "version.h"
 #include <math.h>
+#include <mrdyn/rng.h>
 
 static const char *const MrDmftSchemes[] = {"trapezoid", "reference", "MrDmftScheme", "MR_DMFT_", NULL};
-static const char *const MrDmftNumeric[] = {"-seed", "-init_seed", "-dt", "-t_final", "-save_every", "-window", "-init_currents", "-init_variance", "-delta_times", "-delta_lag_max", "-delta_lag_every", "-progress", NULL};
+static const char *const MrDmftModes[]   = {"twopoint", "currents", "MrDmftMode", "MR_MODE_", NULL};
+static const char *const MrIntegrators[] = {"rk4", "euler", "MrIntegrator", "MR_INT_", NULL};
+static const char *const MrDmftNumeric[] = {"-seed", "-init_seed", "-dt", "-t_final", "-save_every", "-window", "-init_currents", "-init_variance", "-delta_times", "-delta_lag_max", "-delta_lag_every", "-progress", "-batch", "-init_size", NULL};
 static const char *const MrDmftKnown[]   = {"-model", "-o",           "-force",         "-scheme",          "-seed",      "-init_seed", "-dt",       "-t_final", "-save_every", "-window", "-init_currents", "-init_variance",
                                             "-input", "-delta_times", "-delta_lag_max", "-delta_lag_every", "-save_full", "-progress",  "-log_view", NULL};
 
@@ -46,6 +49,65 @@ static PetscErrorCode MrDmftSave(MrDmft d, PetscInt j, void *vctx)
     PetscCall(PetscPrintf(c->comm, "  step %" PetscInt_FMT " / %" PetscInt_FMT "  %.1f steps/s  ETA %.0f s\n", j, c->Nt - 1, j / el, el * (1 - frac * frac) / (frac * frac)));
     c->last = now;
   }
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+/* -mode currents: model.md 2a for a batch of initial conditions, end states classified. */
+static PetscErrorCode MrDmftCurrentsMode(MPI_Comm comm, MrModel m, const MrInputs *inputs, PetscInt K, PetscReal initSize, PetscInt64 seed, PetscInt nS0, const PetscReal S0g[], const PetscReal v0[], PetscReal dt, PetscInt nsteps, PetscBool rk4,
+                                         MrOutput o)
+{
+  MrCurrentsResult res;
+  PetscReal       *S0, *buf;
+  PetscInt         C = m->C, counts[4] = {0, 0, 0, 0};
+  hsize_t          dk[2] = {(hsize_t)K, (hsize_t)C}, d1 = (hsize_t)K;
+
+  PetscFunctionBegin;
+  PetscCall(PetscMalloc1(K * C + 1, &S0));
+  for (PetscInt k = 0; k < K; k++)
+    for (PetscInt c = 0; c < C; c += 4) { /* member k: uniform in (-a, a), Philox keyed by (seed, k) */
+      double u[4];
+      MrUniform4((uint64_t)seed, MR_STREAM_INITS, (uint64_t)(k + 1), (uint64_t)(c / 4), 1, u);
+      for (PetscInt q = 0; q < 4 && c + q < C; q++) S0[k * C + c + q] = (K == 1 && nS0) ? S0g[c + q] : initSize * (2 * u[q] - 1);
+    }
+  PetscCall(MrCurrentsBatch(comm, m, inputs, v0, K, S0, dt, nsteps, rk4, &res));
+  PetscCall(MrOutputWriteRoot(o, "/batch/initial", H5T_NATIVE_DOUBLE, 2, dk, S0));
+  PetscCall(MrOutputWriteRoot(o, "/batch/final", H5T_NATIVE_DOUBLE, 2, dk, res.final));
+  PetscCall(PetscMalloc1(K + 1, &buf));
+  for (PetscInt k = 0; k < K; k++) {
+    buf[k] = (PetscReal)res.cls[k];
+    counts[res.cls[k]]++;
+  }
+  PetscCall(MrOutputWriteRoot(o, "/batch/class", H5T_NATIVE_DOUBLE, 1, &d1, buf));
+  PetscCall(MrOutputWriteRoot(o, "/batch/period", H5T_NATIVE_DOUBLE, 1, &d1, res.period));
+  PetscCall(MrOutputWriteRoot(o, "/batch/residual", H5T_NATIVE_DOUBLE, 1, &d1, res.residual));
+  PetscCall(PetscFree(buf));
+  if (res.nfp) {
+    hsize_t    df[2] = {(hsize_t)res.nfp, (hsize_t)C}, de[3] = {(hsize_t)res.nfp, (hsize_t)C, 2};
+    PetscReal *e;
+    PetscCall(MrOutputWriteRoot(o, "/fixed_points/S", H5T_NATIVE_DOUBLE, 2, df, res.fp));
+    PetscCall(PetscMalloc1(2 * res.nfp * C, &e));
+    for (PetscInt i = 0; i < res.nfp * C; i++) {
+      e[2 * i]     = res.fpEigRe[i];
+      e[2 * i + 1] = res.fpEigIm[i];
+    }
+    PetscCall(MrOutputWriteRoot(o, "/fixed_points/jacobian_eigenvalues", H5T_NATIVE_DOUBLE, 3, de, e));
+    PetscCall(PetscFree(e));
+  }
+  PetscCall(MrOutputAttrInt(o, "batch", K));
+  PetscCall(MrOutputAttrInt(o, "distinct_fixed_points", res.nfp));
+  PetscCall(PetscPrintf(comm, "  %" PetscInt_FMT " initial conditions: %" PetscInt_FMT " fixed point, %" PetscInt_FMT " limit cycle, %" PetscInt_FMT " not converged\n", K, counts[1], counts[2], counts[3]));
+  for (PetscInt q = 0; q < res.nfp; q++) {
+    PetscReal lead = -1e300, n2 = 0;
+    for (PetscInt i = 0; i < C; i++) {
+      lead = PetscMax(lead, res.fpEigRe[q * C + i]);
+      n2 += res.fp[q * C + i] * res.fp[q * C + i];
+    }
+    PetscCall(PetscPrintf(comm, "  fixed point %" PetscInt_FMT ": |S| = %.5f, leading Jacobian eigenvalue (real part) %.5f (%s)\n", q, (double)PetscSqrtReal(n2), (double)lead, lead < 0 ? "stable" : "unstable"));
+  }
+  for (PetscInt k = 0; k < K && k < 16; k++)
+    if (res.cls[k] == MR_END_LIMIT_CYCLE) PetscCall(PetscPrintf(comm, "  member %" PetscInt_FMT ": limit cycle, period %.4f, amplitude %.4f\n", k, (double)res.period[k], (double)res.amplitude[k]));
+  PetscCall(MrCurrentsResultDestroy(&res));
+  PetscCall(PetscFree(S0));
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
@@ -96,6 +158,8 @@ static PetscErrorCode MrDmftWriteStationary(MPI_Comm comm, MrModel m, MrLayout L
 PetscErrorCode MrDmftVerb(MPI_Comm comm)
 {
   char           modelPath[PETSC_MAX_PATH_LEN] = "", out[PETSC_MAX_PATH_LEN] = "", input[4096] = "";
+  PetscInt       mode = 0, integ = 0, K = 1;
+  PetscReal      initSize = 2.0;
   PetscBool      force = PETSC_FALSE, saveFull = PETSC_FALSE, stationary = PETSC_FALSE, help, set;
   PetscInt       seed = 1, iseed = -1, window = 0, lagEvery = 5, nS0 = 1 << 20, nv0 = 1 << 16, nref = 64, nlag, Nt, *refStep, *cols, ncols = 0;
   PetscReal      dt = 0.05, tf = 20.0, lagMax = -1, progress = 5.0, *S0g, *v0g, *S0, *v0, refT[64], *cost;
@@ -136,6 +200,10 @@ PetscErrorCode MrDmftVerb(MPI_Comm comm)
   PetscCall(PetscOptionsInt("-delta_lag_every", "record every k-th lag", NULL, lagEvery, &lagEvery, NULL));
   PetscCall(PetscOptionsBool("-save_full", "write the full Delta and Gamma matrices (small grids)", NULL, saveFull, &saveFull, NULL));
   PetscCall(PetscOptionsReal("-progress", "seconds between progress lines (0: none)", NULL, progress, &progress, NULL));
+  PetscCall(PetscOptionsEList("-mode", "twopoint (2b, with disorder) or currents (2a, no disorder, batches)", NULL, MrDmftModes, 2, MrDmftModes[mode], &mode, NULL));
+  PetscCall(PetscOptionsInt("-batch", "currents mode: number of random initial conditions", NULL, K, &K, NULL));
+  PetscCall(PetscOptionsReal("-init_size", "currents mode: initial currents uniform in (-a, a)", NULL, initSize, &initSize, NULL));
+  PetscCall(PetscOptionsEList("-integrator", "currents mode: rk4 or euler", NULL, MrIntegrators, 2, MrIntegrators[integ], &integ, NULL));
   PetscCall(PetscOptionsBool("-stationary", "solve the stationary theory (SNES) from the end state, write /stationary", NULL, stationary, &stationary, NULL));
   PetscOptionsEnd();
   PetscCall(PetscOptionsHasHelp(NULL, &help));
@@ -159,9 +227,41 @@ PetscErrorCode MrDmftVerb(MPI_Comm comm)
   MrCheckInput(comm, nv0 == 0 || nv0 == 1 || nv0 == m->R, "-init_variance has %" PetscInt_FMT " values; give 1 or R = %" PetscInt_FMT, nv0, m->R);
   for (PetscInt i = 0; i < nv0; i++) MrCheckInput(comm, v0g[i] >= 0, "-init_variance: value %" PetscInt_FMT " is negative", i);
   for (PetscInt q = 0; q < nref; q++) MrCheckInput(comm, refT[q] >= 0 && refT[q] <= tf, "-delta_times: %g is outside [0, t_final]", (double)refT[q]);
+  MrCheckInput(comm, K >= 1 && K <= 10000000 && initSize > 0, "-batch must be >= 1 and -init_size > 0");
+  MrCheckInput(comm, mode == 1 || K == 1, "-batch needs -mode currents");
   PetscCall(MrInputsParse(comm, input, m->R, &inputs));
   PetscCall(MrCheckUnusedOptions(comm, MrDmftKnown));
   PetscCall(MrOutputCheckPath(comm, out, force));
+  if (mode == 1) { /* current dynamics without disorder */
+    PetscReal *vv;
+    char      *opts;
+    PetscCall(PetscMalloc1(m->R, &vv));
+    for (PetscInt r = 0; r < m->R; r++) {
+      vv[r] = nv0 ? v0g[nv0 == 1 ? 0 : r] : 1.0;
+      if (m->g[r] > 0) PetscCall(PetscPrintf(comm, "mrdyn dmft: note: -mode currents is the theory without disorder; g of region %" PetscInt_FMT " (%g) is ignored\n", r, (double)m->g[r]));
+    }
+    PetscCall(MrOutputCreate(comm, out, &o));
+    PetscCall(PetscOptionsGetAll(NULL, &opts));
+    PetscCall(MrOutputAttrString(o, "options", opts));
+    PetscCall(PetscFree(opts));
+    PetscCall(MrOutputAttrString(o, "verb", "dmft"));
+    PetscCall(MrOutputAttrString(o, "mode", "currents"));
+    PetscCall(MrOutputAttrString(o, "integrator", MrIntegrators[integ]));
+    PetscCall(MrOutputAttrString(o, "version", MRDYN_VERSION));
+    PetscCall(MrOutputAttrString(o, "git_commit", MRDYN_GIT_COMMIT));
+    PetscCall(MrOutputAttrString(o, "model_hash", m->hash));
+    PetscCall(MrOutputAttrReal(o, "dt", dt));
+    PetscCall(MrOutputAttrReal(o, "t_final", (Nt - 1) * dt));
+    PetscCall(PetscPrintf(comm, "mrdyn dmft -mode currents: R = %" PetscInt_FMT ", C = %" PetscInt_FMT ", %s, dt = %g, t_final = %g, %" PetscInt_FMT " initial conditions\n", m->R, m->C, MrIntegrators[integ], (double)dt, (double)((Nt - 1) * dt), K));
+    PetscCall(MrDmftCurrentsMode(comm, m, &inputs, K, initSize, iseed >= 0 ? iseed : seed, nS0, S0g, vv, dt, Nt - 1, (PetscBool)(integ == 0), o));
+    PetscCall(MrOutputFinish(&o));
+    PetscCall(PetscPrintf(comm, "  wrote %s\n", out));
+    PetscCall(PetscFree(vv));
+    PetscCall(MrInputsDestroy(&inputs));
+    PetscCall(MrModelDestroy(&m));
+    PetscCall(PetscFree2(S0g, v0g));
+    PetscFunctionReturn(PETSC_SUCCESS);
+  }
 
   PetscCall(PetscLogStageRegister("DMFT", &stage));
   PetscCall(PetscMalloc3(m->C + 1, &S0, m->R, &v0, m->R, &cost));

@@ -232,7 +232,7 @@ PetscErrorCode MrNetworkDot(MrNetwork net, const PetscReal a[], const PetscReal 
     const PetscReal *as = a + net->xoff[k], *bs = b + net->xoff[k];
     PetscReal        tot;
     for (PetscInt blk = sl->bstart; blk < sl->bend; blk++) { /* fixed blocks: independent of P */
-      PetscInt i0 = blk * MR_ROW_BLOCK - sl->rstart, i1 = PetscMin(i0 + MR_ROW_BLOCK, sl->rend - sl->rstart);
+      PetscInt  i0 = blk * MR_ROW_BLOCK - sl->rstart, i1 = PetscMin(i0 + MR_ROW_BLOCK, sl->rend - sl->rstart);
       PetscReal p = 0;
       for (PetscInt i = i0; i < i1; i++) p += as[i] * bs[i];
       net->part[blk - sl->bstart] = p;

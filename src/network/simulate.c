@@ -30,17 +30,41 @@ typedef struct {
   PetscLogDouble wall0, lastPrint;
   PetscLogStage  stageOutput;
   /* autocovariance (1/N) x(t_ref) . x(t_ref + lag) */
-  PetscInt       nlag, *refStep;
-  PetscReal     *xref, *rec, *dot; /* nref x nx; nslices x nref x nlag; nslices */
+  PetscInt   nlag, *refStep;
+  PetscReal *xref, *rec, *dot; /* nref x nx; nslices x nref x nlag; nslices */
 } MrSimCtx;
 
 static const char *const MrDisorderTypes[] = {"dense", "sparse", "MrDisorderType", "MR_DISORDER_", NULL};
 static const char *const MrPrecisions[]    = {"double", "single", "MrPrecision", "MR_PRECISION_", NULL};
 
-static const char *const MrSimNumeric[] = {"-seed", "-init_seed", "-dt", "-t_final", "-save_every", "-traces", "-output_buffer", "-disorder_k", "-progress", "-init_currents", "-init_variance", "-delta_times", "-delta_lag_every", "-delta_lag_max", NULL};
-static const char *const MrSimKnown[]   = {"-model",         "-o",          "-force",     "-seed",  "-init_seed",         "-dt",       "-t_final",       "-save_every",    "-traces",  "-output_buffer",
-                                           "-disorder",      "-disorder_k", "-precision", "-input", "-save_connectivity", "-progress", "-init_currents", "-init_variance", "-ts_type", "-ts_rk_type",
-                                           "-ts_adapt_type", "-log_view",   "-delta_times", "-delta_lag_every", "-delta_lag_max", NULL};
+static const char *const MrSimNumeric[] = {"-seed",          "-init_seed",     "-dt",          "-t_final",         "-save_every",    "-traces", "-output_buffer", "-disorder_k", "-progress",
+                                           "-init_currents", "-init_variance", "-delta_times", "-delta_lag_every", "-delta_lag_max", NULL};
+static const char *const MrSimKnown[]   = {"-model",
+                                           "-o",
+                                           "-force",
+                                           "-seed",
+                                           "-init_seed",
+                                           "-dt",
+                                           "-t_final",
+                                           "-save_every",
+                                           "-traces",
+                                           "-output_buffer",
+                                           "-disorder",
+                                           "-disorder_k",
+                                           "-precision",
+                                           "-input",
+                                           "-save_connectivity",
+                                           "-progress",
+                                           "-init_currents",
+                                           "-init_variance",
+                                           "-ts_type",
+                                           "-ts_rk_type",
+                                           "-ts_adapt_type",
+                                           "-log_view",
+                                           "-delta_times",
+                                           "-delta_lag_every",
+                                           "-delta_lag_max",
+                                           NULL};
 
 static PetscErrorCode MrSimGetOptions(MPI_Comm comm, MrSimOptions *o)
 {
@@ -144,7 +168,7 @@ static PetscErrorCode MrSimSave(MrSimCtx *ctx, PetscInt step, PetscReal t, Vec X
 /* The autocovariance against each reference time, every -delta_lag_every steps of lag. */
 static PetscErrorCode MrSimDelta(MrSimCtx *ctx, PetscInt step, PetscReal t, Vec X)
 {
-  MrNetwork          net = ctx->net;
+  MrNetwork          net  = ctx->net;
   const PetscInt     nref = ctx->opt->ndref, nsl = net->layout->nslices;
   const PetscScalar *x;
 
@@ -284,8 +308,8 @@ static PetscErrorCode MrSimWriteConnectivity(MrSimCtx *ctx)
 /* /delta (R, nref, nlag) written by the region leaders, /delta_times, /delta_lags. */
 static PetscErrorCode MrSimWriteDelta(MrSimCtx *ctx)
 {
-  MrLayout   L = ctx->net->layout;
-  MrModel    m = ctx->net->model;
+  MrLayout   L    = ctx->net->layout;
+  MrModel    m    = ctx->net->model;
   PetscInt   nref = ctx->opt->ndref, nlead = 0, r0 = 0;
   hsize_t    dims[3] = {(hsize_t)m->R, (hsize_t)nref, (hsize_t)ctx->nlag}, dl = (hsize_t)ctx->nlag, dr = (hsize_t)nref;
   PetscReal *buf, *tl, *tr;
