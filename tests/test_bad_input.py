@@ -76,6 +76,11 @@ cases = [
     ("readout variance too small for T (error on every rank)", sim + ["-model", model_variant("s2", sigma2=[1.0, 1.0])], "has no valid vector statistics"),
     ("T entry listed twice", sim + ["-model", raw_model("dupT", dup_T)], "more than once"),
     ("generator given an impossible readout variance", ["model", "paper", "-R", 2, "-a", 2.5, "-b", 1.5, "-sigma2", 1.0, "-o", "@OUT"], "has no valid vector statistics"),
+    ("unknown disorder type", sim + ["-model", good, "-disorder", "bogus"], "option -disorder: 'bogus' is not one of dense, sparse"),
+    ("dmft: unknown scheme", ["dmft", "-model", good, "-o", "@OUT", "-scheme", "bogus"], "option -scheme: 'bogus' is not one of"),
+    ("dmft: grid step too large", ["dmft", "-model", good, "-o", "@OUT", "-dt", 2], "grid step must be in (0, 1)"),
+    ("dmft: batch without the currents mode", ["dmft", "-model", good, "-o", "@OUT", "-batch", 4], "-batch needs -mode currents"),
+    ("compare: missing simulation file", ["compare", os.path.join(d, "nope.h5"), good], "does not exist or is not an HDF5 file"),
     ("generator with impossible parameters", ["model", "paper", "-R", 2, "-a", "1,2,3", "-b", 1, "-o", "@OUT"], "-a has 3 values"),
 ]
 

@@ -33,3 +33,5 @@ PETSC_EXTERN PetscErrorCode MrCheckUnusedOptions(MPI_Comm comm, const char *cons
 /* Stops with an input error naming a numeric option whose value is not a number
    (PETSc's own message does not name the option). names: NULL-terminated. Collective. */
 PETSC_EXTERN PetscErrorCode MrCheckNumericOptions(MPI_Comm comm, const char *const names[]);
+/* Stops with an input error when option name is set to none of the n choices. Collective. */
+PETSC_EXTERN PetscErrorCode MrCheckChoice(MPI_Comm comm, const char name[], const char *const list[], PetscInt n);

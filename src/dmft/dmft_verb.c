@@ -176,6 +176,9 @@ PetscErrorCode MrDmftVerb(MPI_Comm comm)
   PetscFunctionBegin;
   PetscCall(PetscMemzero(&c, sizeof(c)));
   PetscCall(MrCheckNumericOptions(comm, MrDmftNumeric));
+  PetscCall(MrCheckChoice(comm, "-scheme", MrDmftSchemes, 2));
+  PetscCall(MrCheckChoice(comm, "-mode", MrDmftModes, 2));
+  PetscCall(MrCheckChoice(comm, "-integrator", MrIntegrators, 2));
   c.saveEvery = 1;
   PetscCall(PetscMalloc2(nS0, &S0g, nv0, &v0g));
   PetscOptionsBegin(comm, NULL, "mrdyn dmft: mean-field theory (model.md 2b)", NULL);

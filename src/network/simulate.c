@@ -74,6 +74,8 @@ static PetscErrorCode MrSimGetOptions(MPI_Comm comm, MrSimOptions *o)
   PetscFunctionBegin;
   PetscCall(PetscMemzero(o, sizeof(*o)));
   PetscCall(MrCheckNumericOptions(comm, MrSimNumeric));
+  PetscCall(MrCheckChoice(comm, "-disorder", MrDisorderTypes, 2));
+  PetscCall(MrCheckChoice(comm, "-precision", MrPrecisions, 2));
   o->dt        = 0.05;
   o->tfinal    = 20.0;
   o->saveEvery = 1;

@@ -59,3 +59,22 @@ PetscErrorCode MrCheckNumericOptions(MPI_Comm comm, const char *const names[])
   }
   PetscFunctionReturn(PETSC_SUCCESS);
 }
+
+PetscErrorCode MrCheckChoice(MPI_Comm comm, const char name[], const char *const list[], PetscInt n)
+{
+  char      val[256], all[1024] = "";
+  PetscBool set, ok = PETSC_FALSE;
+
+  PetscFunctionBegin;
+  PetscCall(PetscOptionsGetString(NULL, NULL, name, val, sizeof(val), &set));
+  if (!set) PetscFunctionReturn(PETSC_SUCCESS);
+  for (PetscInt k = 0; k < n; k++) {
+    PetscBool eq;
+    PetscCall(PetscStrcasecmp(val, list[k], &eq));
+    ok = (PetscBool)(ok || eq);
+    PetscCall(PetscStrlcat(all, k ? ", " : "", sizeof(all)));
+    PetscCall(PetscStrlcat(all, list[k], sizeof(all)));
+  }
+  MrCheckInput(comm, ok, "option %s: '%s' is not one of %s", name, val, all);
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
