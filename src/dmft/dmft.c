@@ -222,14 +222,32 @@ static void MrDmftUH(MrDmft d, MrDmftRegion *R, const PetscReal *h, PetscReal *w
   }
 }
 
-/* A[i] = sum_q H_i[q] w[q] + I_i I_j for i in [lo, hi). */
+/* A[i] = I_i I_j + sum_q H_i[q] w[q] for i in [lo, hi); one pass for up to four
+   in-channels (the paper's R <= 4), the same summation order in every case. */
 MR_CLONES static void MrDmftA(MrDmft d, MrDmftRegion *R, PetscInt lo, PetscInt hi, const PetscReal *w, PetscReal Ij)
 {
-  const PetscInt Nt = d->Nt;
-  for (PetscInt i = lo; i < hi; i++) R->A[i] = R->Ih[i] * Ij;
-  for (PetscInt a = 0; a < R->nin; a++) {
-    const PetscReal *Hk = R->Hin + a * Nt, wa = w[a];
-    for (PetscInt i = lo; i < hi; i++) R->A[i] += Hk[i] * wa;
+  const PetscInt Nt = d->Nt, nin = R->nin;
+  const PetscReal *restrict Ih = R->Ih, *restrict H = R->Hin;
+  PetscReal *restrict A = R->A;
+  switch (nin) {
+  case 1:
+    for (PetscInt i = lo; i < hi; i++) A[i] = Ih[i] * Ij + H[i] * w[0];
+    break;
+  case 2:
+    for (PetscInt i = lo; i < hi; i++) A[i] = Ih[i] * Ij + H[i] * w[0] + H[Nt + i] * w[1];
+    break;
+  case 3:
+    for (PetscInt i = lo; i < hi; i++) A[i] = Ih[i] * Ij + H[i] * w[0] + H[Nt + i] * w[1] + H[2 * Nt + i] * w[2];
+    break;
+  case 4:
+    for (PetscInt i = lo; i < hi; i++) A[i] = Ih[i] * Ij + H[i] * w[0] + H[Nt + i] * w[1] + H[2 * Nt + i] * w[2] + H[3 * Nt + i] * w[3];
+    break;
+  default:
+    for (PetscInt i = lo; i < hi; i++) A[i] = Ih[i] * Ij;
+    for (PetscInt a = 0; a < nin; a++) {
+      const PetscReal *Hk = H + a * Nt, wa = w[a];
+      for (PetscInt i = lo; i < hi; i++) A[i] += Hk[i] * wa;
+    }
   }
 }
 
@@ -289,8 +307,12 @@ MR_CLONES static void MrDmftF(MrDmftRegion *R, PetscInt lo, PetscInt j, PetscRea
   const PetscReal g2             = R->g2;
   const PetscReal *restrict diag = R->diag, *restrict Dc = R->Dc, *restrict A = R->A;
   PetscReal *restrict F = R->F;
-  for (PetscInt i = lo; i < j; i++) F[i] = g2 * MrCorr(diag[i], Dj, Dc[i]) + A[i];
-  F[j] = g2 * MrCorr(Dj, Dj, Dj) + A[j];
+  if (g2 == 0) /* no disorder: only the structured drive */
+    for (PetscInt i = lo; i <= j; i++) F[i] = A[i];
+  else {
+    for (PetscInt i = lo; i < j; i++) F[i] = g2 * MrCorr(diag[i], Dj, Dc[i]) + A[i];
+    F[j] = g2 * MrCorr(Dj, Dj, Dj) + A[j];
+  }
 }
 
 /* The published recurrence (tests/data/README.md), step for step. */

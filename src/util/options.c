@@ -63,7 +63,7 @@ PetscErrorCode MrCheckNumericOptions(MPI_Comm comm, const char *const names[])
 PetscErrorCode MrCheckChoice(MPI_Comm comm, const char name[], const char *const list[], PetscInt n)
 {
   char      val[256], all[1024] = "";
-  PetscBool set, ok = PETSC_FALSE;
+  PetscBool set, ok             = PETSC_FALSE;
 
   PetscFunctionBegin;
   PetscCall(PetscOptionsGetString(NULL, NULL, name, val, sizeof(val), &set));
