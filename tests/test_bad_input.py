@@ -79,7 +79,7 @@ cases = [
     ("unknown disorder type", sim + ["-model", good, "-disorder", "bogus"], "option -disorder: 'bogus' is not one of dense, sparse"),
     ("dmft: unknown scheme", ["dmft", "-model", good, "-o", "@OUT", "-scheme", "bogus"], "option -scheme: 'bogus' is not one of"),
     ("dmft: grid step too large", ["dmft", "-model", good, "-o", "@OUT", "-dt", 2], "grid step must be in (0, 1)"),
-    ("dmft: batch without the currents mode", ["dmft", "-model", good, "-o", "@OUT", "-batch", 4], "-batch needs -mode currents"),
+    ("dmft: batch of size zero", ["dmft", "-model", good, "-o", "@OUT", "-batch", 0], "-batch must be >= 1"),
     ("compare: missing simulation file", ["compare", os.path.join(d, "nope.h5"), good], "does not exist or is not an HDF5 file"),
     ("generator with impossible parameters", ["model", "paper", "-R", 2, "-a", "1,2,3", "-b", 1, "-o", "@OUT"], "-a has 3 values"),
 ]

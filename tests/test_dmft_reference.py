@@ -45,6 +45,21 @@ for p, f in zip((2, 3, 4), outs[1:]):
     same = all(np.array_equal(outs[0][k][:], f[k][:], equal_nan=True) for k in ("currents", "variance", "psi", "delta"))
     check(same, "second-order scheme: P=%d identical to P=1 (currents, variance, psi, delta)" % p)
 
+# many two-point solves side by side (groups of ranks): each member equals a single run
+bat = {}
+for p in (1, 4):
+    out = os.path.join(d, "batch%d.h5" % p)
+    run(["dmft", "-model", model, "-o", out, "-batch", 5, "-t_final", 5.0, "-progress", 0], np_=p)
+    bat[p] = h5py.File(out, "r")
+check(np.array_equal(bat[1]["batch/final"][:], bat[4]["batch/final"][:]) and bat[4].attrs["batch_groups"] == 2,
+      "batch of 5 solves: the same at 1 rank and at 4 ranks (2 groups side by side)")
+one = os.path.join(d, "member3.h5")
+run(["dmft", "-model", model, "-o", one, "-t_final", 5.0, "-progress", 0,
+     "-init_currents", ",".join(repr(v) for v in bat[1]["batch/initial"][3])])
+with h5py.File(one, "r") as f:
+    check(np.array_equal(f["currents"][-1], bat[4]["batch/final"][3]) and np.array_equal(f["variance"][-1], bat[4]["batch/variance"][3]),
+          "batch member 3 equals a single run from its initial currents")
+
 # one region without structure, five values of g, 2000 steps
 s = json.load(open(os.path.join(here, "data", "dmft_single_region.json")))
 Nt, dt = s["Nt"], s["dt"]

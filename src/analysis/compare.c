@@ -141,6 +141,8 @@ PetscErrorCode MrCompare(MPI_Comm comm, const char simPath[], const char thPath[
   if (json[0]) PetscCall(MrOutputCheckPath(comm, json, PETSC_TRUE));
   if (rank == 0) {
     MrRunData a, b;
+    PetscCall(PetscMemzero(&a, sizeof(a)));
+    PetscCall(PetscMemzero(&b, sizeof(b)));
     PetscCall(MrRunDataRead(simPath, &a, msg, sizeof(msg)));
     if (!msg[0]) PetscCall(MrRunDataRead(thPath, &b, msg, sizeof(msg)));
     if (!msg[0] && (a.C != b.C || a.R != b.R)) PetscCall(PetscSNPrintf(msg, sizeof(msg), "the files describe different networks (C = %d vs %d, R = %d vs %d)", a.C, b.C, a.R, b.R));

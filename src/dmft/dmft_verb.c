@@ -111,6 +111,70 @@ static PetscErrorCode MrDmftCurrentsMode(MPI_Comm comm, MrModel m, const MrInput
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
+/* K two-point solves (initial currents uniform in (-a, a), drawn per member)
+   side by side: the communicator is split into groups of min(R, P) ranks, each
+   group solves members g, g + G, ... with the region layout on its ranks. */
+static PetscErrorCode MrDmftTwoPointBatch(MPI_Comm comm, MrModel m, const MrInputs *inputs, MrDmftScheme scheme, PetscReal dt, PetscInt Nt, PetscInt window, PetscInt K, PetscReal initSize, PetscInt64 seed, PetscInt nv0, const PetscReal v0g[], MrOutput o)
+{
+  PetscMPIInt rank, size, gs, G, color;
+  MPI_Comm    sub;
+  PetscInt    C = m->C, R = m->R;
+  PetscReal  *S0, *fin, *var, *psi, *cost, *v0;
+  MrLayout    L;
+  hsize_t     dk[2] = {(hsize_t)K, (hsize_t)C}, dr[2] = {(hsize_t)K, (hsize_t)R};
+
+  PetscFunctionBegin;
+  PetscCallMPI(MPI_Comm_rank(comm, &rank));
+  PetscCallMPI(MPI_Comm_size(comm, &size));
+  gs    = (PetscMPIInt)PetscMin(R, size);
+  G     = size / gs;
+  color = PetscMin(rank / gs, G - 1);
+  PetscCallMPI(MPI_Comm_split(comm, color, rank, &sub));
+  PetscCall(PetscCalloc4(K * C + 1, &S0, K * C + 1, &fin, K * R + 1, &var, K * R + 1, &psi));
+  PetscCall(PetscMalloc2(R, &cost, R, &v0));
+  for (PetscInt r = 0; r < R; r++) {
+    cost[r] = 1.0 + m->inOff[r + 1] - m->inOff[r];
+    v0[r]   = nv0 ? v0g[nv0 == 1 ? 0 : r] : 1.0;
+  }
+  for (PetscInt k = 0; k < K; k++)
+    for (PetscInt c = 0; c < C; c += 4) {
+      double u[4];
+      MrUniform4((uint64_t)seed, MR_STREAM_INITS, (uint64_t)(k + 1), (uint64_t)(c / 4), 1, u);
+      for (PetscInt q = 0; q < 4 && c + q < C; q++) S0[k * C + c + q] = initSize * (2 * u[q] - 1);
+    }
+  PetscCall(MrLayoutCreate(sub, m, cost, 1, &L));
+  PetscCall(PetscPrintf(comm, "mrdyn dmft: %" PetscInt_FMT " two-point solves, %d side by side on %d ranks each\n", K, G, gs));
+  for (PetscInt k = color; k < K; k += G) {
+    MrDmft d;
+    PetscCall(MrDmftCreate(m, L, scheme, dt, Nt, window, &d));
+    PetscCall(MrDmftSetInitial(d, S0 + k * C, nv0 ? v0 : NULL));
+    PetscCall(MrDmftSetInputs(d, inputs));
+    PetscCall(MrDmftRun(d, NULL, NULL));
+    for (PetscInt sl = 0; sl < L->nslices; sl++) {
+      const PetscReal *Sk;
+      PetscInt         r = L->slice[sl].region;
+      PetscCall(MrDmftGetState(d, sl, &var[k * R + r], &psi[k * R + r], &Sk));
+      for (PetscInt a = 0; a < m->inOff[r + 1] - m->inOff[r]; a++) fin[k * C + m->inCh[m->inOff[r] + a]] = Sk[a];
+    }
+    PetscCall(MrDmftDestroy(&d));
+  }
+  /* every value was set by exactly one rank of one group */
+  PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, fin, (int)(K * C), MPIU_REAL, MPI_SUM, comm));
+  PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, var, (int)(K * R), MPIU_REAL, MPI_SUM, comm));
+  PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, psi, (int)(K * R), MPIU_REAL, MPI_SUM, comm));
+  PetscCall(MrOutputWriteRoot(o, "/batch/initial", H5T_NATIVE_DOUBLE, 2, dk, S0));
+  PetscCall(MrOutputWriteRoot(o, "/batch/final", H5T_NATIVE_DOUBLE, 2, dk, fin));
+  PetscCall(MrOutputWriteRoot(o, "/batch/variance", H5T_NATIVE_DOUBLE, 2, dr, var));
+  PetscCall(MrOutputWriteRoot(o, "/batch/psi", H5T_NATIVE_DOUBLE, 2, dr, psi));
+  PetscCall(MrOutputAttrInt(o, "batch", K));
+  PetscCall(MrOutputAttrInt(o, "batch_groups", G));
+  PetscCall(MrLayoutDestroy(&L));
+  PetscCallMPI(MPI_Comm_free(&sub));
+  PetscCall(PetscFree4(S0, fin, var, psi));
+  PetscCall(PetscFree2(cost, v0));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
 /* The end state of the dynamics (gathered), polished into a stationary solution. */
 static PetscErrorCode MrDmftWriteStationary(MPI_Comm comm, MrModel m, MrLayout L, MrDmft d, PetscInt Nt, MrOutput o)
 {
@@ -204,8 +268,8 @@ PetscErrorCode MrDmftVerb(MPI_Comm comm)
   PetscCall(PetscOptionsBool("-save_full", "write the full Delta and Gamma matrices (small grids)", NULL, saveFull, &saveFull, NULL));
   PetscCall(PetscOptionsReal("-progress", "seconds between progress lines (0: none)", NULL, progress, &progress, NULL));
   PetscCall(PetscOptionsEList("-mode", "twopoint (2b, with disorder) or currents (2a, no disorder, batches)", NULL, MrDmftModes, 2, MrDmftModes[mode], &mode, NULL));
-  PetscCall(PetscOptionsInt("-batch", "currents mode: number of random initial conditions", NULL, K, &K, NULL));
-  PetscCall(PetscOptionsReal("-init_size", "currents mode: initial currents uniform in (-a, a)", NULL, initSize, &initSize, NULL));
+  PetscCall(PetscOptionsInt("-batch", "number of random initial conditions (solved side by side)", NULL, K, &K, NULL));
+  PetscCall(PetscOptionsReal("-init_size", "batches: initial currents uniform in (-a, a)", NULL, initSize, &initSize, NULL));
   PetscCall(PetscOptionsEList("-integrator", "currents mode: rk4 or euler", NULL, MrIntegrators, 2, MrIntegrators[integ], &integ, NULL));
   PetscCall(PetscOptionsBool("-stationary", "solve the stationary theory (SNES) from the end state, write /stationary", NULL, stationary, &stationary, NULL));
   PetscOptionsEnd();
@@ -231,10 +295,33 @@ PetscErrorCode MrDmftVerb(MPI_Comm comm)
   for (PetscInt i = 0; i < nv0; i++) MrCheckInput(comm, v0g[i] >= 0, "-init_variance: value %" PetscInt_FMT " is negative", i);
   for (PetscInt q = 0; q < nref; q++) MrCheckInput(comm, refT[q] >= 0 && refT[q] <= tf, "-delta_times: %g is outside [0, t_final]", (double)refT[q]);
   MrCheckInput(comm, K >= 1 && K <= 10000000 && initSize > 0, "-batch must be >= 1 and -init_size > 0");
-  MrCheckInput(comm, mode == 1 || K == 1, "-batch needs -mode currents");
   PetscCall(MrInputsParse(comm, input, m->R, &inputs));
   PetscCall(MrCheckUnusedOptions(comm, MrDmftKnown));
   PetscCall(MrOutputCheckPath(comm, out, force));
+  if (mode == 0 && K > 1) { /* many two-point solves side by side */
+    PetscCall(MrOutputCreate(comm, out, &o));
+    {
+      char *opts;
+      PetscCall(PetscOptionsGetAll(NULL, &opts));
+      PetscCall(MrOutputAttrString(o, "options", opts));
+      PetscCall(PetscFree(opts));
+    }
+    PetscCall(MrOutputAttrString(o, "verb", "dmft"));
+    PetscCall(MrOutputAttrString(o, "mode", "twopoint batch"));
+    PetscCall(MrOutputAttrString(o, "scheme", MrDmftSchemes[scheme]));
+    PetscCall(MrOutputAttrString(o, "version", MRDYN_VERSION));
+    PetscCall(MrOutputAttrString(o, "git_commit", MRDYN_GIT_COMMIT));
+    PetscCall(MrOutputAttrString(o, "model_hash", m->hash));
+    PetscCall(MrOutputAttrReal(o, "dt", dt));
+    PetscCall(MrOutputAttrReal(o, "t_final", (Nt - 1) * dt));
+    PetscCall(MrDmftTwoPointBatch(comm, m, &inputs, scheme, dt, Nt, window, K, initSize, iseed >= 0 ? iseed : seed, nv0, v0g, o));
+    PetscCall(MrOutputFinish(&o));
+    PetscCall(PetscPrintf(comm, "  wrote %s\n", out));
+    PetscCall(MrInputsDestroy(&inputs));
+    PetscCall(MrModelDestroy(&m));
+    PetscCall(PetscFree2(S0g, v0g));
+    PetscFunctionReturn(PETSC_SUCCESS);
+  }
   if (mode == 1) { /* current dynamics without disorder */
     PetscReal *vv;
     char      *opts;
