@@ -24,6 +24,13 @@ PETSC_EXTERN PetscErrorCode MrOutputAttrInt(MrOutput out, const char name[], Pet
 PETSC_EXTERN PetscErrorCode MrOutputAttrReal(MrOutput out, const char name[], PetscReal value);
 PETSC_EXTERN PetscErrorCode MrOutputAttrRealArray(MrOutput out, const char name[], PetscInt n, const PetscReal value[]);
 
+/* Provenance attributes of every output: the complete option set, program, verb,
+   version, git commit, model file and hash. Collective. */
+PETSC_EXTERN PetscErrorCode MrOutputProvenance(MrOutput out, const char verb[], const char modelFile[], const char modelHash[]);
+
+/* /channel/target and /channel/source. Collective. */
+PETSC_EXTERN PetscErrorCode MrOutputWriteChannelMap(MrOutput out, PetscInt C, const PetscInt target[], const PetscInt source[]);
+
 /* A fixed dataset whose data rank 0 holds (others pass NULL). type: H5T_NATIVE_DOUBLE
    or H5T_NATIVE_LLONG. Collective. */
 PETSC_EXTERN PetscErrorCode MrOutputWriteRoot(MrOutput out, const char name[], hid_t type, int rank, const hsize_t dims[], const void *data);

@@ -55,6 +55,11 @@ PETSC_EXTERN PetscErrorCode MrModelRegionCovariance(MrModel model, PetscInt s, P
 PETSC_EXTERN PetscErrorCode MrModelReadoutVariances(MrModel model, PetscReal sigma2[]);
 /* Leading eigenvalue of That (channel-level linearisation around S = 0). Not collective. */
 PETSC_EXTERN PetscErrorCode MrModelLeadingEigenvalue(MrModel model, PetscReal *wre, PetscReal *wim);
+/* Dense U blocks of every region (nin x nin, row-major, identity when absent),
+   concatenated: block s starts at off[s]. Free with PetscFree2(off, U). Not collective. */
+PETSC_EXTERN PetscErrorCode MrModelUBlocks(MrModel model, PetscInt **off, PetscReal **U);
+/* sum_{q,q'} U_{s q q'} a_q b_q' over the in-channels of s (a, b indexed by channel). */
+PETSC_EXTERN PetscReal MrModelUForm(MrModel model, const PetscInt off[], const PetscReal U[], PetscInt s, const PetscReal a[], const PetscReal b[]);
 /* Does region s carry an input direction u^s? */
 PETSC_EXTERN PetscBool MrModelRegionHasInput(MrModel model, PetscInt s);
 

@@ -68,18 +68,7 @@ PetscErrorCode MrCurrentsBatch(MPI_Comm comm, MrModel m, const MrInputs *inputs,
   c.inputs = inputs;
   PetscCall(PetscMalloc1(R, &c.v0));
   PetscCall(PetscArraycpy(c.v0, v0, R));
-  PetscCall(PetscMalloc1(R + 1, &c.Uoff));
-  c.Uoff[0] = 0;
-  for (PetscInt s = 0; s < R; s++) c.Uoff[s + 1] = c.Uoff[s] + (m->inOff[s + 1] - m->inOff[s]) * (m->inOff[s + 1] - m->inOff[s]);
-  PetscCall(PetscCalloc1(c.Uoff[R] + 1, &c.Ublk));
-  for (PetscInt s = 0; s < R; s++) {
-    PetscInt   D, nout = m->outOff[s + 1] - m->outOff[s], nin = m->inOff[s + 1] - m->inOff[s];
-    PetscReal *cov;
-    PetscCall(MrModelRegionCovariance(m, s, 1.0, &D, &cov));
-    for (PetscInt a = 0; a < nin; a++)
-      for (PetscInt b = 0; b < nin; b++) c.Ublk[c.Uoff[s] + a * nin + b] = cov[(nout + a) * D + nout + b];
-    PetscCall(PetscFree(cov));
-  }
+  PetscCall(MrModelUBlocks(m, &c.Uoff, &c.Ublk));
   PetscCall(PetscCalloc5(K * C + 1, &res->final, K + 1, &res->cls, K + 1, &res->period, K + 1, &res->residual, K + 1, &res->amplitude));
   PetscCall(PetscMalloc5(C + 1, &S, R + 1, &F, 6 * (C + R) + R + 1, &w, tail + 1, &trace, C + 1, &dir));
   for (PetscInt i = 0; i < C; i++) dir[i] = 1.0 / sqrt((double)C) * (1 + 0.1 * i); /* a generic projection for cycles */
@@ -176,8 +165,7 @@ PetscErrorCode MrCurrentsBatch(MPI_Comm comm, MrModel m, const MrInputs *inputs,
   }
   PetscCall(PetscFree5(S, F, w, trace, dir));
   PetscCall(PetscFree(c.v0));
-  PetscCall(PetscFree(c.Uoff));
-  PetscCall(PetscFree(c.Ublk));
+  PetscCall(PetscFree2(c.Uoff, c.Ublk));
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 

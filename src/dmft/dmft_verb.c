@@ -1,6 +1,5 @@
 /* `mrdyn dmft`: options, layout, the engine, and output with the run file's names. */
 #include <mrdyn/dmft.h>
-#include "version.h"
 #include <math.h>
 #include <mrdyn/rng.h>
 
@@ -111,10 +110,24 @@ static PetscErrorCode MrDmftCurrentsMode(MPI_Comm comm, MrModel m, const MrInput
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
+/* Root attributes common to the dmft outputs. */
+static PetscErrorCode MrDmftHeader(MrOutput o, MrModel m, const char modelPath[], const char mode[], const char scheme[], PetscReal dt, PetscInt Nt)
+{
+  PetscFunctionBegin;
+  PetscCall(MrOutputProvenance(o, "dmft", modelPath, m->hash));
+  PetscCall(MrOutputAttrString(o, "mode", mode));
+  PetscCall(MrOutputAttrString(o, "scheme", scheme));
+  PetscCall(MrOutputAttrReal(o, "dt", dt));
+  PetscCall(MrOutputAttrReal(o, "t_final", (Nt - 1) * dt));
+  PetscCall(MrOutputAttrInt(o, "Nt", Nt));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
 /* K two-point solves (initial currents uniform in (-a, a), drawn per member)
    side by side: the communicator is split into groups of min(R, P) ranks, each
    group solves members g, g + G, ... with the region layout on its ranks. */
-static PetscErrorCode MrDmftTwoPointBatch(MPI_Comm comm, MrModel m, const MrInputs *inputs, MrDmftScheme scheme, PetscReal dt, PetscInt Nt, PetscInt window, PetscInt K, PetscReal initSize, PetscInt64 seed, PetscInt nv0, const PetscReal v0g[], MrOutput o)
+static PetscErrorCode MrDmftTwoPointBatch(MPI_Comm comm, MrModel m, const MrInputs *inputs, MrDmftScheme scheme, PetscReal dt, PetscInt Nt, PetscInt window, PetscInt K, PetscReal initSize, PetscInt64 seed, PetscInt nv0, const PetscReal v0g[],
+                                          MrOutput o)
 {
   PetscMPIInt rank, size, gs, G, color;
   MPI_Comm    sub;
@@ -300,20 +313,7 @@ PetscErrorCode MrDmftVerb(MPI_Comm comm)
   PetscCall(MrOutputCheckPath(comm, out, force));
   if (mode == 0 && K > 1) { /* many two-point solves side by side */
     PetscCall(MrOutputCreate(comm, out, &o));
-    {
-      char *opts;
-      PetscCall(PetscOptionsGetAll(NULL, &opts));
-      PetscCall(MrOutputAttrString(o, "options", opts));
-      PetscCall(PetscFree(opts));
-    }
-    PetscCall(MrOutputAttrString(o, "verb", "dmft"));
-    PetscCall(MrOutputAttrString(o, "mode", "twopoint batch"));
-    PetscCall(MrOutputAttrString(o, "scheme", MrDmftSchemes[scheme]));
-    PetscCall(MrOutputAttrString(o, "version", MRDYN_VERSION));
-    PetscCall(MrOutputAttrString(o, "git_commit", MRDYN_GIT_COMMIT));
-    PetscCall(MrOutputAttrString(o, "model_hash", m->hash));
-    PetscCall(MrOutputAttrReal(o, "dt", dt));
-    PetscCall(MrOutputAttrReal(o, "t_final", (Nt - 1) * dt));
+    PetscCall(MrDmftHeader(o, m, modelPath, "twopoint batch", MrDmftSchemes[scheme], dt, Nt));
     PetscCall(MrDmftTwoPointBatch(comm, m, &inputs, scheme, dt, Nt, window, K, initSize, iseed >= 0 ? iseed : seed, nv0, v0g, o));
     PetscCall(MrOutputFinish(&o));
     PetscCall(PetscPrintf(comm, "  wrote %s\n", out));
@@ -324,24 +324,13 @@ PetscErrorCode MrDmftVerb(MPI_Comm comm)
   }
   if (mode == 1) { /* current dynamics without disorder */
     PetscReal *vv;
-    char      *opts;
     PetscCall(PetscMalloc1(m->R, &vv));
     for (PetscInt r = 0; r < m->R; r++) {
       vv[r] = nv0 ? v0g[nv0 == 1 ? 0 : r] : 1.0;
       if (m->g[r] > 0) PetscCall(PetscPrintf(comm, "mrdyn dmft: note: -mode currents is the theory without disorder; g of region %" PetscInt_FMT " (%g) is ignored\n", r, (double)m->g[r]));
     }
     PetscCall(MrOutputCreate(comm, out, &o));
-    PetscCall(PetscOptionsGetAll(NULL, &opts));
-    PetscCall(MrOutputAttrString(o, "options", opts));
-    PetscCall(PetscFree(opts));
-    PetscCall(MrOutputAttrString(o, "verb", "dmft"));
-    PetscCall(MrOutputAttrString(o, "mode", "currents"));
-    PetscCall(MrOutputAttrString(o, "integrator", MrIntegrators[integ]));
-    PetscCall(MrOutputAttrString(o, "version", MRDYN_VERSION));
-    PetscCall(MrOutputAttrString(o, "git_commit", MRDYN_GIT_COMMIT));
-    PetscCall(MrOutputAttrString(o, "model_hash", m->hash));
-    PetscCall(MrOutputAttrReal(o, "dt", dt));
-    PetscCall(MrOutputAttrReal(o, "t_final", (Nt - 1) * dt));
+    PetscCall(MrDmftHeader(o, m, modelPath, "currents", MrIntegrators[integ], dt, Nt));
     PetscCall(PetscPrintf(comm, "mrdyn dmft -mode currents: R = %" PetscInt_FMT ", C = %" PetscInt_FMT ", %s, dt = %g, t_final = %g, %" PetscInt_FMT " initial conditions\n", m->R, m->C, MrIntegrators[integ], (double)dt, (double)((Nt - 1) * dt), K));
     PetscCall(MrDmftCurrentsMode(comm, m, &inputs, K, initSize, iseed >= 0 ? iseed : seed, nS0, S0g, vv, dt, Nt - 1, (PetscBool)(integ == 0), o));
     PetscCall(MrOutputFinish(&o));
@@ -380,34 +369,14 @@ PetscErrorCode MrDmftVerb(MPI_Comm comm)
   /* output: the run file's names */
   PetscCall(MrOutputCreate(comm, out, &o));
   {
-    long long *ib;
-    hsize_t    dc = (hsize_t)m->C;
-    char      *opts;
     PetscReal *s2;
-    PetscCall(PetscMalloc1(m->C + 1, &ib));
-    for (PetscInt ch = 0; ch < m->C; ch++) ib[ch] = m->target[ch];
-    PetscCall(MrOutputWriteRoot(o, "/channel/target", H5T_NATIVE_LLONG, 1, &dc, ib));
-    for (PetscInt ch = 0; ch < m->C; ch++) ib[ch] = m->source[ch];
-    PetscCall(MrOutputWriteRoot(o, "/channel/source", H5T_NATIVE_LLONG, 1, &dc, ib));
-    PetscCall(PetscFree(ib));
-    PetscCall(PetscOptionsGetAll(NULL, &opts));
-    PetscCall(MrOutputAttrString(o, "options", opts));
-    PetscCall(PetscFree(opts));
-    PetscCall(MrOutputAttrString(o, "verb", "dmft"));
-    PetscCall(MrOutputAttrString(o, "program", "mrdyn"));
-    PetscCall(MrOutputAttrString(o, "version", MRDYN_VERSION));
-    PetscCall(MrOutputAttrString(o, "git_commit", MRDYN_GIT_COMMIT));
-    PetscCall(MrOutputAttrString(o, "model_file", modelPath));
-    PetscCall(MrOutputAttrString(o, "model_hash", m->hash));
-    PetscCall(MrOutputAttrString(o, "scheme", MrDmftSchemes[scheme]));
+    PetscCall(MrOutputWriteChannelMap(o, m->C, m->target, m->source));
+    PetscCall(MrDmftHeader(o, m, modelPath, "twopoint", MrDmftSchemes[scheme], dt, Nt));
     PetscCall(MrOutputAttrInt(o, "mpi_size", L->size));
     PetscCall(MrOutputAttrInt(o, "seed", iseed >= 0 ? iseed : seed));
     PetscCall(MrOutputAttrInt(o, "R", m->R));
     PetscCall(MrOutputAttrInt(o, "C", m->C));
-    PetscCall(MrOutputAttrInt(o, "Nt", Nt));
     PetscCall(MrOutputAttrInt(o, "window", window));
-    PetscCall(MrOutputAttrReal(o, "dt", dt));
-    PetscCall(MrOutputAttrReal(o, "t_final", (Nt - 1) * dt));
     PetscCall(MrOutputAttrInt(o, "save_every", c.saveEvery));
     PetscCall(MrOutputAttrRealArray(o, "g", m->R, m->g));
     PetscCall(PetscMalloc1(m->R, &s2));

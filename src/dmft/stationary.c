@@ -87,21 +87,7 @@ PetscErrorCode MrStationarySolve(MPI_Comm comm, MrModel m, const PetscReal S[], 
   (void)comm;
   PetscCall(PetscMemzero(st, sizeof(*st)));
   ctx.m = m;
-  PetscCall(PetscMalloc1(R + 1, &ctx.Uoff));
-  ctx.Uoff[0] = 0;
-  for (PetscInt s = 0; s < R; s++) {
-    PetscInt nin    = m->inOff[s + 1] - m->inOff[s];
-    ctx.Uoff[s + 1] = ctx.Uoff[s] + nin * nin;
-  }
-  PetscCall(PetscCalloc1(ctx.Uoff[R] + 1, &ctx.Ublk));
-  for (PetscInt s = 0; s < R; s++) {
-    PetscInt   D, nout = m->outOff[s + 1] - m->outOff[s], nin = m->inOff[s + 1] - m->inOff[s];
-    PetscReal *cov;
-    PetscCall(MrModelRegionCovariance(m, s, 1.0, &D, &cov));
-    for (PetscInt a = 0; a < nin; a++)
-      for (PetscInt b = 0; b < nin; b++) ctx.Ublk[ctx.Uoff[s] + a * nin + b] = cov[(nout + a) * D + nout + b];
-    PetscCall(PetscFree(cov));
-  }
+  PetscCall(MrModelUBlocks(m, &ctx.Uoff, &ctx.Ublk));
   /* a small replicated system: every rank solves it on its own */
   PetscCall(VecCreateSeq(PETSC_COMM_SELF, n, &X));
   PetscCall(VecDuplicate(X, &F));
@@ -151,8 +137,7 @@ PetscErrorCode MrStationarySolve(MPI_Comm comm, MrModel m, const PetscReal S[], 
   PetscCall(MatDestroy(&J));
   PetscCall(VecDestroy(&X));
   PetscCall(VecDestroy(&F));
-  PetscCall(PetscFree(ctx.Uoff));
-  PetscCall(PetscFree(ctx.Ublk));
+  PetscCall(PetscFree2(ctx.Uoff, ctx.Ublk));
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 

@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include <errno.h>
+#include "version.h"
 
 struct _p_MrSeries {
   MrOutput   out;
@@ -339,5 +340,37 @@ PetscErrorCode MrSeriesFlush(MrSeries s)
   PetscCallH5(H5Sclose(fs));
   s->nrows += (hsize_t)s->nbuf;
   s->nbuf = 0;
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+PetscErrorCode MrOutputProvenance(MrOutput out, const char verb[], const char modelFile[], const char modelHash[])
+{
+  char *opts;
+
+  PetscFunctionBegin;
+  PetscCall(PetscOptionsGetAll(NULL, &opts));
+  PetscCall(MrOutputAttrString(out, "options", opts));
+  PetscCall(PetscFree(opts));
+  PetscCall(MrOutputAttrString(out, "program", "mrdyn"));
+  PetscCall(MrOutputAttrString(out, "verb", verb));
+  PetscCall(MrOutputAttrString(out, "version", MRDYN_VERSION));
+  PetscCall(MrOutputAttrString(out, "git_commit", MRDYN_GIT_COMMIT));
+  PetscCall(MrOutputAttrString(out, "model_file", modelFile));
+  PetscCall(MrOutputAttrString(out, "model_hash", modelHash));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+PetscErrorCode MrOutputWriteChannelMap(MrOutput out, PetscInt C, const PetscInt target[], const PetscInt source[])
+{
+  long long *ib;
+  hsize_t    dc = (hsize_t)C;
+
+  PetscFunctionBegin;
+  PetscCall(PetscMalloc1(C + 1, &ib));
+  for (PetscInt c = 0; c < C; c++) ib[c] = target[c];
+  PetscCall(MrOutputWriteRoot(out, "/channel/target", H5T_NATIVE_LLONG, 1, &dc, ib));
+  for (PetscInt c = 0; c < C; c++) ib[c] = source[c];
+  PetscCall(MrOutputWriteRoot(out, "/channel/source", H5T_NATIVE_LLONG, 1, &dc, ib));
+  PetscCall(PetscFree(ib));
   PetscFunctionReturn(PETSC_SUCCESS);
 }

@@ -179,3 +179,34 @@ PetscErrorCode MrModelLeadingEigenvalue(MrModel m, PetscReal *wre, PetscReal *wi
   PetscCall(PetscFree4(A, wr, wi, work));
   PetscFunctionReturn(PETSC_SUCCESS);
 }
+
+PetscErrorCode MrModelUBlocks(MrModel m, PetscInt **offp, PetscReal **Up)
+{
+  PetscInt   total = 0, *off;
+  PetscReal *U;
+
+  PetscFunctionBegin;
+  for (PetscInt s = 0; s < m->R; s++) total += (m->inOff[s + 1] - m->inOff[s]) * (m->inOff[s + 1] - m->inOff[s]);
+  PetscCall(PetscCalloc2(m->R + 1, &off, total + 1, &U));
+  for (PetscInt s = 0; s < m->R; s++) {
+    PetscInt   D, nout = m->outOff[s + 1] - m->outOff[s], nin = m->inOff[s + 1] - m->inOff[s];
+    PetscReal *cov;
+    off[s + 1] = off[s] + nin * nin;
+    PetscCall(MrModelRegionCovariance(m, s, 1.0, &D, &cov));
+    for (PetscInt i = 0; i < nin; i++)
+      for (PetscInt j = 0; j < nin; j++) U[off[s] + i * nin + j] = cov[(nout + i) * D + nout + j];
+    PetscCall(PetscFree(cov));
+  }
+  *offp = off;
+  *Up   = U;
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+PetscReal MrModelUForm(MrModel m, const PetscInt off[], const PetscReal U[], PetscInt s, const PetscReal a[], const PetscReal b[])
+{
+  const PetscInt *in = m->inCh + m->inOff[s], nin = m->inOff[s + 1] - m->inOff[s];
+  PetscReal       q = 0;
+  for (PetscInt i = 0; i < nin; i++)
+    for (PetscInt j = 0; j < nin; j++) q += a[in[i]] * U[off[s] + i * nin + j] * b[in[j]];
+  return q;
+}

@@ -1,7 +1,6 @@
 /* `mrdyn simulate`: options, set-up, PETSc TS integration, collective output. */
 #include "network_impl.h"
 #include "../util/util.h"
-#include "version.h"
 #include <mrdyn/rng.h>
 #include <math.h>
 
@@ -216,16 +215,11 @@ static PetscErrorCode MrSimWriteHeader(MrSimCtx *ctx, const char *tsType)
   MrLayout   L   = net->layout;
   MrOutput   out = ctx->out;
   long long *ib;
-  hsize_t    dc = (hsize_t)m->C;
-  char      *opts;
   PetscReal *s2, *Nr;
 
   PetscFunctionBegin;
   PetscCall(PetscMalloc1(2 * m->C + 2 * m->R * ctx->opt->traces + 2, &ib));
-  for (PetscInt c = 0; c < m->C; c++) ib[c] = m->target[c];
-  PetscCall(MrOutputWriteRoot(out, "/channel/target", H5T_NATIVE_LLONG, 1, &dc, ib));
-  for (PetscInt c = 0; c < m->C; c++) ib[c] = m->source[c];
-  PetscCall(MrOutputWriteRoot(out, "/channel/source", H5T_NATIVE_LLONG, 1, &dc, ib));
+  PetscCall(MrOutputWriteChannelMap(out, m->C, m->target, m->source));
   if (ctx->opt->traces) {
     PetscInt n = 0;
     for (PetscInt r = 0; r < m->R; r++)
@@ -238,15 +232,7 @@ static PetscErrorCode MrSimWriteHeader(MrSimCtx *ctx, const char *tsType)
     PetscCall(MrOutputWriteRoot(out, "/traces/index", H5T_NATIVE_LLONG, 2, d2, ib));
   }
   PetscCall(PetscFree(ib));
-  PetscCall(PetscOptionsGetAll(NULL, &opts));
-  PetscCall(MrOutputAttrString(out, "options", opts));
-  PetscCall(PetscFree(opts));
-  PetscCall(MrOutputAttrString(out, "verb", "simulate"));
-  PetscCall(MrOutputAttrString(out, "program", "mrdyn"));
-  PetscCall(MrOutputAttrString(out, "version", MRDYN_VERSION));
-  PetscCall(MrOutputAttrString(out, "git_commit", MRDYN_GIT_COMMIT));
-  PetscCall(MrOutputAttrString(out, "model_file", ctx->opt->model));
-  PetscCall(MrOutputAttrString(out, "model_hash", m->hash));
+  PetscCall(MrOutputProvenance(out, "simulate", ctx->opt->model, m->hash));
   PetscCall(MrOutputAttrString(out, "model_description", m->description));
   PetscCall(MrOutputAttrString(out, "phi", m->phi));
   PetscCall(MrOutputAttrString(out, "ts_type", tsType));
