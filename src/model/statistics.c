@@ -75,12 +75,67 @@ static PetscErrorCode MrMinEig(PetscInt d, const PetscReal *a, PetscReal *wmin)
 
 /* The readout variance of region s: the user's, or 1 multiplied by 1.05 until the
    covariance is positive semidefinite (the reference code's rule). */
-static PetscErrorCode MrModelReadoutVariance(MrModel m, PetscInt s, PetscReal *sigma2)
+/* Largest eigenvalue of B W^{-1} B^T, where the covariance of region s is
+   [[s2 I, B], [B^T, W]]: it is positive semidefinite exactly when s2 >= that value
+   (W = U plus the input direction is positive definite). */
+static PetscErrorCode MrModelSchurMax(MrModel m, PetscInt s, PetscReal *lmax)
 {
-  PetscReal s2 = m->sigma2 ? m->sigma2[s] : 1.0, wmin = 0, *cov;
-  PetscInt  d, it                                     = 0;
+  PetscInt   d, no = m->outOff[s + 1] - m->outOff[s], nw;
+  PetscReal *cov, *L, *X, *M;
+  PetscBool  ok = PETSC_TRUE;
 
   PetscFunctionBegin;
+  PetscCall(MrModelRegionCovariance(m, s, 0.0, &d, &cov));
+  nw = d - no;
+  PetscCall(PetscCalloc3(nw * nw + 1, &L, no * nw + 1, &X, no * no + 1, &M));
+  for (PetscInt j = 0; j < nw && ok; j++) { /* W = L L^T */
+    PetscReal v = cov[(no + j) * d + no + j];
+    for (PetscInt k = 0; k < j; k++) v -= L[j * nw + k] * L[j * nw + k];
+    if (!(v > 0)) ok = PETSC_FALSE;
+    else {
+      L[j * nw + j] = sqrt(v);
+      for (PetscInt i = j + 1; i < nw; i++) {
+        PetscReal w = cov[(no + i) * d + no + j];
+        for (PetscInt k = 0; k < j; k++) w -= L[i * nw + k] * L[j * nw + k];
+        L[i * nw + j] = w / L[j * nw + j];
+      }
+    }
+  }
+  *lmax = NAN;
+  if (ok) {
+    for (PetscInt r = 0; r < no; r++) /* X = B L^{-T}: forward substitution per row of B */
+      for (PetscInt j = 0; j < nw; j++) {
+        PetscReal v = cov[r * d + no + j];
+        for (PetscInt k = 0; k < j; k++) v -= X[r * nw + k] * L[j * nw + k];
+        X[r * nw + j] = v / L[j * nw + j];
+      }
+    for (PetscInt a = 0; a < no; a++)
+      for (PetscInt b = 0; b < no; b++) {
+        PetscReal v = 0;
+        for (PetscInt k = 0; k < nw; k++) v += X[a * nw + k] * X[b * nw + k];
+        M[a * no + b] = -v; /* smallest eigenvalue of -M is -lmax */
+      }
+    PetscCall(MrMinEig(no, M, lmax));
+    *lmax = -*lmax;
+  }
+  PetscCall(PetscFree3(L, X, M));
+  PetscCall(PetscFree(cov));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+static PetscErrorCode MrModelReadoutVariance(MrModel m, PetscInt s, PetscReal *sigma2)
+{
+  PetscReal s2 = m->sigma2 ? m->sigma2[s] : 1.0, wmin = 0, *cov, lmax;
+  PetscInt  d, it = 0;
+
+  PetscFunctionBegin;
+  if (!m->sigma2 && m->outOff[s + 1] > m->outOff[s]) {
+    /* jump to the power of 1.05 the reference loop would stop at, then let the
+       loop confirm it (one eigenvalue problem instead of dozens) */
+    PetscCall(MrModelSchurMax(m, s, &lmax));
+    if (isfinite(lmax) && lmax > 1)
+      while (s2 * 1.05 < lmax * (1 - 1e-12)) s2 *= 1.05;
+  }
   for (;;) {
     PetscCall(MrModelRegionCovariance(m, s, s2, &d, &cov));
     PetscCall(MrMinEig(d, cov, &wmin));
