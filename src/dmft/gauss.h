@@ -33,9 +33,9 @@ static inline double MrAtan(double x)
    (Cephes) with the argument reduction scaled by sqrt(P), so no division is
    spent on the argument itself; the selects compile to blends (measured faster
    than arithmetic blending or a homogeneous single-division form). */
-static inline double MrCorr(double D11, double D22, double D12)
+static inline double MrCorrShifted(double a11, double a22, double D12) /* a = D + 2/pi */
 {
-  const double P0 = (D11 + MR_2_PI) * (D22 + MR_2_PI) - D12 * D12;
+  const double P0 = a11 * a22 - D12 * D12;
   const double s = sqrt(P0 > 1e-20 ? P0 : 1e-20), a = fabs(D12); /* not fmax: it does not vectorise */
   const double T3P8 = 2.41421356237309504880, MOREBITS = 6.123233995736765886130e-17;
   const int    big = a > T3P8 * s, mid = a > 0.66 * s;
@@ -46,3 +46,5 @@ static inline double MrCorr(double D11, double D22, double D12)
   const double q = (((((z + 2.485846490142306297962e1) * z + 1.650270098316988542046e2) * z + 4.328810604912902668951e2) * z + 4.853903996359136964868e2) * z + 1.945506571482613964425e2);
   return MR_2_PI * copysign(y0 + ((t * (z * p / q) + t) + more), D12);
 }
+
+static inline double MrCorr(double D11, double D22, double D12) { return MrCorrShifted(D11 + MR_2_PI, D22 + MR_2_PI, D12); }
