@@ -81,6 +81,7 @@ cases = [
     ("dmft: grid step too large", ["dmft", "-model", good, "-o", "@OUT", "-dt", 2], "grid step must be in (0, 1)"),
     ("dmft: batch of size zero", ["dmft", "-model", good, "-o", "@OUT", "-batch", 0], "-batch must be >= 1"),
     ("compare: missing simulation file", ["compare", os.path.join(d, "nope.h5"), good], "does not exist or is not an HDF5 file"),
+    ("a network larger than the node's memory", sim + ["-model", model_variant("huge", N=[200000, 200000])], "GB on one node but it has"),
     ("generator with impossible parameters", ["model", "paper", "-R", 2, "-a", "1,2,3", "-b", 1, "-o", "@OUT"], "-a has 3 values"),
 ]
 

@@ -48,6 +48,12 @@ check("three regions" in r.stdout and "readout variance" in r.stdout, "info desc
 # variance of region 2 (g = 0) follows sum_q S^2 + e^{-2t} decay of the initial noise
 # only in the limit; here just check that the trace of a neuron equals the state it samples
 
+# -dry_run: memory and time estimate, nothing allocated or written
+dry = os.path.join(d, "dry.h5")
+r = run(["simulate", "-model", model, "-o", dry, "-dry_run", "-t_final", 2.0], np_=2)
+check("memory:" in r.stdout and "time per right-hand side" in r.stdout and "nothing was allocated" in r.stdout, "-dry_run prints memory and time")
+check(not os.path.exists(dry) and not os.path.exists(dry + ".partial"), "-dry_run writes nothing")
+
 # YAML options file
 yml = os.path.join(d, "run.yaml")
 with open(yml, "w") as f:

@@ -44,6 +44,9 @@ PETSC_EXTERN PetscErrorCode MrLayoutDestroy(MrLayout *layout);
 PETSC_EXTERN PetscErrorCode MrLayoutRows(MrLayout layout, PetscInt r, PetscInt N, PetscMPIInt k, PetscInt *rstart, PetscInt *rend);
 /* Index of the slice holding region r on this rank, or -1. */
 PETSC_EXTERN PetscInt MrLayoutFindSlice(MrLayout layout, PetscInt r);
+/* Memory the ranks of each node need (sum of mine over the node; the largest over
+   nodes) and the smallest node's physical memory, the same on every rank. Collective. */
+PETSC_EXTERN PetscErrorCode MrLayoutNodeMemory(MrLayout layout, PetscReal mine, PetscReal *node, PetscReal *phys, PetscMPIInt *nlocal);
 /* Prints the layout table on rank 0. Collective. */
 PETSC_EXTERN PetscErrorCode MrLayoutView(MrLayout layout, PetscViewer viewer);
 /* Sums per-block partials of nq quantities over the region group in block order:

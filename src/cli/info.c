@@ -80,8 +80,10 @@ PetscErrorCode MrInfo(MPI_Comm comm, const char path[])
     PetscCall(PetscPrintf(comm, "  description: %s\n  regions R = %" PetscInt_FMT ", channels C = %" PetscInt_FMT ", T entries %" PetscInt_FMT ", U %s, inputs %s\n", m->description, m->R, m->C, m->nT, m->hasU ? "given" : "identity",
                           m->V ? "yes" : "none"));
     PetscCall(PetscPrintf(comm, "  phi = %s, tau = %g, content hash %s\n", m->phi, (double)m->tau, m->hash));
-    if (PetscIsNanReal(wre)) PetscCall(PetscPrintf(comm, "  leading eigenvalue of That: not computed (C > 4000)\n"));
-    else PetscCall(PetscPrintf(comm, "  leading eigenvalue of That: %.6f%+.6fi\n", (double)wre, (double)wim));
+    if (PetscIsNanReal(wre))
+      PetscCall(PetscPrintf(comm, "  leading eigenvalue of That: not computed (C > 4000)\n"));
+    else
+      PetscCall(PetscPrintf(comm, "  leading eigenvalue of That: %.6f%+.6fi\n", (double)wre, (double)wim));
     for (PetscInt r = 0; r < PetscMin(m->R, 32); r++)
       PetscCall(PetscPrintf(comm, "  region %3" PetscInt_FMT ": N = %-8" PetscInt_FMT " g = %-8.4g in-channels %-4" PetscInt_FMT " out-channels %-4" PetscInt_FMT " readout variance %.4g\n", r, m->N[r], (double)m->g[r], m->inOff[r + 1] - m->inOff[r],
                             m->outOff[r + 1] - m->outOff[r], (double)s2[r]));

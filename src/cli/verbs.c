@@ -32,8 +32,10 @@ PetscErrorCode MrModelVerb(MPI_Comm comm, const char generator[])
   PetscCall(MrModelLeadingEigenvalue(m, &wre, &wim));
   PetscCall(PetscMalloc1(m->R, &s2));
   PetscCall(MrModelReadoutVariances(m, s2));
-  if (PetscIsNanReal(wre)) PetscCall(PetscPrintf(comm, "mrdyn model %s: R = %" PetscInt_FMT ", C = %" PetscInt_FMT " channels, %" PetscInt_FMT " T entries (That's spectrum not computed for C > 4000)\n", generator, m->R, m->C, m->nT));
-  else PetscCall(PetscPrintf(comm, "mrdyn model %s: R = %" PetscInt_FMT ", C = %" PetscInt_FMT " channels, %" PetscInt_FMT " T entries; leading eigenvalue of That %.4f%+.4fi\n", generator, m->R, m->C, m->nT, (double)wre, (double)wim));
+  if (PetscIsNanReal(wre))
+    PetscCall(PetscPrintf(comm, "mrdyn model %s: R = %" PetscInt_FMT ", C = %" PetscInt_FMT " channels, %" PetscInt_FMT " T entries (That's spectrum not computed for C > 4000)\n", generator, m->R, m->C, m->nT));
+  else
+    PetscCall(PetscPrintf(comm, "mrdyn model %s: R = %" PetscInt_FMT ", C = %" PetscInt_FMT " channels, %" PetscInt_FMT " T entries; leading eigenvalue of That %.4f%+.4fi\n", generator, m->R, m->C, m->nT, (double)wre, (double)wim));
   if (m->R <= 16) {
     PetscCall(PetscPrintf(comm, "  readout variance per region (1.05 rule unless set):"));
     for (PetscInt r = 0; r < m->R; r++) PetscCall(PetscPrintf(comm, " %.4g", (double)s2[r]));

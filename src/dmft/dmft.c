@@ -306,7 +306,7 @@ static void MrScan(PetscInt lo, PetscInt hi, PetscReal c, const PetscReal *restr
    The hot loop of the engine. */
 MR_CLONES static void MrDmftF(MrDmftRegion *R, PetscInt lo, PetscInt j, PetscReal Dj)
 {
-  const PetscReal g2           = R->g2, aj = Dj + MR_2_PI;
+  const PetscReal g2 = R->g2, aj = Dj + MR_2_PI;
   const PetscReal *restrict ad = R->ad, *restrict Dc = R->Dc, *restrict A = R->A;
   PetscReal *restrict F = R->F;
   if (g2 == 0) /* no disorder: only the structured drive */

@@ -2,6 +2,7 @@
 #include <mrdyn/layout.h>
 #include <mrdyn/error.h>
 #include <petscviewer.h>
+#include <unistd.h>
 
 PetscErrorCode MrLayoutRows(MrLayout L, PetscInt r, PetscInt N, PetscMPIInt k, PetscInt *rstart, PetscInt *rend)
 {
@@ -158,5 +159,21 @@ PetscErrorCode MrLayoutGroupAllgather(MrLayout L, MrSlice *sl, const PetscReal l
     PetscCallMPI(MPI_Allgatherv(local, (PetscMPIInt)(sl->rend - sl->rstart), MPIU_REAL, full, sl->rowCounts, sl->rowDispls, MPIU_REAL, L->gcomm));
   else if (full != local)
     PetscCall(PetscArraycpy(full, local, sl->rend - sl->rstart));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+PetscErrorCode MrLayoutNodeMemory(MrLayout L, PetscReal mine, PetscReal *node, PetscReal *phys, PetscMPIInt *nlocal)
+{
+  MPI_Comm shm;
+
+  PetscFunctionBegin;
+  PetscCallMPI(MPI_Comm_split_type(L->comm, MPI_COMM_TYPE_SHARED, L->rank, MPI_INFO_NULL, &shm));
+  PetscCallMPI(MPI_Comm_size(shm, nlocal));
+  PetscCallMPI(MPI_Allreduce(&mine, node, 1, MPIU_REAL, MPI_SUM, shm));
+  PetscCallMPI(MPI_Comm_free(&shm));
+  *phys = (PetscReal)sysconf(_SC_PHYS_PAGES) * (PetscReal)sysconf(_SC_PAGESIZE);
+  /* every rank must take the same decision: the largest node need, the smallest node */
+  PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, node, 1, MPIU_REAL, MPI_MAX, L->comm));
+  PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, phys, 1, MPIU_REAL, MPI_MIN, L->comm));
   PetscFunctionReturn(PETSC_SUCCESS);
 }

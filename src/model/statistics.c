@@ -91,7 +91,8 @@ static PetscErrorCode MrModelSchurMax(MrModel m, PetscInt s, PetscReal *lmax)
   for (PetscInt j = 0; j < nw && ok; j++) { /* W = L L^T */
     PetscReal v = cov[(no + j) * d + no + j];
     for (PetscInt k = 0; k < j; k++) v -= L[j * nw + k] * L[j * nw + k];
-    if (!(v > 0)) ok = PETSC_FALSE;
+    if (!(v > 0))
+      ok = PETSC_FALSE;
     else {
       L[j * nw + j] = sqrt(v);
       for (PetscInt i = j + 1; i < nw; i++) {
@@ -126,7 +127,7 @@ static PetscErrorCode MrModelSchurMax(MrModel m, PetscInt s, PetscReal *lmax)
 static PetscErrorCode MrModelReadoutVariance(MrModel m, PetscInt s, PetscReal *sigma2)
 {
   PetscReal s2 = m->sigma2 ? m->sigma2[s] : 1.0, wmin = 0, *cov, lmax;
-  PetscInt  d, it = 0;
+  PetscInt  d, it                                     = 0;
 
   PetscFunctionBegin;
   if (!m->sigma2 && m->outOff[s + 1] > m->outOff[s]) {

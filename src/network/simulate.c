@@ -6,7 +6,8 @@
 
 typedef struct {
   char           model[PETSC_MAX_PATH_LEN], out[PETSC_MAX_PATH_LEN], input[4096];
-  PetscBool      force, saveConn, help;
+  PetscBool      force, saveConn, help, dryRun;
+  PetscReal      bandwidth; /* GB/s per rank assumed by -dry_run */
   PetscInt64     seed, initSeed;
   PetscReal      dt, tfinal, progress;
   PetscInt       saveEvery, traces, buffer, K;
@@ -36,8 +37,8 @@ typedef struct {
 static const char *const MrDisorderTypes[] = {"dense", "sparse", "MrDisorderType", "MR_DISORDER_", NULL};
 static const char *const MrPrecisions[]    = {"double", "single", "MrPrecision", "MR_PRECISION_", NULL};
 
-static const char *const MrSimNumeric[] = {"-seed",          "-init_seed",     "-dt",          "-t_final",         "-save_every",    "-traces", "-output_buffer", "-disorder_k", "-progress",
-                                           "-init_currents", "-init_variance", "-delta_times", "-delta_lag_every", "-delta_lag_max", NULL};
+static const char *const MrSimNumeric[] = {"-seed",          "-init_seed",         "-dt", "-t_final", "-save_every", "-traces", "-output_buffer", "-disorder_k", "-progress", "-init_currents", "-init_variance", "-delta_times", "-delta_lag_every",
+                                           "-delta_lag_max", "-dry_run_bandwidth", NULL};
 static const char *const MrSimKnown[]   = {"-model",
                                            "-o",
                                            "-force",
@@ -63,6 +64,8 @@ static const char *const MrSimKnown[]   = {"-model",
                                            "-delta_times",
                                            "-delta_lag_every",
                                            "-delta_lag_max",
+                                           "-dry_run",
+                                           "-dry_run_bandwidth",
                                            NULL};
 
 static PetscErrorCode MrSimGetOptions(MPI_Comm comm, MrSimOptions *o)
@@ -102,6 +105,9 @@ static PetscErrorCode MrSimGetOptions(MPI_Comm comm, MrSimOptions *o)
   o->ndref = 64;
   PetscCall(PetscOptionsRealArray("-delta_times", "reference times of the recorded autocovariance /delta (none by default)", NULL, o->dtimes, &o->ndref, &set));
   if (!set) o->ndref = 0;
+  o->bandwidth = 10.0;
+  PetscCall(PetscOptionsBool("-dry_run", "print memory per rank and the estimated time, allocate nothing, write nothing", NULL, o->dryRun, &o->dryRun, NULL));
+  PetscCall(PetscOptionsReal("-dry_run_bandwidth", "memory bandwidth per rank (GB/s) for the time estimate", NULL, o->bandwidth, &o->bandwidth, NULL));
   o->dlagEvery = 5;
   o->dlagMax   = 20.0;
   PetscCall(PetscOptionsInt("-delta_lag_every", "record every k-th step of lag", NULL, o->dlagEvery, &o->dlagEvery, NULL));
@@ -293,6 +299,44 @@ static PetscErrorCode MrSimWriteConnectivity(MrSimCtx *ctx)
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
+/* Memory per rank from the layout (before anything large is allocated), the
+   time estimate of -dry_run (J bytes / bandwidth), and a stop with a clear
+   message when a node would run out of memory. */
+static PetscErrorCode MrSimMemory(MPI_Comm comm, MrModel m, MrLayout L, const MrSimOptions *o, const char *tsType, PetscInt nsteps)
+{
+  PetscReal   mine[2] = {0, 0}, mx[2], tot[2], node, phys;
+  PetscMPIInt nlocal;
+
+  PetscFunctionBegin;
+  for (PetscInt k = 0; k < L->nslices; k++) {
+    const MrSlice *sl   = &L->slice[k];
+    PetscReal      rows = (PetscReal)(sl->rend - sl->rstart), N = (PetscReal)sl->N, D;
+    PetscInt       r = sl->region;
+    D                = (PetscReal)(m->outOff[r + 1] - m->outOff[r] + m->inOff[r + 1] - m->inOff[r] + 1);
+    if (m->g[r] > 0) {
+      PetscReal J = o->dtype == MR_DISORDER_DENSE ? rows * (8.0 * ceil(N / 8)) * (o->prec == MR_PRECISION_SINGLE ? 4 : 8) : rows * o->K * (8.0 + sizeof(PetscInt));
+      mine[0] += J;
+      mine[1] += J; /* streamed once per right-hand side */
+    }
+    mine[0] += rows * D * 8 + N * 16 + rows * 8 * 8; /* vectors, gathers, state and TS work vectors */
+  }
+  mine[0] += 8.0 * m->C * 4 + (PetscReal)(m->nT + m->nU) * 24; /* the replicated model */
+  PetscCallMPI(MPI_Allreduce(mine, mx, 2, MPIU_REAL, MPI_MAX, comm));
+  PetscCallMPI(MPI_Allreduce(mine, tot, 2, MPIU_REAL, MPI_SUM, comm));
+  PetscCall(MrLayoutNodeMemory(L, mine[0], &node, &phys, &nlocal));
+  if (o->dryRun) {
+    PetscReal t = mx[1] / (o->bandwidth * 1e9);
+    PetscCall(PetscPrintf(comm, "mrdyn simulate -dry_run: %d ranks (%d on this node)\n", L->size, nlocal));
+    PetscCall(MrLayoutView(L, PETSC_VIEWER_STDOUT_(comm)));
+    PetscCall(PetscPrintf(comm, "  memory: %.3g GB on the busiest rank, %.3g GB in all; this node needs %.3g GB of %.3g GB\n", mx[0] / 1e9, tot[0] / 1e9, node / 1e9, phys / 1e9));
+    PetscCall(PetscPrintf(comm, "  time per right-hand side ~ %.3g s (%.3g GB of J on the busiest rank at %g GB/s per rank; set -dry_run_bandwidth)\n", t, mx[1] / 1e9, (double)o->bandwidth));
+    if (nsteps > 0) PetscCall(PetscPrintf(comm, "  %" PetscInt_FMT " steps of %s: ~ %.3g s if one right-hand side per step (RK4: four)\n", nsteps, tsType, t * nsteps));
+    PetscCall(PetscPrintf(comm, "  nothing was allocated or written\n"));
+  }
+  MrCheckInput(comm, o->dryRun || node < 0.9 * phys, "the network needs %.3g GB on one node but it has %.3g GB: use more nodes or ranks, -precision single, or sparse disorder (see -dry_run)", node / 1e9, phys / 1e9);
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
 /* /delta (R, nref, nlag) written by the region leaders, /delta_times, /delta_lags. */
 static PetscErrorCode MrSimWriteDelta(MrSimCtx *ctx)
 {
@@ -384,6 +428,17 @@ PetscErrorCode MrSimulate(MPI_Comm comm)
   PetscCall(PetscStrcmp(adaptType, TSADAPTNONE, &fixed));
   PetscCall(TSSetMaxSteps(ts, fixed ? nsteps : PETSC_MAX_INT));
   PetscCall(MrCheckUnusedOptions(comm, MrSimKnown));
+  PetscCall(MrSimMemory(comm, model, L, &opt, tsType, fixed ? nsteps : -1));
+  if (opt.dryRun) {
+    PetscCall(TSDestroy(&ts));
+    PetscCall(MrInputsDestroy(&inputs));
+    PetscCall(MrLayoutDestroy(&L));
+    PetscCall(MrModelDestroy(&model));
+    PetscCall(PetscFree3(S0, v0, cost));
+    PetscCall(PetscFree2(opt.S0, opt.v0));
+    PetscCall(PetscLogStagePop());
+    PetscFunctionReturn(PETSC_SUCCESS);
+  }
   PetscCall(MrOutputCheckPath(comm, opt.out, opt.force));
 
   /* the network is realised only now that every input is known to be good */
