@@ -23,7 +23,7 @@ typedef struct {
   PetscInt   r, nin, nout;
   PetscReal  g2;
   PetscReal *diag, *Dp, *Dc, *Gp, *Gc, *F, *A; /* length Nt */
-  PetscReal *ad;                               /* diag + 2/pi, the form the Gaussian integral uses */
+  PetscReal *ri;                               /* 1/sqrt(diag + 2/pi), the form the Gaussian integral uses */
   PetscReal *psi, *Ih;                         /* psi_j and input amplitude I_j per step */
   PetscReal *Hin;                              /* nin x Nt, channel-major: Hin[k * Nt + i] */
   PetscReal *Tb;                               /* nout x nin block of T */
@@ -80,7 +80,7 @@ PetscErrorCode MrDmftCreate(MrModel m, MrLayout L, MrDmftScheme scheme, PetscRea
     R->g2   = m->g[s] * m->g[s];
     R->v0   = 1.0;
     PetscCall(PetscCalloc7(Nt, &R->diag, Nt, &R->Dp, Nt, &R->Dc, Nt, &R->Gp, Nt, &R->Gc, Nt, &R->F, Nt, &R->A));
-    PetscCall(PetscCalloc4(Nt, &R->psi, Nt, &R->Ih, R->nin * Nt + 1, &R->Hin, Nt, &R->ad));
+    PetscCall(PetscCalloc4(Nt, &R->psi, Nt, &R->Ih, R->nin * Nt + 1, &R->Hin, Nt, &R->ri));
     PetscCall(PetscCalloc4(R->nout * R->nin + 1, &R->Tb, R->nin * R->nin + 1, &R->U, R->nout + 1, &R->V, 5 * R->nin + 1, &R->S));
     R->S0 = R->S + R->nin;
     R->w  = R->S0 + R->nin;
@@ -114,7 +114,7 @@ PetscErrorCode MrDmftDestroy(MrDmft *dp)
   for (PetscInt k = 0; k < d->L->nslices; k++) {
     MrDmftRegion *R = &d->reg[k];
     PetscCall(PetscFree7(R->diag, R->Dp, R->Dc, R->Gp, R->Gc, R->F, R->A));
-    PetscCall(PetscFree4(R->psi, R->Ih, R->Hin, R->ad));
+    PetscCall(PetscFree4(R->psi, R->Ih, R->Hin, R->ri));
     PetscCall(PetscFree4(R->Tb, R->U, R->V, R->S));
     PetscCall(PetscFree(R->rec));
     PetscCall(PetscFree2(R->fullD, R->fullG));
@@ -306,14 +306,14 @@ static void MrScan(PetscInt lo, PetscInt hi, PetscReal c, const PetscReal *restr
    The hot loop of the engine. */
 MR_CLONES static void MrDmftF(MrDmftRegion *R, PetscInt lo, PetscInt j, PetscReal Dj)
 {
-  const PetscReal g2 = R->g2, aj = Dj + MR_2_PI;
-  const PetscReal *restrict ad = R->ad, *restrict Dc = R->Dc, *restrict A = R->A;
+  const PetscReal g2 = R->g2, rj = 1.0 / sqrt(Dj + MR_2_PI);
+  const PetscReal *restrict ri = R->ri, *restrict Dc = R->Dc, *restrict A = R->A;
   PetscReal *restrict F = R->F;
   if (g2 == 0) /* no disorder: only the structured drive */
     for (PetscInt i = lo; i <= j; i++) F[i] = A[i];
   else {
-    for (PetscInt i = lo; i < j; i++) F[i] = g2 * MrCorrShifted(ad[i], aj, Dc[i]) + A[i];
-    F[j] = g2 * MrCorr(Dj, Dj, Dj) + A[j];
+    for (PetscInt i = lo; i < j; i++) F[i] = g2 * MrCorrR(ri[i], rj, Dc[i]) + A[i];
+    F[j] = g2 * MrCorrR(rj, rj, Dj) + A[j];
   }
 }
 
@@ -351,7 +351,7 @@ MR_CLONES static PetscErrorCode MrDmftStepReference(MrDmft d, PetscInt j, PetscR
     for (PetscInt i = lo; i <= j; i++) R->A[i] = h * R->F[i]; /* A is free again: the increments */
     MrScan(lo, j, c1, R->A, R->Gc);
     R->diag[j] = R->Dc[j] = c1 * R->Dc[j - 1] + h * R->Gc[j - 1];
-    R->ad[j]              = R->diag[j] + MR_2_PI;
+    R->ri[j]              = 1.0 / sqrt(R->diag[j] + MR_2_PI);
   }
   PetscFunctionReturn(PETSC_SUCCESS);
 }
@@ -394,7 +394,7 @@ MR_CLONES static PetscErrorCode MrDmftStepTrapezoid(MrDmft d, PetscInt j, PetscR
     MrScan(lo, j, e, R->A, R->Gc);
     for (PetscInt i = lo - 1; i < j; i++) R->Dc[i] = e * R->Dp[i] + hh * (e * R->Gp[i] + R->Gc[i]);
     R->diag[j] = R->Dc[j] = e2 * R->diag[j - 1] + h * (e2 * R->Gp[j - 1] + R->Gc[j]);
-    R->ad[j]              = R->diag[j] + MR_2_PI;
+    R->ri[j]              = 1.0 / sqrt(R->diag[j] + MR_2_PI);
     for (PetscInt a = 0; a < R->nin; a++) R->S[a] = e * R->S[a] + hh * (e * R->Hin[a * Nt + j - 1] + R->hj[a]);
     R->Fin    = e * R->Fin + hh * (e * R->Ih[j - 1] + R->Ih[j]);
     R->psi[j] = psiv[k] = MrPsi(R->diag[j]);
@@ -448,7 +448,7 @@ PetscErrorCode MrDmftRun(MrDmft d, MrDmftMonitor monitor, void *ctx)
       for (PetscInt a = 0; a < R->nin; a++) g0 += R->S0[a] * R->w[a];
     }
     R->Dc[0] = R->diag[0];
-    R->ad[0] = R->diag[0] + MR_2_PI;
+    R->ri[0] = 1.0 / sqrt(R->diag[0] + MR_2_PI);
     R->Gc[0] = g0;
     MrDmftRecord(d, R, 0);
     MrDmftSwap(R);

@@ -28,23 +28,26 @@ static inline double MrAtan(double x)
   return copysign(y0 + ((t * (z * p / q) + t) + more), x);
 }
 
-/* C(D11, D22, D12) = <phi(x1) phi(x2)> = (2/pi) atan(D12 / sqrt(P)), P = (D11 + 2/pi)(D22 + 2/pi) - D12^2,
-   with P clipped at 1e-20 as in the reference code. The arctangent is MrAtan's
-   (Cephes) with the argument reduction scaled by sqrt(P), so no division is
-   spent on the argument itself; the selects compile to blends (measured faster
-   than arithmetic blending or a homogeneous single-division form). */
-static inline double MrCorrShifted(double a11, double a22, double D12) /* a = D + 2/pi */
+/* Branch-free arcsine, |error| <= ~1 ulp (Cephes asin.c coefficients): both
+   branches are evaluated and one division is shared. */
+static inline double MrAsin(double x)
 {
-  const double P0 = a11 * a22 - D12 * D12;
-  const double s = sqrt(P0 > 1e-20 ? P0 : 1e-20), a = fabs(D12); /* not fmax: it does not vectorise */
-  const double T3P8 = 2.41421356237309504880, MOREBITS = 6.123233995736765886130e-17;
-  const int    big = a > T3P8 * s, mid = a > 0.66 * s;
-  const double num = big ? -s : (mid ? a - s : a), den = big ? a : (mid ? a + s : s);
-  const double y0 = big ? M_PI_2 : (mid ? M_PI_4 : 0.0), more = big ? MOREBITS : (mid ? 0.5 * MOREBITS : 0.0);
-  const double t = num / den, z = t * t;
-  const double p = ((((-8.750608600031904122785e-1 * z - 1.615753718733365076637e1) * z - 7.500855792314704667340e1) * z - 1.228866684490136173410e2) * z - 6.485021904942025371773e1);
-  const double q = (((((z + 2.485846490142306297962e1) * z + 1.650270098316988542046e2) * z + 4.328810604912902668951e2) * z + 4.853903996359136964868e2) * z + 1.945506571482613964425e2);
-  return MR_2_PI * copysign(y0 + ((t * (z * p / q) + t) + more), D12);
+  const double ax = fabs(x), a = ax < 1.0 ? ax : 1.0, MOREBITS = 6.123233995736765886130e-17; /* not fmin: it does not vectorise */
+  const int    big = a > 0.625;
+  const double zb = 1.0 - a, zs = a * a;
+  const double pr    = (((2.967721961301243206100e-3 * zb - 5.634242780008963776856e-1) * zb + 6.968710824104713396794e0) * zb - 2.556901049652824852289e1) * zb + 2.853665548261061424989e1;
+  const double qs    = (((zb - 2.194779531642920639778e1) * zb + 1.470656354026814941758e2) * zb - 3.838770957603691357202e2) * zb + 3.424398657913078477438e2;
+  const double pp    = ((((4.253011369004428248960e-3 * zs - 6.019598008014123785661e-1) * zs + 5.444622390564711410273e0) * zs - 1.626247967210700244449e1) * zs + 1.956261983317594739197e1) * zs - 8.198089802484824371615e0;
+  const double qq    = ((((zs - 1.474091372988853791896e1) * zs + 7.049610280856842141659e1) * zs - 1.471791292232726029859e2) * zs + 1.395105614657485689735e2) * zs - 4.918853881490881290097e1;
+  const double ratio = (big ? zb * pr : zs * pp) / (big ? qs : qq), sq = sqrt(zb + zb);
+  const double rb = ((M_PI_4 - sq) - (sq * ratio - MOREBITS)) + M_PI_4, rs = a * ratio + a;
+  return copysign(big ? rb : rs, x);
 }
 
-static inline double MrCorr(double D11, double D22, double D12) { return MrCorrShifted(D11 + MR_2_PI, D22 + MR_2_PI, D12); }
+/* C(D11, D22, D12) = <phi(x1) phi(x2)> = (2/pi) asin(D12 r1 r2) with r = 1/sqrt(D + 2/pi).
+   This equals the reference code's (2/pi) atan(D12 / sqrt(P)), P = (D11 + 2/pi)(D22 + 2/pi) - D12^2,
+   wherever its clip of P at 1e-20 is inactive (|correlation| < 1). The engine keeps
+   r per time point, so an element costs one square root and one division. */
+static inline double MrCorrR(double r1, double r2, double D12) { return MR_2_PI * MrAsin(D12 * r1 * r2); }
+
+static inline double MrCorr(double D11, double D22, double D12) { return MrCorrR(1.0 / sqrt(D11 + MR_2_PI), 1.0 / sqrt(D22 + MR_2_PI), D12); }
