@@ -212,6 +212,7 @@ static PetscErrorCode MrDmftWriteStationary(MPI_Comm comm, MrModel m, MrLayout L
   for (PetscInt r = 0; r < m->R; r++) {
     scs[r] = NAN;
     if (m->g[r] > 1) PetscCall(MrScsDelta0(m->g[r], &scs[r]));
+    else if (m->R <= 32) PetscCall(PetscPrintf(comm, "  region %" PetscInt_FMT ": g = %g <= 1, no chaotic solution of its own (Delta0_scs = NaN); only structure can keep it active\n", r, (double)m->g[r]));
   }
   PetscCall(MrOutputWriteRoot(o, "/stationary/S", H5T_NATIVE_DOUBLE, 1, &dc, st.S));
   PetscCall(MrOutputWriteRoot(o, "/stationary/Delta0", H5T_NATIVE_DOUBLE, 1, &dr, st.Delta0));
