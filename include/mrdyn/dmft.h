@@ -72,6 +72,7 @@ PETSC_EXTERN PetscErrorCode MrModelThatEigenvalues(MrModel m, PetscInt *n, Petsc
 typedef enum { MR_END_FIXED_POINT = 1, MR_END_LIMIT_CYCLE = 2, MR_END_NOT_CONVERGED = 3 } MrEndClass;
 typedef struct {
   PetscReal *final;                         /* (K x C) end states */
+  PetscReal *finalF;                        /* (K x R) filtered inputs at the end */
   PetscInt  *cls;                           /* (K) MrEndClass */
   PetscReal *period, *residual, *amplitude; /* (K) cycle period; max |dS/dt| at the end; amplitude over the second half */
   PetscInt   nfp;                           /* distinct fixed points */

@@ -70,6 +70,7 @@ PetscErrorCode MrCurrentsBatch(MPI_Comm comm, MrModel m, const MrInputs *inputs,
   PetscCall(PetscArraycpy(c.v0, v0, R));
   PetscCall(MrModelUBlocks(m, &c.Uoff, &c.Ublk));
   PetscCall(PetscCalloc5(K * C + 1, &res->final, K + 1, &res->cls, K + 1, &res->period, K + 1, &res->residual, K + 1, &res->amplitude));
+  PetscCall(PetscCalloc1(K * R + 1, &res->finalF));
   PetscCall(PetscMalloc5(C + 1, &S, R + 1, &F, 6 * (C + R) + R + 1, &w, tail + 1, &trace, C + 1, &dir));
   for (PetscInt i = 0; i < C; i++) dir[i] = 1.0 / sqrt((double)C) * (1 + 0.1 * i); /* a generic projection for cycles */
   for (PetscInt k = rank; k < K; k += size) {                                      /* members side by side over the ranks */
@@ -85,6 +86,7 @@ PetscErrorCode MrCurrentsBatch(MPI_Comm comm, MrModel m, const MrInputs *inputs,
       }
     }
     PetscCall(PetscArraycpy(res->final + k * C, S, C));
+    PetscCall(PetscArraycpy(res->finalF + k * R, F, R));
     MrCurRHS(&c, t, S, F, w, w + C, w + 5 * (C + R));
     for (PetscInt i = 0; i < C; i++) res->residual[k] = PetscMax(res->residual[k], PetscAbsReal(w[i]));
     for (PetscInt i = 0; i < tail; i++) mean += trace[i] / tail;
@@ -118,6 +120,7 @@ PetscErrorCode MrCurrentsBatch(MPI_Comm comm, MrModel m, const MrInputs *inputs,
   /* gather: every member was computed by exactly one rank, the rest is zero */
   PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, res->final, (int)(K * C), MPIU_REAL, MPI_SUM, comm));
   PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, res->cls, (int)K, MPIU_INT, MPI_SUM, comm));
+  PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, res->finalF, (int)(K * R), MPIU_REAL, MPI_SUM, comm));
   PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, res->period, (int)K, MPIU_REAL, MPI_SUM, comm));
   PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, res->residual, (int)K, MPIU_REAL, MPI_SUM, comm));
   PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, res->amplitude, (int)K, MPIU_REAL, MPI_SUM, comm));
@@ -142,7 +145,7 @@ PetscErrorCode MrCurrentsBatch(MPI_Comm comm, MrModel m, const MrInputs *inputs,
       PetscBLASInt bn, lwork, info, one = 1;
       PetscCall(PetscMalloc6(C * C, &Jm, C, &Sp, R, &Fz, C + R, &fp, C + R, &fm, 4 * C + 16, &work));
       PetscCall(PetscMalloc2(C, &wr, C, &wi));
-      for (PetscInt s = 0; s < R; s++) Fz[s] = 0; /* the Jacobian in S with the filtered input at rest */
+      for (PetscInt s = 0; s < R; s++) Fz[s] = res->finalF[k * R + s]; /* the Jacobian in S at the member's filtered input */
       for (PetscInt jj = 0; jj < C; jj++) {
         PetscReal eps = 1e-6 * (1 + PetscAbsReal(res->final[k * C + jj]));
         PetscCall(PetscArraycpy(Sp, res->final + k * C, C));
@@ -173,6 +176,7 @@ PetscErrorCode MrCurrentsResultDestroy(MrCurrentsResult *res)
 {
   PetscFunctionBegin;
   PetscCall(PetscFree5(res->final, res->cls, res->period, res->residual, res->amplitude));
+  PetscCall(PetscFree(res->finalF));
   PetscCall(PetscFree3(res->fp, res->fpEigRe, res->fpEigIm));
   PetscFunctionReturn(PETSC_SUCCESS);
 }

@@ -189,11 +189,12 @@ static PetscErrorCode MrDmftTwoPointBatch(MPI_Comm comm, MrModel m, const MrInpu
 }
 
 /* The end state of the dynamics (gathered), polished into a stationary solution. */
-static PetscErrorCode MrDmftWriteStationary(MPI_Comm comm, MrModel m, MrLayout L, MrDmft d, PetscInt Nt, MrOutput o)
+static PetscErrorCode MrDmftWriteStationary(MPI_Comm comm, MrModel m, MrLayout L, MrDmft d, PetscInt Nt, PetscInt window, MrOutput o)
 {
-  PetscReal   *S, *D0, *Di, *scs;
-  MrStationary st;
-  hsize_t      dr = (hsize_t)m->R, dc = (hsize_t)m->C;
+  const PetscInt lagMax = window > 0 ? PetscMin((Nt - 1) / 2, window - 1) : (Nt - 1) / 2;
+  PetscReal     *S, *D0, *Di, *scs;
+  MrStationary   st;
+  hsize_t        dr = (hsize_t)m->R, dc = (hsize_t)m->C;
 
   PetscFunctionBegin;
   PetscCall(PetscCalloc4(m->C + 1, &S, m->R, &D0, m->R, &Di, m->R, &scs));
@@ -203,7 +204,7 @@ static PetscErrorCode MrDmftWriteStationary(MPI_Comm comm, MrModel m, MrLayout L
     PetscInt         r = L->slice[k].region;
     PetscCall(MrDmftGetState(d, k, &D0[r], &psi, &Sk));
     for (PetscInt a = 0; a < m->inOff[r + 1] - m->inOff[r]; a++) S[m->inCh[m->inOff[r] + a]] = Sk[a];
-    PetscCall(MrDmftGetLag(d, k, (Nt - 1) / 2, &Di[r])); /* the largest lag kept in every case */
+    PetscCall(MrDmftGetLag(d, k, lagMax, &Di[r])); /* a long lag that the window keeps */
   }
   PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, S, (int)m->C, MPIU_REAL, MPI_SUM, comm));
   PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, D0, (int)m->R, MPIU_REAL, MPI_SUM, comm));
@@ -211,8 +212,10 @@ static PetscErrorCode MrDmftWriteStationary(MPI_Comm comm, MrModel m, MrLayout L
   PetscCall(MrStationarySolve(comm, m, S, D0, Di, &st));
   for (PetscInt r = 0; r < m->R; r++) {
     scs[r] = NAN;
-    if (m->g[r] > 1) PetscCall(MrScsDelta0(m->g[r], &scs[r]));
-    else if (m->R <= 32) PetscCall(PetscPrintf(comm, "  region %" PetscInt_FMT ": g = %g <= 1, no chaotic solution of its own (Delta0_scs = NaN); only structure can keep it active\n", r, (double)m->g[r]));
+    if (m->g[r] > 1)
+      PetscCall(MrScsDelta0(m->g[r], &scs[r]));
+    else if (m->R <= 32)
+      PetscCall(PetscPrintf(comm, "  region %" PetscInt_FMT ": g = %g <= 1, no chaotic solution of its own (Delta0_scs = NaN); only structure can keep it active\n", r, (double)m->g[r]));
   }
   PetscCall(MrOutputWriteRoot(o, "/stationary/S", H5T_NATIVE_DOUBLE, 1, &dc, st.S));
   PetscCall(MrOutputWriteRoot(o, "/stationary/Delta0", H5T_NATIVE_DOUBLE, 1, &dr, st.Delta0));
@@ -220,6 +223,9 @@ static PetscErrorCode MrDmftWriteStationary(MPI_Comm comm, MrModel m, MrLayout L
   PetscCall(MrOutputWriteRoot(o, "/stationary/A", H5T_NATIVE_DOUBLE, 1, &dr, st.A));
   PetscCall(MrOutputWriteRoot(o, "/stationary/psi", H5T_NATIVE_DOUBLE, 1, &dr, st.psi));
   PetscCall(MrOutputWriteRoot(o, "/stationary/Delta0_scs", H5T_NATIVE_DOUBLE, 1, &dr, scs));
+  /* every rank solved the same small system; write rank 0's verdict everywhere */
+  PetscCallMPI(MPI_Bcast(&st.converged, 1, MPIU_BOOL, 0, comm));
+  PetscCallMPI(MPI_Bcast(&st.fnorm, 1, MPIU_REAL, 0, comm));
   PetscCall(MrOutputAttrInt(o, "stationary_converged", st.converged));
   PetscCall(MrOutputAttrReal(o, "stationary_residual", st.fnorm));
   if (st.converged) {
@@ -298,6 +304,8 @@ PetscErrorCode MrDmftVerb(MPI_Comm comm)
   MrCheckInput(comm, isfinite(tf) && tf > 0 && tf / dt < 2e6, "-t_final %g: must be > 0 and give at most 2e6 grid points", (double)tf);
   MrCheckInput(comm, c.saveEvery >= 1 && window >= 0 && lagEvery >= 1, "-save_every and -delta_lag_every must be >= 1, -window >= 0");
   Nt = (PetscInt)llround(tf / dt) + 1;
+  MrCheckInput(comm, Nt >= 2, "-t_final %g is shorter than one step of %g", (double)tf, (double)dt);
+  MrCheckInput(comm, !(saveFull && window > 0), "-save_full keeps whole matrices; it cannot go with -window");
   PetscCall(MrModelLoad(comm, modelPath, &m));
   {
     PetscBool erf;
@@ -462,7 +470,7 @@ PetscErrorCode MrDmftVerb(MPI_Comm comm)
       PetscCall(PetscFree2(wr, wi));
     }
   }
-  if (stationary) PetscCall(MrDmftWriteStationary(comm, m, L, d, Nt, o));
+  if (stationary) PetscCall(MrDmftWriteStationary(comm, m, L, d, Nt, window, o));
   {
     double wall = t1 - c.wall0;
     PetscCallMPI(MPI_Bcast(&wall, 1, MPI_DOUBLE, 0, comm));

@@ -32,7 +32,7 @@ static inline double MrAtan(double x)
    branches are evaluated and one division is shared. */
 static inline double MrAsin(double x)
 {
-  const double ax = fabs(x), a = ax < 1.0 ? ax : 1.0, MOREBITS = 6.123233995736765886130e-17; /* not fmin: it does not vectorise */
+  const double ax = fabs(x), a = ax >= 1.0 ? 1.0 : ax, MOREBITS = 6.123233995736765886130e-17; /* not fmin: it does not vectorise; NaN passes through */
   const int    big = a > 0.625;
   const double zb = 1.0 - a, zs = a * a;
   const double pr    = (((2.967721961301243206100e-3 * zb - 5.634242780008963776856e-1) * zb + 6.968710824104713396794e0) * zb - 2.556901049652824852289e1) * zb + 2.853665548261061424989e1;

@@ -31,6 +31,7 @@ typedef struct {
   PetscLogStage  stageOutput;
   /* autocovariance (1/N) x(t_ref) . x(t_ref + lag) */
   PetscInt   nlag, *refStep;
+  PetscReal *refTime;          /* the time of each reference step, as written */
   PetscReal *xref, *rec, *dot; /* nref x nx; nslices x nref x nlag; nslices */
 } MrSimCtx;
 
@@ -135,6 +136,7 @@ static PetscErrorCode MrSimGetOptions(MPI_Comm comm, MrSimOptions *o)
   MrCheckInput(comm, o->buffer >= 1, "-output_buffer must be >= 1");
   MrCheckInput(comm, seed >= 0, "-seed must be >= 0");
   MrCheckInput(comm, o->dlagEvery >= 1 && o->dlagMax >= 0, "-delta_lag_every must be >= 1 and -delta_lag_max >= 0");
+  MrCheckInput(comm, o->bandwidth > 0, "-dry_run_bandwidth must be > 0");
   for (PetscInt q = 0; q < o->ndref; q++) MrCheckInput(comm, o->dtimes[q] >= 0 && o->dtimes[q] <= o->tfinal, "-delta_times: %g is outside [0, t_final]", (double)o->dtimes[q]);
   PetscFunctionReturn(PETSC_SUCCESS);
 }
@@ -185,6 +187,7 @@ static PetscErrorCode MrSimDelta(MrSimCtx *ctx, PetscInt step, PetscReal t, Vec 
     PetscInt lag;
     if (ctx->refStep[q] < 0 && t >= ctx->opt->dtimes[q] - 1e-9 * ctx->opt->dt) {
       ctx->refStep[q] = step; /* the first step at or after the reference time */
+      ctx->refTime[q] = t;
       PetscCall(PetscArraycpy(ctx->xref + q * net->nx, x, net->nx));
     }
     lag = step - ctx->refStep[q];
@@ -319,6 +322,7 @@ static PetscErrorCode MrSimMemory(MPI_Comm comm, MrModel m, MrLayout L, const Mr
       mine[1] += J; /* streamed once per right-hand side */
     }
     mine[0] += rows * D * 8 + N * 16 + rows * 8 * 8; /* vectors, gathers, state and TS work vectors */
+    mine[0] += rows * 8.0 * o->ndref;                /* -delta_times: x at each reference time */
   }
   mine[0] += 8.0 * m->C * 4 + (PetscReal)(m->nT + m->nU) * 24; /* the replicated model */
   PetscCallMPI(MPI_Allreduce(mine, mx, 2, MPIU_REAL, MPI_MAX, comm));
@@ -356,7 +360,7 @@ static PetscErrorCode MrSimWriteDelta(MrSimCtx *ctx)
   }
   PetscCall(MrOutputWriteSlab(ctx->out, "/delta", 3, dims, (hsize_t)r0, (hsize_t)nlead, buf));
   for (PetscInt l = 0; l < ctx->nlag; l++) tl[l] = l * ctx->opt->dlagEvery * ctx->opt->dt;
-  for (PetscInt q = 0; q < nref; q++) tr[q] = ctx->opt->dtimes[q];
+  for (PetscInt q = 0; q < nref; q++) tr[q] = ctx->refTime[q];
   PetscCall(MrOutputWriteRoot(ctx->out, "/delta_lags", H5T_NATIVE_DOUBLE, 1, &dl, tl));
   PetscCall(MrOutputWriteRoot(ctx->out, "/delta_times", H5T_NATIVE_DOUBLE, 1, &dr, tr));
   PetscCall(PetscFree3(buf, tl, tr));
@@ -428,6 +432,7 @@ PetscErrorCode MrSimulate(MPI_Comm comm)
   PetscCall(PetscStrcmp(adaptType, TSADAPTNONE, &fixed));
   PetscCall(TSSetMaxSteps(ts, fixed ? nsteps : PETSC_MAX_INT));
   PetscCall(MrCheckUnusedOptions(comm, MrSimKnown));
+  MrCheckInput(comm, fixed || opt.ndref == 0, "-delta_times needs a fixed time step (lags are counted in steps); drop -ts_adapt_type");
   PetscCall(MrSimMemory(comm, model, L, &opt, tsType, fixed ? nsteps : -1));
   if (opt.dryRun) {
     PetscCall(TSDestroy(&ts));
@@ -494,8 +499,11 @@ PetscErrorCode MrSimulate(MPI_Comm comm)
   PetscCall(PetscMalloc3(PetscMax(ctx.ntr, model->R) + 1, &ctx.rowbuf, L->nslices + 1, &ctx.var, L->nslices + 1, &ctx.ps));
   if (opt.ndref) {
     ctx.nlag = (PetscInt)llround(opt.dlagMax / opt.dt) / opt.dlagEvery + 1;
-    PetscCall(PetscMalloc4(opt.ndref, &ctx.refStep, opt.ndref * net->nx + 1, &ctx.xref, L->nslices * opt.ndref * ctx.nlag + 1, &ctx.rec, L->nslices + 1, &ctx.dot));
-    for (PetscInt q = 0; q < opt.ndref; q++) ctx.refStep[q] = -1;
+    PetscCall(PetscMalloc5(opt.ndref, &ctx.refStep, opt.ndref * net->nx + 1, &ctx.xref, L->nslices * opt.ndref * ctx.nlag + 1, &ctx.rec, L->nslices + 1, &ctx.dot, opt.ndref, &ctx.refTime));
+    for (PetscInt q = 0; q < opt.ndref; q++) {
+      ctx.refStep[q] = -1;
+      ctx.refTime[q] = NAN;
+    }
     for (PetscInt i = 0; i < L->nslices * opt.ndref * ctx.nlag; i++) ctx.rec[i] = NAN;
   }
   PetscCall(TSMonitorSet(ts, MrSimMonitor, &ctx, NULL));
@@ -553,7 +561,7 @@ PetscErrorCode MrSimulate(MPI_Comm comm)
   PetscCall(PetscPrintf(comm, "  wrote %s\n", opt.out));
   PetscCall(PetscFree3(ctx.rowbuf, ctx.var, ctx.ps));
   if (opt.traces) PetscCall(PetscFree(ctx.trLocal));
-  if (opt.ndref) PetscCall(PetscFree4(ctx.refStep, ctx.xref, ctx.rec, ctx.dot));
+  if (opt.ndref) PetscCall(PetscFree5(ctx.refStep, ctx.xref, ctx.rec, ctx.dot, ctx.refTime));
   PetscCall(TSDestroy(&ts));
   PetscCall(VecDestroy(&X));
   PetscCall(MrNetworkDestroy(&net));
