@@ -1,5 +1,6 @@
 """mrdyn compare: matching autocovariance times, a NaN in the simulation fails,
 malformed files are refused, and -stationary works with -window."""
+import json
 import os
 import shutil
 import h5py
@@ -18,15 +19,17 @@ with h5py.File(sim, "r") as f, h5py.File(mf, "r") as g:
     check("stationary/Delta0" in g, "-stationary works together with -window")
 js = os.path.join(d, "c.json")
 r = run(["compare", sim, mf, "-tol", 1.0, "-json", js], check=False)
-import json
 summary = json.load(open(js))
 check(r.returncode == 0 and all(x["acov_max_abs_diff"] is not None for x in summary["regions"]), "the autocovariances are compared (common reference time found)")
 bad = os.path.join(d, "nan.h5")
 shutil.copy(sim, bad)
 with h5py.File(bad, "r+") as f:
     f["currents"][-3, 0] = np.nan
-r = run(["compare", bad, mf, "-tol", 1e9], check=False)
+js2 = os.path.join(d, "nan.json")
+r = run(["compare", bad, mf, "-tol", 1e9, "-json", js2], check=False)
 check(r.returncode != 0 and "exceeds -tol" in r.stderr, "a NaN in the simulation fails the comparison at any tolerance")
+s2 = json.load(open(js2))
+check(s2["pass"] is False and s2["largest_relative_difference"] is None, "the JSON summary stays valid JSON (null for non-finite)")
 cut = os.path.join(d, "cut.h5")
 shutil.copy(sim, cut)
 with h5py.File(cut, "r+") as f:

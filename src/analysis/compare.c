@@ -102,6 +102,16 @@ done:
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
+/* A JSON number, or null where it is not finite (JSON has no NaN or infinity). */
+static const char *MrJ(double v, char buf[40])
+{
+  if (isfinite(v))
+    snprintf(buf, 40, "%.17g", v);
+  else
+    snprintf(buf, 40, "null");
+  return buf;
+}
+
 /* Linear interpolation of column c of y (nt x ncol) at time x. */
 static double MrInterp(const MrRunData *d, const double *y, int ncol, int c, double x)
 {
@@ -219,7 +229,11 @@ PetscErrorCode MrCompare(MPI_Comm comm, const char simPath[], const char thPath[
           double rel = rms[c] / scale;
           worst      = isfinite(rel) ? PetscMax(worst, rel) : INFINITY; /* NaN must fail, not pass */
           if (a.C <= 64) printf("  %8lld %8lld %12.5g %12.5g %12.5g %12.4f\n", a.tgt[c], a.src[c], thr[c], rms[c], mx[c], rel);
-          if (js) fprintf(js, "%s\n    {\"target\": %lld, \"source\": %lld, \"rms_theory\": %.17g, \"rms_error\": %.17g, \"max_error\": %.17g, \"relative_rms\": %.17g}", c ? "," : "", a.tgt[c], a.src[c], thr[c], rms[c], mx[c], rel);
+          if (js) {
+            char b[4][40];
+            fprintf(js, "%s\n    {\"target\": %lld, \"source\": %lld, \"rms_theory\": %s, \"rms_error\": %s, \"max_error\": %s, \"relative_rms\": %s}", c ? "," : "", a.tgt[c], a.src[c], MrJ(thr[c], b[0]), MrJ(rms[c], b[1]), MrJ(mx[c], b[2]),
+                    MrJ(rel, b[3]));
+          }
         }
         printf("  regions (window means):\n  %8s %12s %12s %10s %12s %12s %10s %12s\n", "region", "var sim", "var theory", "rel", "psi sim", "psi theory", "rel", "acov diff");
         if (js) fprintf(js, "\n  ],\n  \"regions\": [");
@@ -247,19 +261,17 @@ PetscErrorCode MrCompare(MPI_Comm comm, const char simPath[], const char thPath[
           worst = (isfinite(ev) && isfinite(ep)) ? PetscMax(worst, PetscMax(ev, ep)) : INFINITY;
           printf("  %8d %12.6g %12.6g %10.4f %12.6g %12.6g %10.4f %12.4f\n", r, vs[r] / n, vt[r] / n, ev, ps[r] / n, pt[r] / n, ep, ea);
           if (js) {
-            char acov[64] = "null";
-            if (isfinite(ea)) snprintf(acov, sizeof(acov), "%.17g", ea);
-            fprintf(js, "%s\n    {\"region\": %d, \"variance_sim\": %.17g, \"variance_theory\": %.17g, \"variance_rel\": %.17g, \"psi_sim\": %.17g, \"psi_theory\": %.17g, \"psi_rel\": %.17g, \"acov_max_abs_diff\": %s}", r ? "," : "", r, vs[r] / n,
-                    vt[r] / n, ev, ps[r] / n, pt[r] / n, ep, acov);
+            char b[7][40];
+            fprintf(js, "%s\n    {\"region\": %d, \"variance_sim\": %s, \"variance_theory\": %s, \"variance_rel\": %s, \"psi_sim\": %s, \"psi_theory\": %s, \"psi_rel\": %s, \"acov_max_abs_diff\": %s}", r ? "," : "", r, MrJ(vs[r] / n, b[0]),
+                    MrJ(vt[r] / n, b[1]), MrJ(ev, b[2]), MrJ(ps[r] / n, b[3]), MrJ(pt[r] / n, b[4]), MrJ(ep, b[5]), MrJ(ea, b[6]));
           }
         }
         pass = (PetscBool)(worst <= tol && !msg[0]);
         printf("  largest relative difference %.4g: %s (tolerance %g)\n", worst, pass ? "PASS" : "FAIL", (double)tol);
         fflush(stdout);
         if (js) {
-          char wst[64] = "null"; /* JSON has no infinity: a non-finite difference is null (and fails) */
-          if (isfinite(worst)) snprintf(wst, sizeof(wst), "%.17g", worst);
-          fprintf(js, "\n  ],\n  \"largest_relative_difference\": %s,\n  \"pass\": %s\n}\n", wst, pass ? "true" : "false");
+          char wst[40]; /* a non-finite difference is null in JSON, and fails */
+          fprintf(js, "\n  ],\n  \"largest_relative_difference\": %s,\n  \"pass\": %s\n}\n", MrJ(worst, wst), pass ? "true" : "false");
           fclose(js);
           if (rename(tmp, json) != 0) PetscCall(PetscSNPrintf(msg, sizeof(msg), "cannot write '%s'", json));
         }
