@@ -12,6 +12,10 @@ PETSC_EXTERN PetscErrorCode MrExchangeDestroy(MrExchange *ex);
 /* sbar has length C. On entry it holds the out-channels of every owned region; on
    return also the in-channels of every owned region. Collective. */
 PETSC_EXTERN PetscErrorCode MrExchangeDo(MrExchange ex, PetscReal sbar[]);
+/* The same split in two non-blocking halves (MPI_Ineighbor_alltoallv), so that
+   work not needing the projections can run while they travel. Collective. */
+PETSC_EXTERN PetscErrorCode MrExchangeBegin(MrExchange ex, const PetscReal sbar[]);
+PETSC_EXTERN PetscErrorCode MrExchangeEnd(MrExchange ex, PetscReal sbar[]);
 /* Bytes and messages this rank sends per call; totals over all ranks (collective). */
 PETSC_EXTERN PetscErrorCode MrExchangeStats(MrExchange ex, PetscInt64 *bytes, PetscInt64 *messages, PetscInt64 *totalBytes, PetscInt64 *totalMessages);
 /* Neighbour counts on this rank (for reports). Not collective. */

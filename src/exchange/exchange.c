@@ -12,6 +12,8 @@ struct _p_MrExchange {
   PetscMPIInt *sendCounts, *sendDispls, *recvCounts, *recvDispls;
   PetscInt    *sendCh, *recvCh;
   PetscReal   *sendBuf, *recvBuf;
+  MPI_Request  req;
+  PetscBool    pending;
 };
 
 typedef struct {
@@ -112,6 +114,30 @@ PetscErrorCode MrExchangeDestroy(MrExchange *exp)
   PetscCall(PetscFree2(ex->sendBuf, ex->recvBuf));
   PetscCall(PetscFree(ex));
   *exp = NULL;
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+PetscErrorCode MrExchangeBegin(MrExchange ex, const PetscReal sbar[])
+{
+  PetscInt ns = ex->nsend ? ex->sendDispls[ex->nsend - 1] + ex->sendCounts[ex->nsend - 1] : 0;
+
+  PetscFunctionBegin;
+  PetscCheck(!ex->pending, PETSC_COMM_SELF, PETSC_ERR_ORDER, "an exchange is already under way");
+  for (PetscInt i = 0; i < ns; i++) ex->sendBuf[i] = sbar[ex->sendCh[i]];
+  PetscCallMPI(MPI_Ineighbor_alltoallv(ex->sendBuf, ex->sendCounts, ex->sendDispls, MPIU_REAL, ex->recvBuf, ex->recvCounts, ex->recvDispls, MPIU_REAL, ex->gcomm, &ex->req));
+  ex->pending = PETSC_TRUE;
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+PetscErrorCode MrExchangeEnd(MrExchange ex, PetscReal sbar[])
+{
+  PetscInt nr = ex->nrecv ? ex->recvDispls[ex->nrecv - 1] + ex->recvCounts[ex->nrecv - 1] : 0;
+
+  PetscFunctionBegin;
+  PetscCheck(ex->pending, PETSC_COMM_SELF, PETSC_ERR_ORDER, "no exchange under way");
+  PetscCallMPI(MPI_Wait(&ex->req, MPI_STATUS_IGNORE));
+  ex->pending = PETSC_FALSE;
+  for (PetscInt i = 0; i < nr; i++) sbar[ex->recvCh[i]] = ex->recvBuf[i];
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 

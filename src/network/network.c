@@ -125,19 +125,15 @@ PetscErrorCode MrNetworkRHS(TS ts, PetscReal t, Vec X, Vec F, void *ctx)
     for (PetscInt o = 0; o < v->nout; o++) net->sbar[m->outCh[m->outOff[s] + o]] = net->tot[o] / (PetscReal)sl->N;
   }
   PetscCall(PetscLogEventEnd(net->evProject, 0, 0, 0, 0));
-  /* 2. only the projections cross region boundaries */
+  /* 2. only the projections cross region boundaries; they travel while the
+        disorder product, which does not need them, is computed */
   PetscCall(PetscLogStagePush(net->stageExchange));
-  PetscCall(MrExchangeDo(net->ex, net->sbar));
+  PetscCall(MrExchangeBegin(net->ex, net->sbar));
   PetscCall(PetscLogStagePop());
-  /* 3. disorder and incoming low-rank input, per owned row */
   for (PetscInt k = 0; k < L->nslices; k++) {
-    MrSlice         *sl = &L->slice[k];
-    const MrVectors *v  = &net->vec[k];
-    const PetscInt   n = sl->rend - sl->rstart, r = sl->region, D = v->D, nout = v->nout, nin = v->nin;
-    const PetscInt  *inCh = m->inCh + m->inOff[r];
-    const PetscReal *xs   = x + net->xoff[k];
-    PetscReal       *fs   = f + net->xoff[k];
-    const PetscReal  Ir   = net->Iamp[r];
+    MrSlice       *sl = &L->slice[k];
+    const PetscInt n  = sl->rend - sl->rstart;
+    PetscReal     *fs = f + net->xoff[k];
     for (PetscInt i = 0; i < n; i++) fs[i] = 0;
     if (net->J[k].present) {
       const PetscReal *full = net->phi + net->xoff[k];
@@ -151,6 +147,19 @@ PetscErrorCode MrNetworkRHS(TS ts, PetscReal t, Vec X, Vec F, void *ctx)
       PetscCall(MrDisorderMultAdd(&net->J[k], full, fs));
       PetscCall(PetscLogEventEnd(net->evDisorder, 0, 0, 0, 0));
     }
+  }
+  PetscCall(PetscLogStagePush(net->stageExchange));
+  PetscCall(MrExchangeEnd(net->ex, net->sbar));
+  PetscCall(PetscLogStagePop());
+  /* 3. the incoming low-rank input, per owned row */
+  for (PetscInt k = 0; k < L->nslices; k++) {
+    MrSlice         *sl = &L->slice[k];
+    const MrVectors *v  = &net->vec[k];
+    const PetscInt   n = sl->rend - sl->rstart, r = sl->region, D = v->D, nout = v->nout, nin = v->nin;
+    const PetscInt  *inCh = m->inCh + m->inOff[r];
+    const PetscReal *xs   = x + net->xoff[k];
+    PetscReal       *fs   = f + net->xoff[k];
+    const PetscReal  Ir   = net->Iamp[r];
     for (PetscInt i = 0; i < n; i++) {
       const PetscReal *row = v->vec + (size_t)i * D + nout;
       PetscReal        a   = fs[i] - xs[i];
