@@ -286,18 +286,20 @@ static PetscReal MrDmftInput(MrDmft d, PetscInt r, PetscReal t)
   return v;
 }
 
-/* G[i] = c G[i-1] + b[i] for i in [lo, hi], G[lo-1] given. Blocks of four take the
-   chain G[i-1] -> G[i+3] in one step, so its latency is paid once per four. */
+/* G[i] = c G[i-1] + b[i] for i in [lo, hi], G[lo-1] given. Blocks of eight take
+   the chain G[i-1] -> G[i+7] in one step, so its latency is paid once per eight;
+   the partial sums inside a block do not depend on the chain. */
 static void MrScan(PetscInt lo, PetscInt hi, PetscReal c, const PetscReal *restrict b, PetscReal *restrict G)
 {
-  const PetscReal c2 = c * c, c3 = c2 * c, c4 = c2 * c2;
-  PetscInt        i = lo;
-  for (; i + 3 <= hi; i += 4) {
-    const PetscReal g = G[i - 1], s1 = b[i], s2 = c * s1 + b[i + 1], s3 = c * s2 + b[i + 2], s4 = c * s3 + b[i + 3];
-    G[i]     = c * g + s1;
-    G[i + 1] = c2 * g + s2;
-    G[i + 2] = c3 * g + s3;
-    G[i + 3] = c4 * g + s4;
+  PetscReal cp[8];
+  PetscInt  i = lo;
+  cp[0]       = c;
+  for (int k = 1; k < 8; k++) cp[k] = cp[k - 1] * c;
+  for (; i + 7 <= hi; i += 8) {
+    PetscReal sacc[8], g = G[i - 1];
+    sacc[0] = b[i];
+    for (int k = 1; k < 8; k++) sacc[k] = c * sacc[k - 1] + b[i + k];
+    for (int k = 0; k < 8; k++) G[i + k] = cp[k] * g + sacc[k];
   }
   for (; i <= hi; i++) G[i] = c * G[i - 1] + b[i];
 }
