@@ -9,7 +9,10 @@
       over the P ranks; time per step (right-hand side + Euler update), best and
       mean of reps; the bytes of J streamed per step / best time, divided by B.
 
-   usage: mpiexec -n P build/bench/bench_step [-R 4] [-sizes 4000,8000,12000] [-reps 10] [-precisions double,single] */
+   3. With -trials 1,8,32: the same step for K trajectories at once (J streamed
+      once for all), and the per-trial throughput relative to K = 1.
+
+   usage: mpiexec -n P build/bench/bench_step [-R 4] [-sizes 4000,8000,12000] [-reps 10] [-precisions double,single] [-trials 1,8,32] */
 #include <mrdyn/mrdyn.h>
 #include "network/network_impl.h"
 #include <petscts.h>
@@ -49,7 +52,7 @@ static PetscErrorCode Triad(MPI_Comm comm, PetscInt n, PetscInt reps, PetscReal 
 int main(int argc, char **argv)
 {
   MPI_Comm    comm;
-  PetscInt    R = 4, sizes[16] = {4000, 8000, 12000}, nsizes = 3, reps = 10, nprec = 2, triadN = 1 << 25;
+  PetscInt    R = 4, sizes[16] = {4000, 8000, 12000}, nsizes = 3, reps = 10, nprec = 2, triadN = 1 << 25, trials[8] = {1}, ntrials = 0;
   char       *precs[2] = {NULL, NULL};
   PetscReal   bw       = 0;
   PetscMPIInt P;
@@ -61,6 +64,8 @@ int main(int argc, char **argv)
   PetscCall(PetscOptionsGetInt(NULL, NULL, "-reps", &reps, NULL));
   PetscCall(PetscOptionsGetInt(NULL, NULL, "-triad_n", &triadN, NULL));
   PetscCall(PetscOptionsGetIntArray(NULL, NULL, "-sizes", sizes, &nsizes, NULL));
+  ntrials = 8;
+  PetscCall(PetscOptionsGetIntArray(NULL, NULL, "-trials", trials, &ntrials, NULL));
   PetscCall(PetscOptionsGetStringArray(NULL, NULL, "-precisions", precs, &nprec, NULL));
   if (!precs[0]) {
     PetscCall(PetscStrallocpy("double", &precs[0]));
@@ -91,7 +96,7 @@ int main(int argc, char **argv)
       PetscCall(PetscMalloc1(R, &cost));
       for (PetscInt r = 0; r < R; r++) cost[r] = (PetscReal)m->N[r] * m->N[r];
       PetscCall(MrLayoutCreate(comm, m, cost, 0, &L));
-      PetscCall(MrNetworkCreate(m, L, 1, MR_DISORDER_DENSE, single ? MR_PRECISION_SINGLE : MR_PRECISION_DOUBLE, 0, &net));
+      PetscCall(MrNetworkCreate(m, L, 1, MR_DISORDER_DENSE, single ? MR_PRECISION_SINGLE : MR_PRECISION_DOUBLE, 0, 1, &net));
       PetscCall(VecCreateMPI(comm, net->nloc, PETSC_DETERMINE, &X));
       PetscCall(VecDuplicate(X, &F));
       {
@@ -131,6 +136,59 @@ int main(int argc, char **argv)
       PetscCall(MrLayoutDestroy(&L));
       PetscCall(MrModelDestroy(&m));
       PetscCall(PetscFree(cost));
+    }
+  }
+  if (ntrials > 0) PetscCall(PetscPrintf(comm, "trials (double): %6s %6s %12s %14s %14s\n", "N", "K", "ms/step", "ms/trial-step", "per-trial x"));
+  for (PetscInt is = 0; is < nsizes && ntrials > 0; is++) {
+    PetscReal base = 0;
+    for (PetscInt it = 0; it < ntrials; it++) {
+      char       Rs[32], Ns[32];
+      MrModel    m;
+      MrLayout   L;
+      MrNetwork  net;
+      PetscReal *cost, best = 1e30, *S0, *v0;
+      Vec        X, F;
+      PetscInt   T = trials[it];
+      PetscCall(PetscSNPrintf(Rs, sizeof(Rs), "%" PetscInt_FMT, R));
+      PetscCall(PetscSNPrintf(Ns, sizeof(Ns), "%" PetscInt_FMT, sizes[is]));
+      PetscCall(PetscOptionsSetValue(NULL, "-R", Rs));
+      PetscCall(PetscOptionsSetValue(NULL, "-N", Ns));
+      PetscCall(PetscOptionsSetValue(NULL, "-g", "1.5"));
+      PetscCall(PetscOptionsSetValue(NULL, "-a", "2.0"));
+      PetscCall(PetscOptionsSetValue(NULL, "-b", "1.5"));
+      PetscCall(MrModelGenerate(comm, "paper", &m));
+      PetscCall(PetscMalloc3(R, &cost, m->C * T, &S0, R, &v0));
+      for (PetscInt r = 0; r < R; r++) {
+        cost[r] = (PetscReal)m->N[r] * m->N[r];
+        v0[r]   = 1;
+      }
+      for (PetscInt c = 0; c < m->C * T; c++) S0[c] = 0.5;
+      PetscCall(MrLayoutCreate(comm, m, cost, 0, &L));
+      PetscCall(MrNetworkCreate(m, L, 1, MR_DISORDER_DENSE, MR_PRECISION_DOUBLE, 0, T, &net));
+      PetscCall(VecCreateMPI(comm, net->nloc, PETSC_DETERMINE, &X));
+      PetscCall(VecDuplicate(X, &F));
+      PetscCall(MrNetworkInitialState(net, 5, S0, v0, X));
+      PetscCall(MrNetworkRHS(NULL, 0.0, X, F, net));
+      for (PetscInt k = 0; k < reps; k++) {
+        PetscLogDouble t0, t1;
+        double         dt;
+        PetscCallMPI(MPI_Barrier(comm));
+        PetscCall(PetscTime(&t0));
+        PetscCall(MrNetworkRHS(NULL, 0.0, X, F, net));
+        PetscCall(VecAXPY(X, 0.05, F));
+        PetscCall(PetscTime(&t1));
+        dt = t1 - t0;
+        PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, &dt, 1, MPI_DOUBLE, MPI_MAX, comm));
+        best = PetscMin(best, dt);
+      }
+      if (it == 0) base = best / T;
+      PetscCall(PetscPrintf(comm, "                 %6" PetscInt_FMT " %6" PetscInt_FMT " %12.2f %14.3f %14.2f\n", sizes[is], T, 1e3 * best, 1e3 * best / T, base / (best / T)));
+      PetscCall(VecDestroy(&X));
+      PetscCall(VecDestroy(&F));
+      PetscCall(MrNetworkDestroy(&net));
+      PetscCall(MrLayoutDestroy(&L));
+      PetscCall(MrModelDestroy(&m));
+      PetscCall(PetscFree3(cost, S0, v0));
     }
   }
   for (PetscInt ip = 0; ip < 2; ip++) PetscCall(PetscFree(precs[ip]));

@@ -32,8 +32,9 @@ typedef struct {
 /* Generates J rows [rstart, rend) of region r. Not collective. */
 PETSC_EXTERN PetscErrorCode MrDisorderGenerate(PetscInt64 seed, PetscInt r, PetscInt N, PetscReal g, PetscInt rstart, PetscInt rend, MrDisorderType type, MrPrecision prec, PetscInt K, MrDisorder *J);
 PETSC_EXTERN PetscErrorCode MrDisorderDestroy(MrDisorder *J);
-/* y[i] += sum_j J_ij x[j] over owned rows. Not collective. */
-PETSC_EXTERN PetscErrorCode MrDisorderMultAdd(const MrDisorder *J, const PetscReal x[], PetscReal y[]);
+/* y[i] += sum_j J_ij x[j] over owned rows; with T > 1 trials x and y hold T
+   values per row (row-major) and J is streamed once for all. Not collective. */
+PETSC_EXTERN PetscErrorCode MrDisorderMultAdd(const MrDisorder *J, PetscInt T, const PetscReal x[], PetscReal y[]);
 /* Generates the vectors of rows [rstart, rend) of region s. Not collective. */
 PETSC_EXTERN PetscErrorCode MrVectorsGenerate(MrModel model, PetscInt64 seed, PetscInt s, PetscInt rstart, PetscInt rend, MrVectors *v);
 PETSC_EXTERN PetscErrorCode MrVectorsDestroy(MrVectors *v);
@@ -44,4 +45,7 @@ PETSC_EXTERN void MrDenseMultAdd_d(PetscInt m, PetscInt n, PetscInt ld, const do
 PETSC_EXTERN void MrDenseMultAdd_f(PetscInt m, PetscInt n, PetscInt ld, const float *A, const float *x, double *y);
 PETSC_EXTERN void MrDenseMultAdd_d_ref(PetscInt m, PetscInt n, PetscInt ld, const double *A, const double *x, double *y);
 PETSC_EXTERN void MrDenseMultAdd_f_ref(PetscInt m, PetscInt n, PetscInt ld, const float *A, const float *x, double *y);
+PETSC_EXTERN void MrDenseMultAddT_d(PetscInt m, PetscInt n, PetscInt ld, const double *A, PetscInt T, const double *X, double *Y); /* T <= 64 */
+PETSC_EXTERN void MrDenseMultAddT_f(PetscInt m, PetscInt n, PetscInt ld, const float *A, PetscInt T, const double *X, double *Y);
+PETSC_EXTERN void MrSparseMultAddT(PetscInt m, PetscInt K, const PetscInt *col, const double *val, PetscInt T, const double *X, double *Y);
 PETSC_EXTERN void MrSparseMultAdd(PetscInt m, PetscInt K, const PetscInt *col, const double *val, const double *x, double *y);

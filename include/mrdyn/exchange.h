@@ -12,6 +12,8 @@ PETSC_EXTERN PetscErrorCode MrExchangeDestroy(MrExchange *ex);
 /* sbar has length C. On entry it holds the out-channels of every owned region; on
    return also the in-channels of every owned region. Collective. */
 PETSC_EXTERN PetscErrorCode MrExchangeDo(MrExchange ex, PetscReal sbar[]);
+/* Values per channel in the arrays exchanged (trials; default 1): sbar[c * width + k]. Not collective. */
+PETSC_EXTERN PetscErrorCode MrExchangeSetWidth(MrExchange ex, PetscInt width);
 /* The same split in two non-blocking halves (MPI_Ineighbor_alltoallv), so that
    work not needing the projections can run while they travel. Collective. */
 PETSC_EXTERN PetscErrorCode MrExchangeBegin(MrExchange ex, const PetscReal sbar[]);

@@ -46,7 +46,9 @@ PETSC_EXTERN PetscErrorCode MrOutputWriteSlab(MrOutput out, const char name[], i
    appends one row of those values per save; rows are written every `buffer`
    saves. Collective. */
 PETSC_EXTERN PetscErrorCode MrSeriesCreate(MrOutput out, const char name[], PetscInt ncols, PetscInt nown, const PetscInt cols[], PetscInt buffer, MrSeries *s);
-/* Appends this rank's values of one row. Collective (may flush). */
+/* The same with a trial axis: (nt, T, ncols) when T > 1. Collective. */
+PETSC_EXTERN PetscErrorCode MrSeriesCreateTrials(MrOutput out, const char name[], PetscInt T, PetscInt ncols, PetscInt nown, const PetscInt cols[], PetscInt buffer, MrSeries *s);
+/* Appends this rank's values of one row: [trial][owned column]. Collective (may flush). */
 PETSC_EXTERN PetscErrorCode MrSeriesAppend(MrSeries s, const PetscReal values[]);
 PETSC_EXTERN PetscErrorCode MrSeriesFlush(MrSeries s);
 

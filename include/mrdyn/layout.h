@@ -52,5 +52,5 @@ PETSC_EXTERN PetscErrorCode MrLayoutView(MrLayout layout, PetscViewer viewer);
 /* Sums per-block partials of nq quantities over the region group in block order:
    local[(b - bstart) * nq + q] -> total[q]. Collective on the group. */
 PETSC_EXTERN PetscErrorCode MrLayoutGroupBlockSum(MrLayout layout, MrSlice *sl, PetscInt nq, const PetscReal local[], PetscReal work[], PetscReal total[]);
-/* Gathers the region's full vector from the owned rows. Collective on the group. */
-PETSC_EXTERN PetscErrorCode MrLayoutGroupAllgather(MrLayout layout, MrSlice *sl, const PetscReal local[], PetscReal full[]);
+/* Gathers the region's full vector from the owned rows (width values per row). Collective on the group. */
+PETSC_EXTERN PetscErrorCode MrLayoutGroupAllgather(MrLayout layout, MrSlice *sl, PetscInt width, const PetscReal local[], PetscReal full[]);

@@ -93,11 +93,19 @@ PetscErrorCode MrDisorderDestroy(MrDisorder *J)
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
-PetscErrorCode MrDisorderMultAdd(const MrDisorder *J, const PetscReal x[], PetscReal y[])
+PetscErrorCode MrDisorderMultAdd(const MrDisorder *J, PetscInt T, const PetscReal x[], PetscReal y[])
 {
   PetscFunctionBegin;
   if (!J->present || !J->nrows) PetscFunctionReturn(PETSC_SUCCESS);
-  if (J->type == MR_DISORDER_SPARSE)
+  if (T > 1) { /* several trials: J read once for all of them */
+    PetscCheck(T <= 64, PETSC_COMM_SELF, PETSC_ERR_SUP, "at most 64 trials");
+    if (J->type == MR_DISORDER_SPARSE)
+      MrSparseMultAddT(J->nrows, J->K, J->col, J->val, T, x, y);
+    else if (J->precision == MR_PRECISION_DOUBLE)
+      MrDenseMultAddT_d(J->nrows, J->ncols, J->ld, J->Jd, T, x, y);
+    else
+      MrDenseMultAddT_f(J->nrows, J->ncols, J->ld, J->Jf, T, x, y);
+  } else if (J->type == MR_DISORDER_SPARSE)
     MrSparseMultAdd(J->nrows, J->K, J->col, J->val, x, y);
   else if (J->precision == MR_PRECISION_DOUBLE)
     MrDenseMultAdd_d(J->nrows, J->ncols, J->ld, J->Jd, x, y);

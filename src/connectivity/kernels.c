@@ -182,3 +182,96 @@ void MrSparseMultAdd(PetscInt m, PetscInt K, const PetscInt *col, const double *
     y[i] += t;
   }
 }
+
+/* Several trials at once: Y[i][k] += sum_j A_ij X[j][k] (row-major, T trials).
+   J is read once per chunk of eight trials: two rows times eight trials of
+   accumulators stay in registers while j runs. Each (row, trial) sum runs over j
+   in order, so the result does not depend on the decomposition or the chunking. */
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+#  define MR_KCLONES __attribute__((target_clones("arch=haswell", "default")))
+#else
+#  define MR_KCLONES
+#endif
+
+#define MR_DENSE_KERNEL_T(NAME, TYPE)                                                                                                                                                                                                                    \
+  MR_KCLONES void NAME(PetscInt m, PetscInt n, PetscInt ld, const TYPE *restrict A, PetscInt T, const double *restrict X, double *restrict Y)                                                                                                            \
+  {                                                                                                                                                                                                                                                      \
+    const PetscInt T8 = T / 8 * 8;                                                                                                                                                                                                                       \
+    for (PetscInt c = 0; c < T8; c += 8) {                                                                                                                                                                                                               \
+      PetscInt i = 0;                                                                                                                                                                                                                                    \
+      for (; i + 2 <= m; i += 2) {                                                                                                                                                                                                                       \
+        const TYPE *a = A + (size_t)i * ld, *b = a + ld;                                                                                                                                                                                                 \
+        v2d         p0 = {0}, p1 = {0}, p2 = {0}, p3 = {0}, q0 = {0}, q1 = {0}, q2 = {0}, q3 = {0};                                                                                                                                                      \
+        for (PetscInt j = 0; j < n; j++) {                                                                                                                                                                                                               \
+          const double *xj = X + (size_t)j * T + c;                                                                                                                                                                                                      \
+          const v2d     x0 = MrLd(xj), x1 = MrLd(xj + 2), x2 = MrLd(xj + 4), x3 = MrLd(xj + 6);                                                                                                                                                          \
+          const double  av = (double)a[j], bv = (double)b[j];                                                                                                                                                                                            \
+          p0 += av * x0;                                                                                                                                                                                                                                 \
+          p1 += av * x1;                                                                                                                                                                                                                                 \
+          p2 += av * x2;                                                                                                                                                                                                                                 \
+          p3 += av * x3;                                                                                                                                                                                                                                 \
+          q0 += bv * x0;                                                                                                                                                                                                                                 \
+          q1 += bv * x1;                                                                                                                                                                                                                                 \
+          q2 += bv * x2;                                                                                                                                                                                                                                 \
+          q3 += bv * x3;                                                                                                                                                                                                                                 \
+        }                                                                                                                                                                                                                                                \
+        double *ya = Y + (size_t)i * T + c, *yb = ya + T;                                                                                                                                                                                                \
+        ya[0] += p0[0];                                                                                                                                                                                                                                  \
+        ya[1] += p0[1];                                                                                                                                                                                                                                  \
+        ya[2] += p1[0];                                                                                                                                                                                                                                  \
+        ya[3] += p1[1];                                                                                                                                                                                                                                  \
+        ya[4] += p2[0];                                                                                                                                                                                                                                  \
+        ya[5] += p2[1];                                                                                                                                                                                                                                  \
+        ya[6] += p3[0];                                                                                                                                                                                                                                  \
+        ya[7] += p3[1];                                                                                                                                                                                                                                  \
+        yb[0] += q0[0];                                                                                                                                                                                                                                  \
+        yb[1] += q0[1];                                                                                                                                                                                                                                  \
+        yb[2] += q1[0];                                                                                                                                                                                                                                  \
+        yb[3] += q1[1];                                                                                                                                                                                                                                  \
+        yb[4] += q2[0];                                                                                                                                                                                                                                  \
+        yb[5] += q2[1];                                                                                                                                                                                                                                  \
+        yb[6] += q3[0];                                                                                                                                                                                                                                  \
+        yb[7] += q3[1];                                                                                                                                                                                                                                  \
+      }                                                                                                                                                                                                                                                  \
+      for (; i < m; i++) {                                                                                                                                                                                                                               \
+        const TYPE *a  = A + (size_t)i * ld;                                                                                                                                                                                                             \
+        v2d         p0 = {0}, p1 = {0}, p2 = {0}, p3 = {0};                                                                                                                                                                                              \
+        for (PetscInt j = 0; j < n; j++) {                                                                                                                                                                                                               \
+          const double *xj = X + (size_t)j * T + c;                                                                                                                                                                                                      \
+          const double  av = (double)a[j];                                                                                                                                                                                                               \
+          p0 += av * MrLd(xj);                                                                                                                                                                                                                           \
+          p1 += av * MrLd(xj + 2);                                                                                                                                                                                                                       \
+          p2 += av * MrLd(xj + 4);                                                                                                                                                                                                                       \
+          p3 += av * MrLd(xj + 6);                                                                                                                                                                                                                       \
+        }                                                                                                                                                                                                                                                \
+        double *ya = Y + (size_t)i * T + c;                                                                                                                                                                                                              \
+        ya[0] += p0[0];                                                                                                                                                                                                                                  \
+        ya[1] += p0[1];                                                                                                                                                                                                                                  \
+        ya[2] += p1[0];                                                                                                                                                                                                                                  \
+        ya[3] += p1[1];                                                                                                                                                                                                                                  \
+        ya[4] += p2[0];                                                                                                                                                                                                                                  \
+        ya[5] += p2[1];                                                                                                                                                                                                                                  \
+        ya[6] += p3[0];                                                                                                                                                                                                                                  \
+        ya[7] += p3[1];                                                                                                                                                                                                                                  \
+      }                                                                                                                                                                                                                                                  \
+    }                                                                                                                                                                                                                                                    \
+    for (PetscInt i = 0; i < m && T8 < T; i++) /* the remaining trials, one row at a time */                                                                                                                                                             \
+      for (PetscInt t = T8; t < T; t++) {                                                                                                                                                                                                                \
+        double acc = 0;                                                                                                                                                                                                                                  \
+        for (PetscInt j = 0; j < n; j++) acc += (double)A[(size_t)i * ld + j] * X[(size_t)j * T + t];                                                                                                                                                    \
+        Y[(size_t)i * T + t] += acc;                                                                                                                                                                                                                     \
+      }                                                                                                                                                                                                                                                  \
+  }
+
+MR_DENSE_KERNEL_T(MrDenseMultAddT_d, double)
+MR_DENSE_KERNEL_T(MrDenseMultAddT_f, float)
+
+void MrSparseMultAddT(PetscInt m, PetscInt K, const PetscInt *col, const double *val, PetscInt T, const double *X, double *Y)
+{
+  for (PetscInt i = 0; i < m; i++)
+    for (PetscInt k = 0; k < K; k++) {
+      const double  a  = val[(size_t)i * K + k];
+      const double *xj = X + (size_t)col[(size_t)i * K + k] * T;
+      for (PetscInt t = 0; t < T; t++) Y[(size_t)i * T + t] += a * xj[t];
+    }
+}

@@ -14,6 +14,8 @@ struct _p_MrExchange {
   PetscReal   *sendBuf, *recvBuf;
   MPI_Request  req;
   PetscBool    pending;
+  PetscInt     width;                 /* values per channel (trials) */
+  PetscMPIInt *wsc, *wsd, *wrc, *wrd; /* counts and displacements times width */
 };
 
 typedef struct {
@@ -97,6 +99,16 @@ PetscErrorCode MrExchangeCreate(MrLayout L, MrModel m, MrExchange *exp)
   PetscCall(MrPlan(nr, rp, &ex->nrecv, &ex->recvRanks, &ex->recvCounts, &ex->recvDispls, &ex->recvCh));
   PetscCall(PetscFree2(sp, rp));
   PetscCall(PetscMalloc2(ns + 1, &ex->sendBuf, nr + 1, &ex->recvBuf));
+  ex->width = 1;
+  PetscCall(PetscMalloc4(ex->nsend + 1, &ex->wsc, ex->nsend + 1, &ex->wsd, ex->nrecv + 1, &ex->wrc, ex->nrecv + 1, &ex->wrd));
+  for (PetscMPIInt k = 0; k < ex->nsend; k++) {
+    ex->wsc[k] = ex->sendCounts[k];
+    ex->wsd[k] = ex->sendDispls[k];
+  }
+  for (PetscMPIInt k = 0; k < ex->nrecv; k++) {
+    ex->wrc[k] = ex->recvCounts[k];
+    ex->wrd[k] = ex->recvDispls[k];
+  }
   PetscCallMPI(MPI_Dist_graph_create_adjacent(L->comm, ex->nrecv, ex->recvRanks, MPI_UNWEIGHTED, ex->nsend, ex->sendRanks, MPI_UNWEIGHTED, MPI_INFO_NULL, 0, &ex->gcomm));
   *exp = ex;
   PetscFunctionReturn(PETSC_SUCCESS);
@@ -112,44 +124,64 @@ PetscErrorCode MrExchangeDestroy(MrExchange *exp)
   PetscCall(PetscFree4(ex->sendRanks, ex->sendCounts, ex->sendDispls, ex->sendCh));
   PetscCall(PetscFree4(ex->recvRanks, ex->recvCounts, ex->recvDispls, ex->recvCh));
   PetscCall(PetscFree2(ex->sendBuf, ex->recvBuf));
+  PetscCall(PetscFree4(ex->wsc, ex->wsd, ex->wrc, ex->wrd));
   PetscCall(PetscFree(ex));
   *exp = NULL;
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
-PetscErrorCode MrExchangeBegin(MrExchange ex, const PetscReal sbar[])
+PetscErrorCode MrExchangeSetWidth(MrExchange ex, PetscInt width)
 {
   PetscInt ns = ex->nsend ? ex->sendDispls[ex->nsend - 1] + ex->sendCounts[ex->nsend - 1] : 0;
+  PetscInt nr = ex->nrecv ? ex->recvDispls[ex->nrecv - 1] + ex->recvCounts[ex->nrecv - 1] : 0;
+
+  PetscFunctionBegin;
+  PetscCheck(width >= 1 && !ex->pending, PETSC_COMM_SELF, PETSC_ERR_ARG_WRONG, "bad exchange width");
+  ex->width = width;
+  for (PetscMPIInt k = 0; k < ex->nsend; k++) {
+    ex->wsc[k] = (PetscMPIInt)(ex->sendCounts[k] * width);
+    ex->wsd[k] = (PetscMPIInt)(ex->sendDispls[k] * width);
+  }
+  for (PetscMPIInt k = 0; k < ex->nrecv; k++) {
+    ex->wrc[k] = (PetscMPIInt)(ex->recvCounts[k] * width);
+    ex->wrd[k] = (PetscMPIInt)(ex->recvDispls[k] * width);
+  }
+  PetscCall(PetscFree2(ex->sendBuf, ex->recvBuf));
+  PetscCall(PetscMalloc2(ns * width + 1, &ex->sendBuf, nr * width + 1, &ex->recvBuf));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+PetscErrorCode MrExchangeBegin(MrExchange ex, const PetscReal sbar[])
+{
+  PetscInt ns = ex->nsend ? ex->sendDispls[ex->nsend - 1] + ex->sendCounts[ex->nsend - 1] : 0, w = ex->width;
 
   PetscFunctionBegin;
   PetscCheck(!ex->pending, PETSC_COMM_SELF, PETSC_ERR_ORDER, "an exchange is already under way");
-  for (PetscInt i = 0; i < ns; i++) ex->sendBuf[i] = sbar[ex->sendCh[i]];
-  PetscCallMPI(MPI_Ineighbor_alltoallv(ex->sendBuf, ex->sendCounts, ex->sendDispls, MPIU_REAL, ex->recvBuf, ex->recvCounts, ex->recvDispls, MPIU_REAL, ex->gcomm, &ex->req));
+  for (PetscInt i = 0; i < ns; i++)
+    for (PetscInt k = 0; k < w; k++) ex->sendBuf[i * w + k] = sbar[ex->sendCh[i] * w + k];
+  PetscCallMPI(MPI_Ineighbor_alltoallv(ex->sendBuf, ex->wsc, ex->wsd, MPIU_REAL, ex->recvBuf, ex->wrc, ex->wrd, MPIU_REAL, ex->gcomm, &ex->req));
   ex->pending = PETSC_TRUE;
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
 PetscErrorCode MrExchangeEnd(MrExchange ex, PetscReal sbar[])
 {
-  PetscInt nr = ex->nrecv ? ex->recvDispls[ex->nrecv - 1] + ex->recvCounts[ex->nrecv - 1] : 0;
+  PetscInt nr = ex->nrecv ? ex->recvDispls[ex->nrecv - 1] + ex->recvCounts[ex->nrecv - 1] : 0, w = ex->width;
 
   PetscFunctionBegin;
   PetscCheck(ex->pending, PETSC_COMM_SELF, PETSC_ERR_ORDER, "no exchange under way");
   PetscCallMPI(MPI_Wait(&ex->req, MPI_STATUS_IGNORE));
   ex->pending = PETSC_FALSE;
-  for (PetscInt i = 0; i < nr; i++) sbar[ex->recvCh[i]] = ex->recvBuf[i];
+  for (PetscInt i = 0; i < nr; i++)
+    for (PetscInt k = 0; k < w; k++) sbar[ex->recvCh[i] * w + k] = ex->recvBuf[i * w + k];
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
 PetscErrorCode MrExchangeDo(MrExchange ex, PetscReal sbar[])
 {
-  PetscInt ns = ex->nsend ? ex->sendDispls[ex->nsend - 1] + ex->sendCounts[ex->nsend - 1] : 0;
-  PetscInt nr = ex->nrecv ? ex->recvDispls[ex->nrecv - 1] + ex->recvCounts[ex->nrecv - 1] : 0;
-
   PetscFunctionBegin;
-  for (PetscInt i = 0; i < ns; i++) ex->sendBuf[i] = sbar[ex->sendCh[i]];
-  PetscCallMPI(MPI_Neighbor_alltoallv(ex->sendBuf, ex->sendCounts, ex->sendDispls, MPIU_REAL, ex->recvBuf, ex->recvCounts, ex->recvDispls, MPIU_REAL, ex->gcomm));
-  for (PetscInt i = 0; i < nr; i++) sbar[ex->recvCh[i]] = ex->recvBuf[i];
+  PetscCall(MrExchangeBegin(ex, sbar));
+  PetscCall(MrExchangeEnd(ex, sbar));
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
@@ -158,7 +190,7 @@ PetscErrorCode MrExchangeStats(MrExchange ex, PetscInt64 *bytes, PetscInt64 *mes
   PetscInt64 loc[2] = {0, ex->nsend}, tot[2];
 
   PetscFunctionBegin;
-  for (PetscMPIInt k = 0; k < ex->nsend; k++) loc[0] += (PetscInt64)ex->sendCounts[k] * (PetscInt64)sizeof(PetscReal);
+  for (PetscMPIInt k = 0; k < ex->nsend; k++) loc[0] += (PetscInt64)ex->wsc[k] * (PetscInt64)sizeof(PetscReal);
   PetscCallMPI(MPI_Allreduce(loc, tot, 2, MPIU_INT64, MPI_SUM, ex->layout->comm));
   if (bytes) *bytes = loc[0];
   if (messages) *messages = loc[1];

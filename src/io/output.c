@@ -11,7 +11,8 @@ struct _p_MrSeries {
   MrOutput   out;
   hid_t      dset;
   PetscInt   ncols, nown, *cols, *perm; /* cols ascending; perm: position of each caller value */
-  int        rank;                      /* 1: a (nt,) series, 2: (nt, ncols) */
+  int        rank;                      /* 1: a (nt,) series, 2: (nt, ncols), 3: (nt, T, ncols) */
+  PetscInt   T;                         /* values per column and row (trials) */
   PetscInt   cap, nbuf;
   PetscReal *buf;
   hsize_t    nrows;
@@ -264,15 +265,23 @@ PetscErrorCode MrOutputWriteRows(MrOutput out, const char name[], hsize_t rows, 
 
 PetscErrorCode MrSeriesCreate(MrOutput out, const char name[], PetscInt ncols, PetscInt nown, const PetscInt cols[], PetscInt buffer, MrSeries *sp)
 {
+  PetscFunctionBegin;
+  PetscCall(MrSeriesCreateTrials(out, name, 1, ncols, nown, cols, buffer, sp));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+PetscErrorCode MrSeriesCreateTrials(MrOutput out, const char name[], PetscInt T, PetscInt ncols, PetscInt nown, const PetscInt cols[], PetscInt buffer, MrSeries *sp)
+{
   MrSeries s;
   hid_t    dcpl;
-  hsize_t  dims[2], maxd[2], chunk[2];
+  hsize_t  dims[3], maxd[3], chunk[3];
 
   PetscFunctionBegin;
   PetscCheck(out->nseries < 32, PETSC_COMM_SELF, PETSC_ERR_SUP, "too many series");
   PetscCall(PetscNew(&s));
   s->out   = out;
-  s->rank  = ncols > 0 ? 2 : 1;
+  s->T     = PetscMax(T, 1);
+  s->rank  = ncols > 0 ? (T > 1 ? 3 : 2) : 1;
   s->ncols = PetscMax(ncols, 1);
   s->nown  = nown;
   s->cap   = PetscMax(buffer, 1);
@@ -283,13 +292,19 @@ PetscErrorCode MrSeriesCreate(MrOutput out, const char name[], PetscInt ncols, P
   }
   PetscCall(PetscSortIntWithPermutation(nown, s->cols, s->perm));
   for (PetscInt k = 0; k < nown; k++) s->cols[k] = cols[s->perm[k]];
-  PetscCall(PetscMalloc1(s->cap * nown + 1, &s->buf));
-  dims[0]  = 0;
-  dims[1]  = (hsize_t)s->ncols;
-  maxd[0]  = H5S_UNLIMITED;
-  maxd[1]  = (hsize_t)s->ncols;
-  chunk[1] = (hsize_t)PetscMin(s->ncols, 65536);
-  chunk[0] = (hsize_t)PetscMax(1, PetscMin(s->cap, 65536 / (PetscInt)chunk[1]));
+  PetscCall(PetscMalloc1(s->cap * nown * s->T + 1, &s->buf));
+  dims[0] = 0;
+  maxd[0] = H5S_UNLIMITED;
+  if (s->rank == 3) {
+    dims[1] = maxd[1] = chunk[1] = (hsize_t)s->T;
+    dims[2] = maxd[2] = (hsize_t)s->ncols;
+    chunk[2]          = (hsize_t)PetscMin(s->ncols, 65536);
+    chunk[0]          = (hsize_t)PetscMax(1, PetscMin(s->cap, 65536 / (PetscInt)(chunk[2] * chunk[1])));
+  } else {
+    dims[1] = maxd[1] = (hsize_t)s->ncols;
+    chunk[1]          = (hsize_t)PetscMin(s->ncols, 65536);
+    chunk[0]          = (hsize_t)PetscMax(1, PetscMin(s->cap, 65536 / (PetscInt)chunk[1]));
+  }
   PetscCallH5(dcpl = H5Pcreate(H5P_DATASET_CREATE));
   PetscCallH5(H5Pset_chunk(dcpl, s->rank, chunk));
   PetscCall(MrOutputCreateDataset(out, name, H5T_NATIVE_DOUBLE, s->rank, dims, dcpl, maxd, &s->dset));
@@ -301,10 +316,11 @@ PetscErrorCode MrSeriesCreate(MrOutput out, const char name[], PetscInt ncols, P
 
 PetscErrorCode MrSeriesAppend(MrSeries s, const PetscReal values[])
 {
-  PetscReal *row = s->buf + s->nbuf * s->nown;
+  PetscReal *row = s->buf + s->nbuf * s->nown * s->T;
 
   PetscFunctionBegin;
-  for (PetscInt k = 0; k < s->nown; k++) row[k] = values[s->perm[k]];
+  for (PetscInt q = 0; q < s->T; q++) /* values: [trial][owned column in the caller's order] */
+    for (PetscInt k = 0; k < s->nown; k++) row[q * s->nown + k] = values[q * s->nown + s->perm[k]];
   if (++s->nbuf == s->cap) PetscCall(MrSeriesFlush(s));
   PetscFunctionReturn(PETSC_SUCCESS);
 }
@@ -312,15 +328,16 @@ PetscErrorCode MrSeriesAppend(MrSeries s, const PetscReal values[])
 PetscErrorCode MrSeriesFlush(MrSeries s)
 {
   hid_t   fs, ms;
-  hsize_t dims[2], mdim;
+  hsize_t dims[3], mdim;
 
   PetscFunctionBegin;
   if (!s->nbuf) PetscFunctionReturn(PETSC_SUCCESS);
   dims[0] = s->nrows + (hsize_t)s->nbuf;
-  dims[1] = (hsize_t)s->ncols;
+  dims[1] = s->rank == 3 ? (hsize_t)s->T : (hsize_t)s->ncols;
+  dims[2] = (hsize_t)s->ncols;
   PetscCallH5(H5Dset_extent(s->dset, dims)); /* rank-1 series use dims[0] only */
   PetscCallH5(fs = H5Dget_space(s->dset));
-  mdim = (hsize_t)(s->nbuf * s->nown);
+  mdim = (hsize_t)(s->nbuf * s->nown * s->T);
   PetscCallH5(ms = H5Screate_simple(1, mdim ? &mdim : (hsize_t[]){1}, NULL));
   if (!s->nown) {
     PetscCallH5(H5Sselect_none(fs));
@@ -329,8 +346,15 @@ PetscErrorCode MrSeriesFlush(MrSeries s)
     for (PetscInt k = 0; k < s->nown;) { /* one hyperslab per run of consecutive columns */
       PetscInt e = k + 1;
       while (e < s->nown && s->cols[e] == s->cols[e - 1] + 1) e++;
-      hsize_t start[2] = {s->nrows, (hsize_t)s->cols[k]}, count[2] = {(hsize_t)s->nbuf, (hsize_t)(e - k)};
-      if (s->rank == 1) count[1] = 1;
+      hsize_t start[3] = {s->nrows, 0, 0}, count[3] = {(hsize_t)s->nbuf, 1, 1};
+      if (s->rank == 3) {
+        start[2] = (hsize_t)s->cols[k];
+        count[1] = (hsize_t)s->T;
+        count[2] = (hsize_t)(e - k);
+      } else {
+        start[1] = (hsize_t)s->cols[k];
+        count[1] = s->rank == 1 ? 1 : (hsize_t)(e - k);
+      }
       PetscCallH5(H5Sselect_hyperslab(fs, k == 0 ? H5S_SELECT_SET : H5S_SELECT_OR, start, NULL, count, NULL));
       k = e;
     }

@@ -152,13 +152,17 @@ PetscErrorCode MrLayoutGroupBlockSum(MrLayout L, MrSlice *sl, PetscInt nq, const
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
-PetscErrorCode MrLayoutGroupAllgather(MrLayout L, MrSlice *sl, const PetscReal local[], PetscReal full[])
+PetscErrorCode MrLayoutGroupAllgather(MrLayout L, MrSlice *sl, PetscInt width, const PetscReal local[], PetscReal full[])
 {
   PetscFunctionBegin;
-  if (sl->gsize > 1)
-    PetscCallMPI(MPI_Allgatherv(local, (PetscMPIInt)(sl->rend - sl->rstart), MPIU_REAL, full, sl->rowCounts, sl->rowDispls, MPIU_REAL, L->gcomm));
-  else if (full != local)
-    PetscCall(PetscArraycpy(full, local, sl->rend - sl->rstart));
+  if (sl->gsize > 1) {
+    for (PetscMPIInt q = 0; q < sl->gsize; q++) {
+      sl->scnt[q] = (PetscMPIInt)(sl->rowCounts[q] * width);
+      sl->sdsp[q] = (PetscMPIInt)(sl->rowDispls[q] * width);
+    }
+    PetscCallMPI(MPI_Allgatherv(local, (PetscMPIInt)((sl->rend - sl->rstart) * width), MPIU_REAL, full, sl->scnt, sl->sdsp, MPIU_REAL, L->gcomm));
+  } else if (full != local)
+    PetscCall(PetscArraycpy(full, local, (sl->rend - sl->rstart) * width));
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 

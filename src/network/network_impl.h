@@ -9,6 +9,7 @@ struct _p_MrNetwork {
   MrLayout    layout;
   MrExchange  ex;
   PetscInt64  seed;
+  PetscInt    nt; /* trials integrated together: value r of trial k at r * nt + k */
   PetscBool   tanh_;
   MrDisorder *J;        /* per slice */
   MrVectors  *vec;      /* per slice */
@@ -24,12 +25,13 @@ struct _p_MrNetwork {
   PetscLogEvent evDisorder, evProject, evGather;
 };
 
-PETSC_INTERN PetscErrorCode MrNetworkCreate(MrModel model, MrLayout layout, PetscInt64 seed, MrDisorderType dtype, MrPrecision prec, PetscInt K, MrNetwork *net);
+PETSC_INTERN PetscErrorCode MrNetworkCreate(MrModel model, MrLayout layout, PetscInt64 seed, MrDisorderType dtype, MrPrecision prec, PetscInt K, PetscInt ntrial, MrNetwork *net);
 PETSC_INTERN PetscErrorCode MrNetworkDestroy(MrNetwork *net);
 PETSC_INTERN PetscErrorCode MrNetworkRHS(TS ts, PetscReal t, Vec X, Vec F, void *ctx);
-/* Initial state x = sum_q m^{rq} S0^{rq} + sqrt(v0_r) xi, S = S0. */
+/* Initial state of every trial q: x = sum m S0_q + sqrt(v0_r) xi (noise from seed + q), S = S0_q;
+   S0 holds ntrial x C values. */
 PETSC_INTERN PetscErrorCode MrNetworkInitialState(MrNetwork net, PetscInt64 seed, const PetscReal S0[], const PetscReal v0[], Vec X);
-/* Per owned slice: (1/N) sum_i a_i b_i over the region (a, b: local states). Collective. */
+/* Per owned slice and trial: (1/N) sum_i a_i b_i over the region (a, b: local states), dot[k * ntrial + q]. Collective. */
 PETSC_INTERN PetscErrorCode MrNetworkDot(MrNetwork net, const PetscReal a[], const PetscReal b[], PetscReal dot[]);
-/* Per region (leader only meaningful): population variance and mean phi'. Collective. */
+/* Per owned slice and trial (var[k * ntrial + q]): population variance and mean phi'. Collective. */
 PETSC_INTERN PetscErrorCode MrNetworkDiagnostics(MrNetwork net, const PetscReal x[], PetscReal var[], PetscReal psi[]);

@@ -10,7 +10,7 @@ typedef struct {
   PetscReal      bandwidth; /* GB/s per rank assumed by -dry_run */
   PetscInt64     seed, initSeed;
   PetscReal      dt, tfinal, progress;
-  PetscInt       saveEvery, traces, buffer, K;
+  PetscInt       saveEvery, traces, buffer, K, trials;
   PetscReal     *S0, *v0;
   PetscInt       nS0, nv0;
   PetscReal      dtimes[64], dlagMax;
@@ -38,8 +38,8 @@ typedef struct {
 static const char *const MrDisorderTypes[] = {"dense", "sparse", "MrDisorderType", "MR_DISORDER_", NULL};
 static const char *const MrPrecisions[]    = {"double", "single", "MrPrecision", "MR_PRECISION_", NULL};
 
-static const char *const MrSimNumeric[] = {"-seed",          "-init_seed",         "-dt", "-t_final", "-save_every", "-traces", "-output_buffer", "-disorder_k", "-progress", "-init_currents", "-init_variance", "-delta_times", "-delta_lag_every",
-                                           "-delta_lag_max", "-dry_run_bandwidth", NULL};
+static const char *const MrSimNumeric[] = {"-seed",          "-init_seed",         "-dt",     "-t_final", "-save_every", "-traces", "-output_buffer", "-disorder_k", "-progress", "-init_currents", "-init_variance", "-delta_times", "-delta_lag_every",
+                                           "-delta_lag_max", "-dry_run_bandwidth", "-trials", NULL};
 static const char *const MrSimKnown[]   = {"-model",
                                            "-o",
                                            "-force",
@@ -67,6 +67,7 @@ static const char *const MrSimKnown[]   = {"-model",
                                            "-delta_lag_max",
                                            "-dry_run",
                                            "-dry_run_bandwidth",
+                                           "-trials",
                                            NULL};
 
 static PetscErrorCode MrSimGetOptions(MPI_Comm comm, MrSimOptions *o)
@@ -107,6 +108,8 @@ static PetscErrorCode MrSimGetOptions(MPI_Comm comm, MrSimOptions *o)
   PetscCall(PetscOptionsRealArray("-delta_times", "reference times of the recorded autocovariance /delta (none by default)", NULL, o->dtimes, &o->ndref, &set));
   if (!set) o->ndref = 0;
   o->bandwidth = 10.0;
+  o->trials    = 1;
+  PetscCall(PetscOptionsInt("-trials", "trajectories of one realisation integrated together (J read once for all)", NULL, o->trials, &o->trials, NULL));
   PetscCall(PetscOptionsBool("-dry_run", "print memory per rank and the estimated time, allocate nothing, write nothing", NULL, o->dryRun, &o->dryRun, NULL));
   PetscCall(PetscOptionsReal("-dry_run_bandwidth", "memory bandwidth per rank (GB/s) for the time estimate", NULL, o->bandwidth, &o->bandwidth, NULL));
   o->dlagEvery = 5;
@@ -137,6 +140,8 @@ static PetscErrorCode MrSimGetOptions(MPI_Comm comm, MrSimOptions *o)
   MrCheckInput(comm, seed >= 0, "-seed must be >= 0");
   MrCheckInput(comm, o->dlagEvery >= 1 && o->dlagMax >= 0, "-delta_lag_every must be >= 1 and -delta_lag_max >= 0");
   MrCheckInput(comm, o->bandwidth > 0, "-dry_run_bandwidth must be > 0");
+  MrCheckInput(comm, o->trials >= 1 && o->trials <= 64, "-trials %" PetscInt_FMT " must be between 1 and 64", o->trials);
+  MrCheckInput(comm, o->trials == 1 || o->ndref == 0, "-delta_times does not go with -trials yet");
   for (PetscInt q = 0; q < o->ndref; q++) MrCheckInput(comm, o->dtimes[q] >= 0 && o->dtimes[q] <= o->tfinal, "-delta_times: %g is outside [0, t_final]", (double)o->dtimes[q]);
   PetscFunctionReturn(PETSC_SUCCESS);
 }
@@ -145,26 +150,30 @@ static PetscErrorCode MrSimSave(MrSimCtx *ctx, PetscInt step, PetscReal t, Vec X
 {
   MrNetwork          net = ctx->net;
   MrLayout           L   = net->layout;
+  const PetscInt     T   = net->nt;
   const PetscScalar *x;
-  PetscInt           k = 0;
+  PetscInt           nlead = 0;
 
   PetscFunctionBegin;
   PetscCall(PetscLogStagePush(ctx->stageOutput));
   PetscCall(VecGetArrayRead(X, &x));
   PetscCall(MrSeriesAppend(ctx->time, &t));
-  PetscCall(MrSeriesAppend(ctx->currents, x + net->nx));
+  /* series rows are [trial][owned column]; the state is [row][trial] */
+  for (PetscInt q = 0; q < T; q++)
+    for (PetscInt j = 0; j < net->nS; j++) ctx->rowbuf[q * net->nS + j] = x[(net->nx + j) * T + q];
+  PetscCall(MrSeriesAppend(ctx->currents, ctx->rowbuf));
   PetscCall(MrNetworkDiagnostics(net, x, ctx->var, ctx->ps));
-  for (PetscInt j = 0; j < L->nslices; j++)
-    if (L->slice[j].grank == 0) {
-      ctx->rowbuf[k] = ctx->var[j];
-      k++;
-    }
-  PetscCall(MrSeriesAppend(ctx->variance, ctx->rowbuf));
-  for (PetscInt j = 0, k2 = 0; j < L->nslices; j++)
-    if (L->slice[j].grank == 0) ctx->rowbuf[k2++] = ctx->ps[j];
-  PetscCall(MrSeriesAppend(ctx->psi, ctx->rowbuf));
+  for (PetscInt j = 0; j < L->nslices; j++) nlead += L->slice[j].grank == 0;
+  for (int which = 0; which < 2; which++) {
+    const PetscReal *v = which ? ctx->ps : ctx->var;
+    for (PetscInt q = 0; q < T; q++)
+      for (PetscInt j = 0, k = 0; j < L->nslices; j++)
+        if (L->slice[j].grank == 0) ctx->rowbuf[q * nlead + k++] = v[j * T + q];
+    PetscCall(MrSeriesAppend(which ? ctx->psi : ctx->variance, ctx->rowbuf));
+  }
   if (ctx->traces) {
-    for (PetscInt j = 0; j < ctx->ntr; j++) ctx->rowbuf[j] = x[ctx->trLocal[j]];
+    for (PetscInt q = 0; q < T; q++)
+      for (PetscInt j = 0; j < ctx->ntr; j++) ctx->rowbuf[q * ctx->ntr + j] = x[ctx->trLocal[j] * T + q];
     PetscCall(MrSeriesAppend(ctx->traces, ctx->rowbuf));
   }
   PetscCall(VecRestoreArrayRead(X, &x));
@@ -250,6 +259,7 @@ static PetscErrorCode MrSimWriteHeader(MrSimCtx *ctx, const char *tsType)
   PetscCall(MrOutputAttrString(out, "layout", L->grouped ? "region groups" : "whole regions per rank"));
   PetscCall(MrOutputAttrInt(out, "mpi_size", L->size));
   PetscCall(MrOutputAttrInt(out, "seed", ctx->opt->seed));
+  PetscCall(MrOutputAttrInt(out, "trials", ctx->opt->trials));
   PetscCall(MrOutputAttrInt(out, "init_seed", ctx->opt->initSeed));
   PetscCall(MrOutputAttrInt(out, "R", m->R));
   PetscCall(MrOutputAttrInt(out, "C", m->C));
@@ -406,8 +416,8 @@ PetscErrorCode MrSimulate(MPI_Comm comm)
   MrCheckInput(comm, opt.nS0 == 0 || opt.nS0 == model->C, "-init_currents has %" PetscInt_FMT " values but the model has C = %" PetscInt_FMT " channels", opt.nS0, model->C);
   MrCheckInput(comm, opt.nv0 == 0 || opt.nv0 == 1 || opt.nv0 == model->R, "-init_variance has %" PetscInt_FMT " values; give 1 or R = %" PetscInt_FMT, opt.nv0, model->R);
   for (PetscInt i = 0; i < opt.nv0; i++) MrCheckInput(comm, opt.v0[i] >= 0, "-init_variance: value %" PetscInt_FMT " = %g is negative", i, (double)opt.v0[i]);
-  PetscCall(PetscMalloc3(model->C + 1, &S0, model->R, &v0, model->R, &cost));
-  MrInitialCurrents(opt.initSeed, model->C, opt.nS0, opt.S0, S0);
+  PetscCall(PetscMalloc3(model->C * opt.trials + 1, &S0, model->R, &v0, model->R, &cost));
+  for (PetscInt q = 0; q < opt.trials; q++) MrInitialCurrents(opt.initSeed + q, model->C, opt.nS0, opt.S0, S0 + q * model->C); /* trial q: seed + q */
   for (PetscInt r = 0; r < model->R; r++) v0[r] = opt.nv0 == 0 ? 1.0 : opt.v0[opt.nv0 == 1 ? 0 : r];
   for (PetscInt r = 0; r < model->R; r++) {
     const PetscReal N = (PetscReal)model->N[r], D = (PetscReal)(model->outOff[r + 1] - model->outOff[r] + model->inOff[r + 1] - model->inOff[r] + 1);
@@ -448,7 +458,7 @@ PetscErrorCode MrSimulate(MPI_Comm comm)
 
   /* the network is realised only now that every input is known to be good */
   PetscCall(PetscTime(&t0));
-  PetscCall(MrNetworkCreate(model, L, opt.seed, opt.dtype, opt.prec, opt.K, &net));
+  PetscCall(MrNetworkCreate(model, L, opt.seed, opt.dtype, opt.prec, opt.K, opt.trials, &net));
   net->inputs = inputs;
   PetscCall(VecCreateMPI(comm, net->nloc, PETSC_DETERMINE, &X));
   PetscCall(TSSetRHSFunction(ts, NULL, MrNetworkRHS, net));
@@ -469,15 +479,15 @@ PetscErrorCode MrSimulate(MPI_Comm comm)
   }
   PetscCall(PetscMalloc1(net->nS + 1, &cols));
   PetscCall(PetscArraycpy(cols, net->Sch, net->nS));
-  PetscCall(MrSeriesCreate(ctx.out, "/currents", model->C, net->nS, cols, opt.buffer, &ctx.currents));
+  PetscCall(MrSeriesCreateTrials(ctx.out, "/currents", opt.trials, model->C, net->nS, cols, opt.buffer, &ctx.currents));
   PetscCall(PetscFree(cols));
   for (PetscInt k = 0; k < L->nslices; k++) nOwnRegions += L->slice[k].grank == 0;
   PetscCall(PetscMalloc1(nOwnRegions + 1, &cols));
   nOwnRegions = 0;
   for (PetscInt k = 0; k < L->nslices; k++)
     if (L->slice[k].grank == 0) cols[nOwnRegions++] = L->slice[k].region;
-  PetscCall(MrSeriesCreate(ctx.out, "/variance", model->R, nOwnRegions, cols, opt.buffer, &ctx.variance));
-  PetscCall(MrSeriesCreate(ctx.out, "/psi", model->R, nOwnRegions, cols, opt.buffer, &ctx.psi));
+  PetscCall(MrSeriesCreateTrials(ctx.out, "/variance", opt.trials, model->R, nOwnRegions, cols, opt.buffer, &ctx.variance));
+  PetscCall(MrSeriesCreateTrials(ctx.out, "/psi", opt.trials, model->R, nOwnRegions, cols, opt.buffer, &ctx.psi));
   PetscCall(PetscFree(cols));
   if (opt.traces) {
     PetscInt ntot = 0, col = 0;
@@ -493,10 +503,10 @@ PetscErrorCode MrSimulate(MPI_Comm comm)
         }
       }
     }
-    PetscCall(MrSeriesCreate(ctx.out, "/traces/x", ntot, ctx.ntr, cols, opt.buffer, &ctx.traces));
+    PetscCall(MrSeriesCreateTrials(ctx.out, "/traces/x", opt.trials, ntot, ctx.ntr, cols, opt.buffer, &ctx.traces));
     PetscCall(PetscFree(cols));
   }
-  PetscCall(PetscMalloc3(PetscMax(ctx.ntr, model->R) + 1, &ctx.rowbuf, L->nslices + 1, &ctx.var, L->nslices + 1, &ctx.ps));
+  PetscCall(PetscMalloc3(PetscMax(PetscMax(ctx.ntr, model->R), net->nS) * opt.trials + 1, &ctx.rowbuf, L->nslices * opt.trials + 1, &ctx.var, L->nslices * opt.trials + 1, &ctx.ps));
   if (opt.ndref) {
     ctx.nlag = (PetscInt)llround(opt.dlagMax / opt.dt) / opt.dlagEvery + 1;
     PetscCall(PetscMalloc5(opt.ndref, &ctx.refStep, opt.ndref * net->nx + 1, &ctx.xref, L->nslices * opt.ndref * ctx.nlag + 1, &ctx.rec, L->nslices + 1, &ctx.dot, opt.ndref, &ctx.refTime));
@@ -548,7 +558,7 @@ PetscErrorCode MrSimulate(MPI_Comm comm)
     PetscReal         *loc, *all;
     PetscCall(PetscCalloc2(model->C, &loc, model->C, &all));
     PetscCall(VecGetArrayRead(X, &x));
-    for (PetscInt j = 0; j < net->nS; j++) loc[net->Sch[j]] = x[net->nx + j];
+    for (PetscInt j = 0; j < net->nS; j++) loc[net->Sch[j]] = x[(net->nx + j) * net->nt]; /* trial 0 */
     PetscCall(VecRestoreArrayRead(X, &x));
     PetscCallMPI(MPI_Reduce(loc, all, (int)model->C, MPIU_REAL, MPI_SUM, 0, comm));
     if (model->C <= 64) {

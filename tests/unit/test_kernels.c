@@ -71,6 +71,38 @@ int main(void)
     free(y3);
     free(y4);
   }
+  /* several trials at once: against the plain triple loop */
+  for (int T = 1; T <= 19; T += 9) {
+    int     m = 5, n = 37, ld = 40;
+    double *A = malloc(sizeof(double) * m * ld), *X = malloc(sizeof(double) * n * T), *Y = calloc((size_t)m * T, 8), *Yr = calloc((size_t)m * T, 8);
+    float  *Af = malloc(sizeof(float) * m * ld);
+    for (int i = 0; i < m; i++) MrNormalRow(3, MR_STREAM_TEST, 0, (uint64_t)i, ld, A + (size_t)i * ld);
+    for (int i = 0; i < m * ld; i++) Af[i] = (float)A[i];
+    MrNormalRow(4, MR_STREAM_TEST, 0, 0, n * T, X);
+    MrDenseMultAddT_d(m, n, ld, A, T, X, Y);
+    for (int i = 0; i < m; i++)
+      for (int t = 0; t < T; t++) {
+        double acc = 0;
+        for (int j = 0; j < n; j++) acc += A[i * ld + j] * X[j * T + t];
+        Yr[i * T + t] = acc;
+      }
+    CHECK(maxrel(Y, Yr, m * T) == 0, "dense, %d trials: bit-equal to the sequential reference sum", T);
+    for (int i = 0; i < m * T; i++) Y[i] = 0;
+    MrDenseMultAddT_f(m, n, ld, Af, T, X, Y);
+    for (int i = 0; i < m; i++)
+      for (int t = 0; t < T; t++) {
+        double acc = 0;
+        for (int j = 0; j < n; j++) acc += (double)Af[i * ld + j] * X[j * T + t];
+        Yr[i * T + t] = acc;
+      }
+    CHECK(maxrel(Y, Yr, m * T) == 0, "single-precision J, %d trials: bit-equal to the reference", T);
+    nchecks += 2;
+    free(A);
+    free(Af);
+    free(X);
+    free(Y);
+    free(Yr);
+  }
   printf("%d passed, %d failed\n", nchecks - mr_failures, mr_failures);
   return mr_failures ? 1 : 0;
 }
