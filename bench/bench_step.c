@@ -49,6 +49,77 @@ static PetscErrorCode Triad(MPI_Comm comm, PetscInt n, PetscInt reps, PetscReal 
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
+typedef struct {
+  MrModel   m;
+  MrLayout  L;
+  MrNetwork net;
+  Vec       X, F;
+} Case;
+
+/* The paper model (R regions of N, g = 1.5, make_T(2, 1.5)) realised over comm with T trials. */
+static PetscErrorCode CaseCreate(MPI_Comm comm, PetscInt R, PetscInt N, MrPrecision prec, PetscInt T, Case *c)
+{
+  char       Rs[32], Ns[32];
+  PetscReal *cost, *S0, *v0;
+
+  PetscFunctionBegin;
+  PetscCall(PetscSNPrintf(Rs, sizeof(Rs), "%" PetscInt_FMT, R));
+  PetscCall(PetscSNPrintf(Ns, sizeof(Ns), "%" PetscInt_FMT, N));
+  PetscCall(PetscOptionsSetValue(NULL, "-R", Rs));
+  PetscCall(PetscOptionsSetValue(NULL, "-N", Ns));
+  PetscCall(PetscOptionsSetValue(NULL, "-g", "1.5"));
+  PetscCall(PetscOptionsSetValue(NULL, "-a", "2.0"));
+  PetscCall(PetscOptionsSetValue(NULL, "-b", "1.5"));
+  PetscCall(MrModelGenerate(comm, "paper", &c->m));
+  PetscCall(PetscMalloc3(R, &cost, c->m->C * T, &S0, R, &v0));
+  for (PetscInt r = 0; r < R; r++) {
+    cost[r] = (PetscReal)N * N;
+    v0[r]   = 1.0;
+  }
+  for (PetscInt i = 0; i < c->m->C * T; i++) S0[i] = 0.5;
+  PetscCall(MrLayoutCreate(comm, c->m, cost, 0, &c->L));
+  PetscCall(MrNetworkCreate(c->m, c->L, 1, MR_DISORDER_DENSE, prec, 0, T, &c->net));
+  PetscCall(VecCreateMPI(comm, c->net->nloc, PETSC_DETERMINE, &c->X));
+  PetscCall(VecDuplicate(c->X, &c->F));
+  PetscCall(MrNetworkInitialState(c->net, 5, S0, v0, c->X));
+  PetscCall(PetscFree3(cost, S0, v0));
+  PetscCall(MrNetworkRHS(NULL, 0.0, c->X, c->F, c->net)); /* warm-up */
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+static PetscErrorCode CaseDestroy(Case *c)
+{
+  PetscFunctionBegin;
+  PetscCall(VecDestroy(&c->X));
+  PetscCall(VecDestroy(&c->F));
+  PetscCall(MrNetworkDestroy(&c->net));
+  PetscCall(MrLayoutDestroy(&c->L));
+  PetscCall(MrModelDestroy(&c->m));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+/* Best and mean time of one step (right-hand side + Euler update, as TS does), over reps. */
+static PetscErrorCode CaseTime(MPI_Comm comm, Case *c, PetscInt reps, PetscReal *best, PetscReal *mean)
+{
+  PetscFunctionBegin;
+  *best = 1e30;
+  *mean = 0;
+  for (PetscInt k = 0; k < reps; k++) {
+    PetscLogDouble t0, t1;
+    double         dt;
+    PetscCallMPI(MPI_Barrier(comm));
+    PetscCall(PetscTime(&t0));
+    PetscCall(MrNetworkRHS(NULL, 0.0, c->X, c->F, c->net));
+    PetscCall(VecAXPY(c->X, 0.05, c->F));
+    PetscCall(PetscTime(&t1));
+    dt = t1 - t0;
+    PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, &dt, 1, MPI_DOUBLE, MPI_MAX, comm));
+    *best = PetscMin(*best, dt);
+    *mean += dt / reps;
+  }
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
 int main(int argc, char **argv)
 {
   MPI_Comm    comm;
@@ -76,119 +147,33 @@ int main(int argc, char **argv)
   PetscCall(PetscPrintf(comm, "%6s %6s %9s %12s %12s %12s %12s %12s\n", "R", "N", "precision", "best ms", "mean ms", "triad GB/s", "J GB/s", "ratio"));
   for (PetscInt is = 0; is < nsizes; is++) {
     for (PetscInt ip = 0; ip < nprec; ip++) {
-      char       Rs[32], Ns[32];
-      MrModel    m;
-      MrLayout   L;
-      MrNetwork  net;
-      PetscReal *cost, best = 1e30, mean = 0, Jbytes = 0;
-      PetscBool  single;
-      Vec        X, F;
-      PetscInt64 S0seed = 5;
+      Case      c;
+      PetscBool single;
+      PetscReal best, mean, Jbytes = 0, bw2;
       PetscCall(PetscStrcmp(precs[ip], "single", &single));
-      PetscCall(PetscSNPrintf(Rs, sizeof(Rs), "%" PetscInt_FMT, R));
-      PetscCall(PetscSNPrintf(Ns, sizeof(Ns), "%" PetscInt_FMT, sizes[is]));
-      PetscCall(PetscOptionsSetValue(NULL, "-R", Rs));
-      PetscCall(PetscOptionsSetValue(NULL, "-N", Ns));
-      PetscCall(PetscOptionsSetValue(NULL, "-g", "1.5"));
-      PetscCall(PetscOptionsSetValue(NULL, "-a", "2.0"));
-      PetscCall(PetscOptionsSetValue(NULL, "-b", "1.5"));
-      PetscCall(MrModelGenerate(comm, "paper", &m));
-      PetscCall(PetscMalloc1(R, &cost));
-      for (PetscInt r = 0; r < R; r++) cost[r] = (PetscReal)m->N[r] * m->N[r];
-      PetscCall(MrLayoutCreate(comm, m, cost, 0, &L));
-      PetscCall(MrNetworkCreate(m, L, 1, MR_DISORDER_DENSE, single ? MR_PRECISION_SINGLE : MR_PRECISION_DOUBLE, 0, 1, &net));
-      PetscCall(VecCreateMPI(comm, net->nloc, PETSC_DETERMINE, &X));
-      PetscCall(VecDuplicate(X, &F));
-      {
-        PetscReal *S0, *v0;
-        PetscCall(PetscMalloc2(m->C, &S0, R, &v0));
-        for (PetscInt c = 0; c < m->C; c++) S0[c] = 0.5;
-        for (PetscInt r = 0; r < R; r++) v0[r] = 1.0;
-        PetscCall(MrNetworkInitialState(net, S0seed, S0, v0, X));
-        PetscCall(PetscFree2(S0, v0));
-      }
-      for (PetscInt k = 0; k < L->nslices; k++) Jbytes += (PetscReal)(L->slice[k].rend - L->slice[k].rstart) * m->N[L->slice[k].region] * (single ? 4 : 8);
+      PetscCall(CaseCreate(comm, R, sizes[is], single ? MR_PRECISION_SINGLE : MR_PRECISION_DOUBLE, 1, &c));
+      for (PetscInt k = 0; k < c.L->nslices; k++) Jbytes += (PetscReal)(c.L->slice[k].rend - c.L->slice[k].rstart) * c.m->N[c.L->slice[k].region] * (single ? 4 : 8);
       PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, &Jbytes, 1, MPIU_REAL, MPI_SUM, comm));
-      PetscCall(MrNetworkRHS(NULL, 0.0, X, F, net)); /* warm-up */
       PetscCall(Triad(comm, triadN, 10, &bw));
-      for (PetscInt k = 0; k < reps; k++) {
-        PetscLogDouble t0, t1;
-        double         dt;
-        PetscCallMPI(MPI_Barrier(comm));
-        PetscCall(PetscTime(&t0));
-        PetscCall(MrNetworkRHS(NULL, 0.0, X, F, net));
-        PetscCall(VecAXPY(X, 0.05, F)); /* one Euler step, as TS does */
-        PetscCall(PetscTime(&t1));
-        dt = t1 - t0;
-        PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, &dt, 1, MPI_DOUBLE, MPI_MAX, comm));
-        best = PetscMin(best, dt);
-        mean += dt / reps;
-      }
-      {
-        PetscReal bw2;
-        PetscCall(Triad(comm, triadN, 10, &bw2));
-        bw = PetscMax(bw, bw2);
-      }
+      PetscCall(CaseTime(comm, &c, reps, &best, &mean));
+      PetscCall(Triad(comm, triadN, 10, &bw2));
+      bw = PetscMax(bw, bw2);
       PetscCall(PetscPrintf(comm, "%6" PetscInt_FMT " %6" PetscInt_FMT " %9s %12.2f %12.2f %12.2f %12.2f %12.3f\n", R, sizes[is], precs[ip], 1e3 * best, 1e3 * mean, bw / 1e9, Jbytes / best / 1e9, Jbytes / best / bw));
-      PetscCall(VecDestroy(&X));
-      PetscCall(VecDestroy(&F));
-      PetscCall(MrNetworkDestroy(&net));
-      PetscCall(MrLayoutDestroy(&L));
-      PetscCall(MrModelDestroy(&m));
-      PetscCall(PetscFree(cost));
+      PetscCall(CaseDestroy(&c));
     }
   }
   if (ntrials > 0) PetscCall(PetscPrintf(comm, "trials (double): %6s %6s %12s %14s %14s\n", "N", "K", "ms/step", "ms/trial-step", "per-trial x"));
   for (PetscInt is = 0; is < nsizes && ntrials > 0; is++) {
     PetscReal base = 0;
     for (PetscInt it = 0; it < ntrials; it++) {
-      char       Rs[32], Ns[32];
-      MrModel    m;
-      MrLayout   L;
-      MrNetwork  net;
-      PetscReal *cost, best = 1e30, *S0, *v0;
-      Vec        X, F;
-      PetscInt   T = trials[it];
-      PetscCall(PetscSNPrintf(Rs, sizeof(Rs), "%" PetscInt_FMT, R));
-      PetscCall(PetscSNPrintf(Ns, sizeof(Ns), "%" PetscInt_FMT, sizes[is]));
-      PetscCall(PetscOptionsSetValue(NULL, "-R", Rs));
-      PetscCall(PetscOptionsSetValue(NULL, "-N", Ns));
-      PetscCall(PetscOptionsSetValue(NULL, "-g", "1.5"));
-      PetscCall(PetscOptionsSetValue(NULL, "-a", "2.0"));
-      PetscCall(PetscOptionsSetValue(NULL, "-b", "1.5"));
-      PetscCall(MrModelGenerate(comm, "paper", &m));
-      PetscCall(PetscMalloc3(R, &cost, m->C * T, &S0, R, &v0));
-      for (PetscInt r = 0; r < R; r++) {
-        cost[r] = (PetscReal)m->N[r] * m->N[r];
-        v0[r]   = 1;
-      }
-      for (PetscInt c = 0; c < m->C * T; c++) S0[c] = 0.5;
-      PetscCall(MrLayoutCreate(comm, m, cost, 0, &L));
-      PetscCall(MrNetworkCreate(m, L, 1, MR_DISORDER_DENSE, MR_PRECISION_DOUBLE, 0, T, &net));
-      PetscCall(VecCreateMPI(comm, net->nloc, PETSC_DETERMINE, &X));
-      PetscCall(VecDuplicate(X, &F));
-      PetscCall(MrNetworkInitialState(net, 5, S0, v0, X));
-      PetscCall(MrNetworkRHS(NULL, 0.0, X, F, net));
-      for (PetscInt k = 0; k < reps; k++) {
-        PetscLogDouble t0, t1;
-        double         dt;
-        PetscCallMPI(MPI_Barrier(comm));
-        PetscCall(PetscTime(&t0));
-        PetscCall(MrNetworkRHS(NULL, 0.0, X, F, net));
-        PetscCall(VecAXPY(X, 0.05, F));
-        PetscCall(PetscTime(&t1));
-        dt = t1 - t0;
-        PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, &dt, 1, MPI_DOUBLE, MPI_MAX, comm));
-        best = PetscMin(best, dt);
-      }
+      Case      c;
+      PetscReal best, mean;
+      PetscInt  T = trials[it];
+      PetscCall(CaseCreate(comm, R, sizes[is], MR_PRECISION_DOUBLE, T, &c));
+      PetscCall(CaseTime(comm, &c, reps, &best, &mean));
       if (it == 0) base = best / T;
       PetscCall(PetscPrintf(comm, "                 %6" PetscInt_FMT " %6" PetscInt_FMT " %12.2f %14.3f %14.2f\n", sizes[is], T, 1e3 * best, 1e3 * best / T, base / (best / T)));
-      PetscCall(VecDestroy(&X));
-      PetscCall(VecDestroy(&F));
-      PetscCall(MrNetworkDestroy(&net));
-      PetscCall(MrLayoutDestroy(&L));
-      PetscCall(MrModelDestroy(&m));
-      PetscCall(PetscFree3(cost, S0, v0));
+      PetscCall(CaseDestroy(&c));
     }
   }
   for (PetscInt ip = 0; ip < 2; ip++) PetscCall(PetscFree(precs[ip]));
