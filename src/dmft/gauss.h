@@ -13,21 +13,6 @@ static inline double MrPsi(double D)
   return sqrt(v > 1e-20 ? v : 1e-20);
 }
 
-/* Branch-free atan, |error| <= ~2 ulp (Cephes atan.c coefficients); written with
-   selects, fmax and copysign only, so that loops over it vectorise. */
-static inline double MrAtan(double x)
-{
-  const double a = fabs(x), T3P8 = 2.41421356237309504880, MOREBITS = 6.123233995736765886130e-17;
-  const double big = a > T3P8 ? 1.0 : 0.0, mid = (a > 0.66 ? 1.0 : 0.0) * (1.0 - big);
-  const double num = big * -1.0 + mid * (a - 1.0) + (1.0 - big - mid) * a;
-  const double den = big * a + mid * (a + 1.0) + (1.0 - big - mid);
-  const double y0 = big * M_PI_2 + mid * M_PI_4, more = big * MOREBITS + mid * 0.5 * MOREBITS;
-  const double t = num / den, z = t * t;
-  const double p = ((((-8.750608600031904122785e-1 * z - 1.615753718733365076637e1) * z - 7.500855792314704667340e1) * z - 1.228866684490136173410e2) * z - 6.485021904942025371773e1);
-  const double q = (((((z + 2.485846490142306297962e1) * z + 1.650270098316988542046e2) * z + 4.328810604912902668951e2) * z + 4.853903996359136964868e2) * z + 1.945506571482613964425e2);
-  return copysign(y0 + ((t * (z * p / q) + t) + more), x);
-}
-
 /* Branch-free arcsine, |error| <= ~1 ulp (Cephes asin.c coefficients): both
    branches are evaluated and one division is shared. */
 static inline double MrAsin(double x)
