@@ -12,6 +12,11 @@
    exit cleanly on all ranks; any other error aborts the job. */
 #define MR_ERR_INPUT PETSC_ERR_USER_INPUT
 
+/* A run stopped on a signal (SIGTERM, SIGUSR1) after writing its checkpoint: raised
+   identically on every rank; the program then exits with MR_EXIT_STOPPED. */
+#define MR_ERR_STOPPED 101
+#define MR_EXIT_STOPPED 75 /* EX_TEMPFAIL: "try again", here with -restart */
+
 /* Collective input check: cond and the message must be the same on every rank. */
 #define MrCheckInput(comm, cond, ...) PetscCheck(cond, comm, MR_ERR_INPUT, __VA_ARGS__)
 
@@ -35,3 +40,12 @@ PETSC_EXTERN PetscErrorCode MrCheckUnusedOptions(MPI_Comm comm, const char *cons
 PETSC_EXTERN PetscErrorCode MrCheckNumericOptions(MPI_Comm comm, const char *const names[]);
 /* Stops with an input error when option name is set to none of the n choices. Collective. */
 PETSC_EXTERN PetscErrorCode MrCheckChoice(MPI_Comm comm, const char name[], const char *const list[], PetscInt n);
+
+/* SIGTERM and SIGUSR1 (SLURM's --signal) request a clean stop: the handler only
+   records the signal; runs poll MrSignalPending() between steps and agree on it
+   collectively. Install replaces PETSc's handlers for these two; Restore puts
+   back what was there. Not collective. */
+PETSC_EXTERN PetscErrorCode MrSignalsInstall(void);
+PETSC_EXTERN PetscErrorCode MrSignalsRestore(void);
+/* The signal number received since MrSignalsInstall, or 0. */
+PETSC_EXTERN int MrSignalPending(void);

@@ -41,6 +41,28 @@ PETSC_EXTERN PetscErrorCode MrOutputWriteRows(MrOutput out, const char name[], h
    [r0, r0 + nr) x dims[1..]. Collective. */
 PETSC_EXTERN PetscErrorCode MrOutputWriteSlab(MrOutput out, const char name[], int ndims, const hsize_t dims[], hsize_t r0, hsize_t nr, const double *data);
 
+/* A dataset written by several slabs per rank along its first axis: rank-local
+   pieces [r0[k], r0[k] + nr[k]) x dims[1..], concatenated in data. For layouts
+   where a rank owns several separate row ranges. Collective. */
+PETSC_EXTERN PetscErrorCode MrOutputWritePieces(MrOutput out, const char name[], int ndims, const hsize_t dims[], PetscInt npieces, const hsize_t r0[], const hsize_t nr[], const double *data);
+
+/* Reopens "<path>.partial" of an interrupted run for appending (restart). Fails
+   collectively with a clear message when it is missing or unreadable. Collective. */
+PETSC_EXTERN PetscErrorCode MrOutputReopen(MPI_Comm comm, const char path[], MrOutput *out);
+/* Opens a complete file for collective reading (a checkpoint). Collective. */
+PETSC_EXTERN PetscErrorCode MrOutputOpenRead(MPI_Comm comm, const char path[], MrOutput *out);
+/* Closes a file opened by MrOutputOpenRead, or leaves an output as "<path>.partial"
+   after flushing every series (an interrupted run). Collective. */
+PETSC_EXTERN PetscErrorCode MrOutputClosePartial(MrOutput *out);
+/* Flushes every series and the file to disk (before a checkpoint records rows). Collective. */
+PETSC_EXTERN PetscErrorCode MrOutputFlush(MrOutput out);
+/* Reads the pieces written by MrOutputWritePieces; the dataset must have dims. Collective. */
+PETSC_EXTERN PetscErrorCode MrOutputReadPieces(MrOutput out, const char name[], int ndims, const hsize_t dims[], PetscInt npieces, const hsize_t r0[], const hsize_t nr[], double *data);
+/* Root attribute readers of a file opened for reading or reopened. Collective (every rank reads). */
+PETSC_EXTERN PetscErrorCode MrOutputGetAttrReal(MrOutput out, const char name[], PetscReal *value);
+PETSC_EXTERN PetscErrorCode MrOutputGetAttrInt(MrOutput out, const char name[], PetscInt64 *value);
+PETSC_EXTERN PetscErrorCode MrOutputGetAttrString(MrOutput out, const char name[], char value[], size_t len);
+
 /* A time series (nt, ncols) of doubles that grows while the run goes. Each rank
    owns the columns it lists (ascending; columns are owned exactly once) and
    appends one row of those values per save; rows are written every `buffer`
@@ -48,6 +70,9 @@ PETSC_EXTERN PetscErrorCode MrOutputWriteSlab(MrOutput out, const char name[], i
 PETSC_EXTERN PetscErrorCode MrSeriesCreate(MrOutput out, const char name[], PetscInt ncols, PetscInt nown, const PetscInt cols[], PetscInt buffer, MrSeries *s);
 /* The same with a trial axis: (nt, T, ncols) when T > 1. Collective. */
 PETSC_EXTERN PetscErrorCode MrSeriesCreateTrials(MrOutput out, const char name[], PetscInt T, PetscInt ncols, PetscInt nown, const PetscInt cols[], PetscInt buffer, MrSeries *s);
+/* Reopens a series of a reopened output, cut back to its first `rows` rows (the
+   rows a checkpoint recorded), to append after them. Collective. */
+PETSC_EXTERN PetscErrorCode MrSeriesReopen(MrOutput out, const char name[], PetscInt T, PetscInt ncols, PetscInt nown, const PetscInt cols[], PetscInt buffer, PetscInt64 rows, MrSeries *s);
 /* Appends this rank's values of one row: [trial][owned column]. Collective (may flush). */
 PETSC_EXTERN PetscErrorCode MrSeriesAppend(MrSeries s, const PetscReal values[]);
 PETSC_EXTERN PetscErrorCode MrSeriesFlush(MrSeries s);

@@ -23,7 +23,7 @@ typedef struct {
 /* Errors of these classes come from checks on replicated data: mrdyn's own input
    checks, and PETSc's unknown-type errors (types are set from the options on all
    ranks). Anything else may be one rank's, and aborts the job. */
-static PetscBool MrErrorIsCollective(PetscErrorCode n) { return (PetscBool)(n == MR_ERR_INPUT || n == PETSC_ERR_ARG_UNKNOWN_TYPE); }
+static PetscBool MrErrorIsCollective(PetscErrorCode n) { return (PetscBool)(n == MR_ERR_INPUT || n == MR_ERR_STOPPED || n == PETSC_ERR_ARG_UNKNOWN_TYPE); }
 
 static PetscErrorCode MrErrorHandler(MPI_Comm comm, int line, const char *fun, const char *file, PetscErrorCode n, PetscErrorType p, const char *mess, void *vctx)
 {
@@ -36,7 +36,9 @@ static PetscErrorCode MrErrorHandler(MPI_Comm comm, int line, const char *fun, c
     PetscErrorMessage(n, &text, NULL);
     mess = text ? text : "unknown error";
   }
-  if (ctx->collective) {
+  if (n == MR_ERR_STOPPED) {
+    if (ctx->rank == 0) fprintf(stderr, "mrdyn: %s\n", mess);
+  } else if (ctx->collective) {
     if (ctx->rank == 0) fprintf(stderr, "mrdyn: error: %s\n", mess);
   } else
     fprintf(stderr, "mrdyn: error on rank %d: %s (in %s, %s:%d)\n", ctx->rank, mess, fun, file, line);
@@ -82,7 +84,7 @@ int main(int argc, char **argv)
     PetscPopErrorHandler();
     PetscFinalize();
     free(nargv);
-    return 1;
+    return ierr == MR_ERR_STOPPED ? MR_EXIT_STOPPED : 1;
   }
   PetscPopErrorHandler();
   ierr = PetscFinalize();

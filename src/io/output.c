@@ -270,11 +270,10 @@ PetscErrorCode MrSeriesCreate(MrOutput out, const char name[], PetscInt ncols, P
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
-PetscErrorCode MrSeriesCreateTrials(MrOutput out, const char name[], PetscInt T, PetscInt ncols, PetscInt nown, const PetscInt cols[], PetscInt buffer, MrSeries *sp)
+/* The in-memory part of a series (buffer, column order) and its chunk shape. */
+static PetscErrorCode MrSeriesSetUp(MrOutput out, PetscInt T, PetscInt ncols, PetscInt nown, const PetscInt cols[], PetscInt buffer, hsize_t dims[3], hsize_t maxd[3], hsize_t chunk[3], MrSeries *sp)
 {
   MrSeries s;
-  hid_t    dcpl;
-  hsize_t  dims[3], maxd[3], chunk[3];
 
   PetscFunctionBegin;
   PetscCheck(out->nseries < 32, PETSC_COMM_SELF, PETSC_ERR_SUP, "too many series");
@@ -305,10 +304,51 @@ PetscErrorCode MrSeriesCreateTrials(MrOutput out, const char name[], PetscInt T,
     chunk[1]          = (hsize_t)PetscMin(s->ncols, 65536);
     chunk[0]          = (hsize_t)PetscMax(1, PetscMin(s->cap, 65536 / (PetscInt)chunk[1]));
   }
+  *sp = s;
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+PetscErrorCode MrSeriesCreateTrials(MrOutput out, const char name[], PetscInt T, PetscInt ncols, PetscInt nown, const PetscInt cols[], PetscInt buffer, MrSeries *sp)
+{
+  MrSeries s;
+  hid_t    dcpl;
+  hsize_t  dims[3], maxd[3], chunk[3];
+
+  PetscFunctionBegin;
+  PetscCall(MrSeriesSetUp(out, T, ncols, nown, cols, buffer, dims, maxd, chunk, &s));
   PetscCallH5(dcpl = H5Pcreate(H5P_DATASET_CREATE));
   PetscCallH5(H5Pset_chunk(dcpl, s->rank, chunk));
   PetscCall(MrOutputCreateDataset(out, name, H5T_NATIVE_DOUBLE, s->rank, dims, dcpl, maxd, &s->dset));
   PetscCallH5(H5Pclose(dcpl));
+  out->series[out->nseries++] = s;
+  *sp                         = s;
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+PetscErrorCode MrSeriesReopen(MrOutput out, const char name[], PetscInt T, PetscInt ncols, PetscInt nown, const PetscInt cols[], PetscInt buffer, PetscInt64 rows, MrSeries *sp)
+{
+  MrSeries s;
+  hid_t    fs;
+  hsize_t  dims[3], maxd[3], chunk[3], have[3] = {0, 0, 0};
+  int      ok, okl = 1;
+
+  PetscFunctionBegin;
+  PetscCall(MrSeriesSetUp(out, T, ncols, nown, cols, buffer, dims, maxd, chunk, &s));
+  s->dset = H5Lexists(out->file, name, H5P_DEFAULT) > 0 ? H5Dopen2(out->file, name, H5P_DEFAULT) : -1;
+  if (s->dset >= 0) {
+    PetscCallH5(fs = H5Dget_space(s->dset));
+    okl = H5Sget_simple_extent_ndims(fs) == s->rank;
+    if (okl) H5Sget_simple_extent_dims(fs, have, NULL);
+    PetscCallH5(H5Sclose(fs));
+    for (int k = 1; k < s->rank; k++) okl = okl && have[k] == dims[k];
+    okl = okl && have[0] >= (hsize_t)rows;
+  } else
+    okl = 0;
+  PetscCallMPI(MPI_Allreduce(&okl, &ok, 1, MPI_INT, MPI_MIN, out->comm));
+  MrCheckInput(out->comm, ok, "restart: %s in '%s' is missing, has another shape, or holds fewer rows (%llu) than the checkpoint recorded (%lld)", name, out->partial, (unsigned long long)have[0], (long long)rows);
+  dims[0] = (hsize_t)rows; /* rows written after the checkpoint are dropped */
+  PetscCallH5(H5Dset_extent(s->dset, dims));
+  s->nrows                    = (hsize_t)rows;
   out->series[out->nseries++] = s;
   *sp                         = s;
   PetscFunctionReturn(PETSC_SUCCESS);
@@ -396,5 +436,200 @@ PetscErrorCode MrOutputWriteChannelMap(MrOutput out, PetscInt C, const PetscInt 
   for (PetscInt c = 0; c < C; c++) ib[c] = source[c];
   PetscCall(MrOutputWriteRoot(out, "/channel/source", H5T_NATIVE_LLONG, 1, &dc, ib));
   PetscCall(PetscFree(ib));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+/* Opens an existing file with the MPI-IO driver; ok is the same on every rank. */
+static PetscErrorCode MrOutputOpenFile(MPI_Comm comm, const char path[], unsigned flags, const char file[], MrOutput *outp, PetscBool *ok)
+{
+  MrOutput out;
+  hid_t    fapl;
+  int      okl, oka;
+
+  PetscFunctionBegin;
+  PetscCall(PetscNew(&out));
+  out->comm = comm;
+  PetscCallMPI(MPI_Comm_rank(comm, &out->rank));
+  PetscCall(PetscStrncpy(out->path, path, sizeof(out->path)));
+  PetscCall(PetscStrncpy(out->partial, file, sizeof(out->partial)));
+  PetscCallH5(fapl = H5Pcreate(H5P_FILE_ACCESS));
+  PetscCallH5(H5Pset_fapl_mpio(fapl, comm, MPI_INFO_NULL));
+  out->file = access(file, F_OK) == 0 ? H5Fopen(file, flags, fapl) : -1;
+  PetscCallH5(H5Pclose(fapl));
+  okl = out->file >= 0;
+  PetscCallMPI(MPI_Allreduce(&okl, &oka, 1, MPI_INT, MPI_MIN, comm));
+  if (!oka) {
+    if (out->file >= 0) H5Fclose(out->file);
+    PetscCall(PetscFree(out));
+    *ok = PETSC_FALSE;
+    PetscFunctionReturn(PETSC_SUCCESS);
+  }
+  PetscCallH5(out->dxpl = H5Pcreate(H5P_DATASET_XFER));
+  PetscCallH5(H5Pset_dxpl_mpio(out->dxpl, H5FD_MPIO_COLLECTIVE));
+  *ok   = PETSC_TRUE;
+  *outp = out;
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+PetscErrorCode MrOutputReopen(MPI_Comm comm, const char path[], MrOutput *outp)
+{
+  char      partial[PETSC_MAX_PATH_LEN + 16];
+  PetscBool ok;
+
+  PetscFunctionBegin;
+  PetscCall(PetscSNPrintf(partial, sizeof(partial), "%s.partial", path));
+  PetscCall(MrOutputOpenFile(comm, path, H5F_ACC_RDWR, partial, outp, &ok));
+  MrCheckInput(comm, ok, "restart: the interrupted output '%s' is missing or damaged (a restart continues the output of the run that wrote the checkpoint)", partial);
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+PetscErrorCode MrOutputOpenRead(MPI_Comm comm, const char path[], MrOutput *outp)
+{
+  PetscBool ok;
+
+  PetscFunctionBegin;
+  PetscCall(MrOutputOpenFile(comm, path, H5F_ACC_RDONLY, path, outp, &ok));
+  MrCheckInput(comm, ok, "cannot open '%s' (missing, or not an HDF5 file)", path);
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+PetscErrorCode MrOutputFlush(MrOutput out)
+{
+  PetscFunctionBegin;
+  for (PetscInt k = 0; k < out->nseries; k++) PetscCall(MrSeriesFlush(out->series[k]));
+  PetscCallH5(H5Fflush(out->file, H5F_SCOPE_GLOBAL));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+PetscErrorCode MrOutputClosePartial(MrOutput *outp)
+{
+  MrOutput out = *outp;
+
+  PetscFunctionBegin;
+  if (!out) PetscFunctionReturn(PETSC_SUCCESS);
+  for (PetscInt k = 0; k < out->nseries; k++) PetscCall(MrSeriesFlush(out->series[k]));
+  PetscCall(MrOutputClose(out));
+  PetscCall(PetscFree(out));
+  *outp = NULL;
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+/* Selects the pieces in the file space (or nothing) and makes the memory space. */
+static PetscErrorCode MrSelectPieces(hid_t fs, int ndims, const hsize_t dims[], PetscInt npieces, const hsize_t r0[], const hsize_t nr[], hid_t *ms)
+{
+  hsize_t total = 0, start[8] = {0}, count[8], row = 1;
+
+  PetscFunctionBegin;
+  PetscCheck(ndims >= 1 && ndims <= 8, PETSC_COMM_SELF, PETSC_ERR_ARG_OUTOFRANGE, "unsupported rank %d", ndims);
+  for (int k = 1; k < ndims; k++) {
+    count[k] = dims[k];
+    row *= dims[k];
+  }
+  PetscCallH5(H5Sselect_none(fs));
+  for (PetscInt p = 0; p < npieces; p++) {
+    if (!nr[p]) continue;
+    start[0] = r0[p];
+    count[0] = nr[p];
+    PetscCheck(r0[p] + nr[p] <= dims[0], PETSC_COMM_SELF, PETSC_ERR_ARG_OUTOFRANGE, "piece beyond the dataset");
+    PetscCallH5(H5Sselect_hyperslab(fs, H5S_SELECT_OR, start, NULL, count, NULL));
+    total += nr[p] * row;
+  }
+  PetscCallH5(*ms = H5Screate_simple(1, total ? &total : (hsize_t[]){1}, NULL));
+  if (!total) PetscCallH5(H5Sselect_none(*ms));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+PetscErrorCode MrOutputWritePieces(MrOutput out, const char name[], int ndims, const hsize_t dims[], PetscInt npieces, const hsize_t r0[], const hsize_t nr[], const double *data)
+{
+  hid_t d, fs, ms;
+
+  PetscFunctionBegin;
+  PetscCall(MrOutputCreateDataset(out, name, H5T_NATIVE_DOUBLE, ndims, dims, H5P_DEFAULT, NULL, &d));
+  PetscCallH5(fs = H5Dget_space(d));
+  PetscCall(MrSelectPieces(fs, ndims, dims, npieces, r0, nr, &ms));
+  PetscCallH5(H5Dwrite(d, H5T_NATIVE_DOUBLE, ms, fs, out->dxpl, data));
+  PetscCallH5(H5Sclose(ms));
+  PetscCallH5(H5Sclose(fs));
+  PetscCallH5(H5Dclose(d));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+PetscErrorCode MrOutputReadPieces(MrOutput out, const char name[], int ndims, const hsize_t dims[], PetscInt npieces, const hsize_t r0[], const hsize_t nr[], double *data)
+{
+  hid_t   d, fs = -1, ms;
+  hsize_t have[8];
+  int     okl = 1, ok;
+
+  PetscFunctionBegin;
+  d = H5Lexists(out->file, name, H5P_DEFAULT) > 0 ? H5Dopen2(out->file, name, H5P_DEFAULT) : -1;
+  if (d >= 0) {
+    PetscCallH5(fs = H5Dget_space(d));
+    okl = H5Sget_simple_extent_ndims(fs) == ndims;
+    if (okl) H5Sget_simple_extent_dims(fs, have, NULL);
+    for (int k = 0; okl && k < ndims; k++) okl = have[k] == dims[k];
+  } else
+    okl = 0;
+  PetscCallMPI(MPI_Allreduce(&okl, &ok, 1, MPI_INT, MPI_MIN, out->comm));
+  if (!ok) {
+    if (d >= 0) {
+      H5Sclose(fs);
+      H5Dclose(d);
+    }
+    MrCheckInput(out->comm, PETSC_FALSE, "'%s': dataset %s is missing or has the wrong shape", out->partial, name);
+  }
+  PetscCall(MrSelectPieces(fs, ndims, dims, npieces, r0, nr, &ms));
+  PetscCallH5(H5Dread(d, H5T_NATIVE_DOUBLE, ms, fs, out->dxpl, data));
+  PetscCallH5(H5Sclose(ms));
+  PetscCallH5(H5Sclose(fs));
+  PetscCallH5(H5Dclose(d));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+/* Reads a root attribute into buf (type mem); ok the same on every rank. */
+static PetscErrorCode MrOutputGetAttr(MrOutput out, const char name[], hid_t mem, void *buf)
+{
+  hid_t a;
+  int   okl, ok;
+
+  PetscFunctionBegin;
+  a   = H5Aexists(out->file, name) > 0 ? H5Aopen(out->file, name, H5P_DEFAULT) : -1;
+  okl = a >= 0 && H5Aread(a, mem, buf) >= 0;
+  if (a >= 0) H5Aclose(a);
+  PetscCallMPI(MPI_Allreduce(&okl, &ok, 1, MPI_INT, MPI_MIN, out->comm));
+  MrCheckInput(out->comm, ok, "'%s': attribute %s is missing or unreadable", out->partial, name);
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+PetscErrorCode MrOutputGetAttrReal(MrOutput out, const char name[], PetscReal *value)
+{
+  double v;
+
+  PetscFunctionBegin;
+  PetscCall(MrOutputGetAttr(out, name, H5T_NATIVE_DOUBLE, &v));
+  *value = v;
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+PetscErrorCode MrOutputGetAttrInt(MrOutput out, const char name[], PetscInt64 *value)
+{
+  long long v;
+
+  PetscFunctionBegin;
+  PetscCall(MrOutputGetAttr(out, name, H5T_NATIVE_LLONG, &v));
+  *value = v;
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+PetscErrorCode MrOutputGetAttrString(MrOutput out, const char name[], char value[], size_t len)
+{
+  hid_t t;
+
+  PetscFunctionBegin;
+  PetscCallH5(t = H5Tcopy(H5T_C_S1));
+  PetscCallH5(H5Tset_size(t, len));
+  PetscCallH5(H5Tset_strpad(t, H5T_STR_NULLTERM));
+  PetscCall(MrOutputGetAttr(out, name, t, value));
+  PetscCallH5(H5Tclose(t));
+  value[len - 1] = 0;
   PetscFunctionReturn(PETSC_SUCCESS);
 }

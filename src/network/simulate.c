@@ -1,74 +1,47 @@
 /* `mrdyn simulate`: options, set-up, PETSc TS integration, collective output. */
-#include "network_impl.h"
+#include "simulate_impl.h"
 #include "../util/util.h"
 #include <mrdyn/rng.h>
 #include <math.h>
 
-typedef struct {
-  char           model[PETSC_MAX_PATH_LEN], out[PETSC_MAX_PATH_LEN], input[4096];
-  PetscBool      force, saveConn, help, dryRun;
-  PetscReal      bandwidth; /* GB/s per rank assumed by -dry_run */
-  PetscInt64     seed, initSeed;
-  PetscReal      dt, tfinal, progress;
-  PetscInt       saveEvery, traces, buffer, K, trials;
-  PetscReal     *S0, *v0;
-  PetscInt       nS0, nv0;
-  PetscReal      dtimes[64], dlagMax;
-  PetscInt       ndref, dlagEvery;
-  MrDisorderType dtype;
-  MrPrecision    prec;
-} MrSimOptions;
-
-typedef struct {
-  MrNetwork      net;
-  MrSimOptions  *opt;
-  MrOutput       out;
-  MrSeries       time, currents, variance, psi, traces;
-  PetscInt       ntr, *trLocal; /* owned trace rows: local state index */
-  PetscReal     *rowbuf, *var, *ps;
-  PetscInt       lastSaved, nsaved;
-  PetscLogDouble wall0, lastPrint;
-  PetscLogStage  stageOutput;
-  /* autocovariance (1/N) x(t_ref) . x(t_ref + lag) */
-  PetscInt   nlag, *refStep;
-  PetscReal *refTime;          /* the time of each reference step, as written */
-  PetscReal *xref, *rec, *dot; /* nref x nx; nslices x nref x nlag; nslices */
-} MrSimCtx;
-
 static const char *const MrDisorderTypes[] = {"dense", "sparse", "MrDisorderType", "MR_DISORDER_", NULL};
 static const char *const MrPrecisions[]    = {"double", "single", "MrPrecision", "MR_PRECISION_", NULL};
 
-static const char *const MrSimNumeric[] = {"-seed",          "-init_seed",         "-dt",     "-t_final", "-save_every", "-traces", "-output_buffer", "-disorder_k", "-progress", "-init_currents", "-init_variance", "-delta_times", "-delta_lag_every",
-                                           "-delta_lag_max", "-dry_run_bandwidth", "-trials", NULL};
-static const char *const MrSimKnown[]   = {"-model",
-                                           "-o",
-                                           "-force",
-                                           "-seed",
-                                           "-init_seed",
-                                           "-dt",
-                                           "-t_final",
-                                           "-save_every",
-                                           "-traces",
-                                           "-output_buffer",
-                                           "-disorder",
-                                           "-disorder_k",
-                                           "-precision",
-                                           "-input",
-                                           "-save_connectivity",
-                                           "-progress",
-                                           "-init_currents",
-                                           "-init_variance",
-                                           "-ts_type",
-                                           "-ts_rk_type",
-                                           "-ts_adapt_type",
-                                           "-log_view",
-                                           "-delta_times",
-                                           "-delta_lag_every",
-                                           "-delta_lag_max",
-                                           "-dry_run",
-                                           "-dry_run_bandwidth",
-                                           "-trials",
-                                           NULL};
+static const char *const MrSimNumeric[] = {
+    "-seed",          "-init_seed",         "-dt",     "-t_final",          "-save_every", "-traces", "-output_buffer", "-disorder_k", "-progress", "-init_currents", "-init_variance", "-delta_times", "-delta_lag_every",
+    "-delta_lag_max", "-dry_run_bandwidth", "-trials", "-checkpoint_every", NULL};
+static const char *const MrSimKnown[] = {"-model",
+                                         "-o",
+                                         "-force",
+                                         "-seed",
+                                         "-init_seed",
+                                         "-dt",
+                                         "-t_final",
+                                         "-save_every",
+                                         "-traces",
+                                         "-output_buffer",
+                                         "-disorder",
+                                         "-disorder_k",
+                                         "-precision",
+                                         "-input",
+                                         "-save_connectivity",
+                                         "-progress",
+                                         "-init_currents",
+                                         "-init_variance",
+                                         "-ts_type",
+                                         "-ts_rk_type",
+                                         "-ts_adapt_type",
+                                         "-log_view",
+                                         "-delta_times",
+                                         "-delta_lag_every",
+                                         "-delta_lag_max",
+                                         "-dry_run",
+                                         "-dry_run_bandwidth",
+                                         "-trials",
+                                         "-checkpoint",
+                                         "-checkpoint_every",
+                                         "-restart",
+                                         NULL};
 
 static PetscErrorCode MrSimGetOptions(MPI_Comm comm, MrSimOptions *o)
 {
@@ -111,6 +84,9 @@ static PetscErrorCode MrSimGetOptions(MPI_Comm comm, MrSimOptions *o)
   o->trials    = 1;
   PetscCall(PetscOptionsInt("-trials", "trajectories of one realisation integrated together (J read once for all)", NULL, o->trials, &o->trials, NULL));
   PetscCall(PetscOptionsBool("-dry_run", "print memory per rank and the estimated time, allocate nothing, write nothing", NULL, o->dryRun, &o->dryRun, NULL));
+  PetscCall(PetscOptionsString("-checkpoint", "checkpoint file (default: the output name + .ckpt)", NULL, o->checkpoint, o->checkpoint, sizeof(o->checkpoint), NULL));
+  PetscCall(PetscOptionsInt("-checkpoint_every", "write a checkpoint every K steps (0: only on SIGTERM/SIGUSR1)", NULL, o->ckptEvery, &o->ckptEvery, NULL));
+  PetscCall(PetscOptionsString("-restart", "continue the interrupted run from this checkpoint", NULL, o->restart, o->restart, sizeof(o->restart), NULL));
   PetscCall(PetscOptionsReal("-dry_run_bandwidth", "memory bandwidth per rank (GB/s) for the time estimate", NULL, o->bandwidth, &o->bandwidth, NULL));
   o->dlagEvery = 5;
   o->dlagMax   = 20.0;
@@ -140,6 +116,13 @@ static PetscErrorCode MrSimGetOptions(MPI_Comm comm, MrSimOptions *o)
   MrCheckInput(comm, seed >= 0, "-seed must be >= 0");
   MrCheckInput(comm, o->dlagEvery >= 1 && o->dlagMax >= 0, "-delta_lag_every must be >= 1 and -delta_lag_max >= 0");
   MrCheckInput(comm, o->bandwidth > 0, "-dry_run_bandwidth must be > 0");
+  MrCheckInput(comm, o->ckptEvery >= 0, "-checkpoint_every %" PetscInt_FMT " must be >= 0", o->ckptEvery);
+  if (!o->checkpoint[0]) PetscCall(PetscSNPrintf(o->checkpoint, sizeof(o->checkpoint), "%s.ckpt", o->out));
+  {
+    PetscBool same;
+    PetscCall(PetscStrcmp(o->checkpoint, o->out, &same));
+    MrCheckInput(comm, !same, "-checkpoint must differ from the output file");
+  }
   MrCheckInput(comm, o->trials >= 1 && o->trials <= 64, "-trials %" PetscInt_FMT " must be between 1 and 64", o->trials);
   MrCheckInput(comm, o->trials == 1 || o->ndref == 0, "-delta_times does not go with -trials yet");
   for (PetscInt q = 0; q < o->ndref; q++) MrCheckInput(comm, o->dtimes[q] >= 0 && o->dtimes[q] <= o->tfinal, "-delta_times: %g is outside [0, t_final]", (double)o->dtimes[q]);
@@ -214,12 +197,17 @@ static PetscErrorCode MrSimMonitor(TS ts, PetscInt step, PetscReal t, Vec X, voi
   PetscLogDouble now;
 
   PetscFunctionBegin;
-  if (step % ctx->opt->saveEvery == 0) PetscCall(MrSimSave(ctx, step, t, X));
-  if (ctx->opt->ndref) PetscCall(MrSimDelta(ctx, step, t, X));
+  /* after a restart the restored step was saved and recorded before the checkpoint */
+  if (step % ctx->opt->saveEvery == 0 && step != ctx->lastSaved) PetscCall(MrSimSave(ctx, step, t, X));
+  if (ctx->opt->ndref && step != ctx->lastDelta) {
+    PetscCall(MrSimDelta(ctx, step, t, X));
+    ctx->lastDelta = step;
+  }
+  if (ctx->opt->ckptEvery && step % ctx->opt->ckptEvery == 0 && step != ctx->lastCkpt && step < ctx->maxSteps) PetscCall(MrSimCheckpointWrite(ctx, ts, step, t, X));
   PetscCall(PetscTime(&now));
   if (ctx->opt->progress > 0 && now - ctx->lastPrint >= ctx->opt->progress && step > 0) {
-    PetscReal frac = t / ctx->opt->tfinal, el = now - ctx->wall0;
-    PetscCall(PetscPrintf(ctx->net->comm, "  step %" PetscInt_FMT "  t = %.4g / %.4g  %.1f steps/s  ETA %.0f s\n", step, (double)t, (double)ctx->opt->tfinal, step / el, frac > 0 ? el * (1 - frac) / frac : 0.0));
+    PetscReal t0 = ctx->startStep * ctx->opt->dt, frac = (t - t0) / (ctx->opt->tfinal - t0), el = now - ctx->wall0;
+    PetscCall(PetscPrintf(ctx->net->comm, "  step %" PetscInt_FMT "  t = %.4g / %.4g  %.1f steps/s  ETA %.0f s\n", step, (double)t, (double)ctx->opt->tfinal, (step - ctx->startStep) / el, frac > 0 ? el * (1 - frac) / frac : 0.0));
     ctx->lastPrint = now;
   }
   PetscFunctionReturn(PETSC_SUCCESS);
@@ -377,6 +365,17 @@ static PetscErrorCode MrSimWriteDelta(MrSimCtx *ctx)
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
+/* A series of the output: created, or reopened at the checkpoint's row count on restart. */
+static PetscErrorCode MrSimSeries(MrSimCtx *ctx, const char name[], PetscInt T, PetscInt ncols, PetscInt nown, const PetscInt cols[], PetscInt64 rows, MrSeries *s)
+{
+  PetscFunctionBegin;
+  if (ctx->opt->restart[0])
+    PetscCall(MrSeriesReopen(ctx->out, name, T, ncols, nown, cols, ctx->opt->buffer, rows, s));
+  else
+    PetscCall(MrSeriesCreateTrials(ctx->out, name, T, ncols, nown, cols, ctx->opt->buffer, s));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
 PetscErrorCode MrSimulate(MPI_Comm comm)
 {
   MrSimOptions   opt;
@@ -396,6 +395,7 @@ PetscErrorCode MrSimulate(MPI_Comm comm)
   PetscLogDouble t0, t1;
   PetscInt64     bytes, msgs, tbytes, tmsgs;
   MrInputs       inputs;
+  PetscInt64     rows = 0;
 
   PetscFunctionBegin;
   PetscCall(PetscMemzero(&ctx, sizeof(ctx)));
@@ -454,7 +454,13 @@ PetscErrorCode MrSimulate(MPI_Comm comm)
     PetscCall(PetscLogStagePop());
     PetscFunctionReturn(PETSC_SUCCESS);
   }
-  PetscCall(MrOutputCheckPath(comm, opt.out, opt.force));
+  if (opt.restart[0]) {
+    PetscBool done;
+    PetscCall(MrOutputCheckPath(comm, opt.out, PETSC_TRUE)); /* the directory must still be there */
+    PetscCall(PetscTestFile(opt.out, 'r', &done));
+    MrCheckInput(comm, !done, "-restart: the output '%s' is already complete; nothing to continue", opt.out);
+  } else
+    PetscCall(MrOutputCheckPath(comm, opt.out, opt.force));
 
   /* the network is realised only now that every input is known to be good */
   PetscCall(PetscTime(&t0));
@@ -468,26 +474,43 @@ PetscErrorCode MrSimulate(MPI_Comm comm)
                         (double)opt.dt, (double)opt.tfinal));
   PetscCall(MrLayoutView(L, PETSC_VIEWER_STDOUT_(comm)));
 
-  ctx.net = net;
-  ctx.opt = &opt;
-  PetscCall(MrOutputCreate(comm, opt.out, &ctx.out));
-  PetscCall(MrSimWriteHeader(&ctx, tsType));
-  if (opt.saveConn) PetscCall(MrSimWriteConnectivity(&ctx));
+  ctx.net       = net;
+  ctx.opt       = &opt;
+  ctx.lastSaved = ctx.lastDelta = ctx.lastCkpt = -1;
+  ctx.maxSteps                                 = fixed ? nsteps : PETSC_MAX_INT;
+  ctx.stopReq                                  = MPI_REQUEST_NULL;
+  if (opt.ndref) {
+    ctx.nlag = (PetscInt)llround(opt.dlagMax / opt.dt) / opt.dlagEvery + 1;
+    PetscCall(PetscMalloc5(opt.ndref, &ctx.refStep, opt.ndref * net->nx + 1, &ctx.xref, L->nslices * opt.ndref * ctx.nlag + 1, &ctx.rec, L->nslices + 1, &ctx.dot, opt.ndref, &ctx.refTime));
+    for (PetscInt q = 0; q < opt.ndref; q++) {
+      ctx.refStep[q] = -1;
+      ctx.refTime[q] = NAN;
+    }
+    for (PetscInt i = 0; i < L->nslices * opt.ndref * ctx.nlag; i++) ctx.rec[i] = NAN;
+  }
+  if (opt.restart[0]) {
+    PetscCall(MrSimCheckpointRead(&ctx, ts, X, &rows));
+    PetscCall(MrOutputReopen(comm, opt.out, &ctx.out));
+  } else {
+    PetscCall(MrOutputCreate(comm, opt.out, &ctx.out));
+    PetscCall(MrSimWriteHeader(&ctx, tsType));
+    if (opt.saveConn) PetscCall(MrSimWriteConnectivity(&ctx));
+  }
   {
     PetscInt zero = 0;
-    PetscCall(MrSeriesCreate(ctx.out, "/time", 0, L->rank == 0 ? 1 : 0, &zero, opt.buffer, &ctx.time));
+    PetscCall(MrSimSeries(&ctx, "/time", 1, 0, L->rank == 0 ? 1 : 0, &zero, rows, &ctx.time));
   }
   PetscCall(PetscMalloc1(net->nS + 1, &cols));
   PetscCall(PetscArraycpy(cols, net->Sch, net->nS));
-  PetscCall(MrSeriesCreateTrials(ctx.out, "/currents", opt.trials, model->C, net->nS, cols, opt.buffer, &ctx.currents));
+  PetscCall(MrSimSeries(&ctx, "/currents", opt.trials, model->C, net->nS, cols, rows, &ctx.currents));
   PetscCall(PetscFree(cols));
   for (PetscInt k = 0; k < L->nslices; k++) nOwnRegions += L->slice[k].grank == 0;
   PetscCall(PetscMalloc1(nOwnRegions + 1, &cols));
   nOwnRegions = 0;
   for (PetscInt k = 0; k < L->nslices; k++)
     if (L->slice[k].grank == 0) cols[nOwnRegions++] = L->slice[k].region;
-  PetscCall(MrSeriesCreateTrials(ctx.out, "/variance", opt.trials, model->R, nOwnRegions, cols, opt.buffer, &ctx.variance));
-  PetscCall(MrSeriesCreateTrials(ctx.out, "/psi", opt.trials, model->R, nOwnRegions, cols, opt.buffer, &ctx.psi));
+  PetscCall(MrSimSeries(&ctx, "/variance", opt.trials, model->R, nOwnRegions, cols, rows, &ctx.variance));
+  PetscCall(MrSimSeries(&ctx, "/psi", opt.trials, model->R, nOwnRegions, cols, rows, &ctx.psi));
   PetscCall(PetscFree(cols));
   if (opt.traces) {
     PetscInt ntot = 0, col = 0;
@@ -503,28 +526,47 @@ PetscErrorCode MrSimulate(MPI_Comm comm)
         }
       }
     }
-    PetscCall(MrSeriesCreateTrials(ctx.out, "/traces/x", opt.trials, ntot, ctx.ntr, cols, opt.buffer, &ctx.traces));
+    PetscCall(MrSimSeries(&ctx, "/traces/x", opt.trials, ntot, ctx.ntr, cols, rows, &ctx.traces));
     PetscCall(PetscFree(cols));
   }
   PetscCall(PetscMalloc3(PetscMax(PetscMax(ctx.ntr, model->R), net->nS) * opt.trials + 1, &ctx.rowbuf, L->nslices * opt.trials + 1, &ctx.var, L->nslices * opt.trials + 1, &ctx.ps));
-  if (opt.ndref) {
-    ctx.nlag = (PetscInt)llround(opt.dlagMax / opt.dt) / opt.dlagEvery + 1;
-    PetscCall(PetscMalloc5(opt.ndref, &ctx.refStep, opt.ndref * net->nx + 1, &ctx.xref, L->nslices * opt.ndref * ctx.nlag + 1, &ctx.rec, L->nslices + 1, &ctx.dot, opt.ndref, &ctx.refTime));
-    for (PetscInt q = 0; q < opt.ndref; q++) {
-      ctx.refStep[q] = -1;
-      ctx.refTime[q] = NAN;
-    }
-    for (PetscInt i = 0; i < L->nslices * opt.ndref * ctx.nlag; i++) ctx.rec[i] = NAN;
-  }
   PetscCall(TSMonitorSet(ts, MrSimMonitor, &ctx, NULL));
+  PetscCall(TSSetApplicationContext(ts, &ctx));
+  PetscCall(TSSetPostStep(ts, MrSimPostStep));
   PetscCall(PetscLogStagePop());
 
   PetscCall(PetscTime(&ctx.wall0));
   ctx.lastPrint = ctx.wall0;
-  ctx.lastSaved = -1;
   PetscCall(PetscLogStagePush(stStep));
+  PetscCall(MrSignalsInstall());
   PetscCall(TSSolve(ts, X));
+  PetscCall(MrSignalsRestore());
   PetscCall(PetscLogStagePop());
+  if (ctx.stopReq != MPI_REQUEST_NULL) PetscCallMPI(MPI_Wait(&ctx.stopReq, MPI_STATUS_IGNORE));
+  if (ctx.stopSignal) {
+    /* stopped on request: the step's row and record, a checkpoint, the output left partial */
+    PetscInt  steps;
+    PetscReal tnow;
+    PetscCall(TSGetStepNumber(ts, &steps));
+    PetscCall(TSGetTime(ts, &tnow));
+    if (steps % opt.saveEvery == 0 && ctx.lastSaved != steps) PetscCall(MrSimSave(&ctx, steps, tnow, X));
+    if (opt.ndref && ctx.lastDelta != steps) PetscCall(MrSimDelta(&ctx, steps, tnow, X));
+    ctx.lastDelta = steps;
+    if (ctx.lastCkpt != steps) PetscCall(MrSimCheckpointWrite(&ctx, ts, steps, tnow, X));
+    PetscCall(MrOutputClosePartial(&ctx.out));
+    PetscCall(PetscFree3(ctx.rowbuf, ctx.var, ctx.ps));
+    if (opt.traces) PetscCall(PetscFree(ctx.trLocal));
+    if (opt.ndref) PetscCall(PetscFree5(ctx.refStep, ctx.xref, ctx.rec, ctx.dot, ctx.refTime));
+    PetscCall(TSDestroy(&ts));
+    PetscCall(VecDestroy(&X));
+    PetscCall(MrNetworkDestroy(&net));
+    PetscCall(MrLayoutDestroy(&L));
+    PetscCall(MrModelDestroy(&model));
+    PetscCall(PetscFree3(S0, v0, cost));
+    PetscCall(PetscFree2(opt.S0, opt.v0));
+    SETERRQ(comm, MR_ERR_STOPPED, "stopped by signal %d at step %" PetscInt_FMT " (t = %g): checkpoint %s written, output %s.partial kept; continue with the same options and -restart %s", ctx.stopSignal, steps, (double)tnow, opt.checkpoint, opt.out,
+            opt.checkpoint);
+  }
   {
     PetscInt  steps;
     PetscReal tnow;

@@ -1,0 +1,267 @@
+/* Checkpoints of `mrdyn simulate`: the state in global order (neuron rows in
+   model order, channels by index) so that a run continues on any number of
+   ranks, and the collective agreement on stop requests (signals). */
+#include "simulate_impl.h"
+#include <mrdyn/error.h>
+
+/* Global row offset of each owned slice, and the channel runs this rank owns. */
+static PetscErrorCode MrSimPieces(MrSimCtx *ctx, hsize_t **xr0, hsize_t **xnr, PetscInt *nsp, hsize_t **sr0, hsize_t **snr)
+{
+  MrNetwork  net = ctx->net;
+  MrModel    m   = net->model;
+  MrLayout   L   = net->layout;
+  PetscInt64 off = 0;
+  PetscInt   n   = 0;
+
+  PetscFunctionBegin;
+  PetscCall(PetscMalloc2(L->nslices + 1, xr0, L->nslices + 1, xnr));
+  PetscCall(PetscMalloc2(net->nS + 1, sr0, net->nS + 1, snr));
+  for (PetscInt r = 0, k = 0; r < m->R && k < L->nslices; r++) {
+    if (L->slice[k].region == r) {
+      (*xr0)[k] = (hsize_t)(off + L->slice[k].rstart);
+      (*xnr)[k] = (hsize_t)(L->slice[k].rend - L->slice[k].rstart);
+      k++;
+    }
+    off += m->N[r];
+  }
+  for (PetscInt j = 0; j < net->nS; j++) { /* Sch is ascending: runs of consecutive channels */
+    if (n && (PetscInt)((*sr0)[n - 1] + (*snr)[n - 1]) == net->Sch[j])
+      (*snr)[n - 1]++;
+    else {
+      (*sr0)[n] = (hsize_t)net->Sch[j];
+      (*snr)[n] = 1;
+      n++;
+    }
+  }
+  *nsp = n;
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+static PetscInt64 MrSimTotalN(MrModel m)
+{
+  PetscInt64 n = 0;
+  for (PetscInt r = 0; r < m->R; r++) n += m->N[r];
+  return n;
+}
+
+/* The settings a restart must share with the run that wrote the checkpoint. */
+#define MR_CKPT_NINT 10
+static void MrSimCheckpointInts(const MrSimCtx *ctx, PetscInt64 v[MR_CKPT_NINT])
+{
+  const MrSimOptions *o = ctx->opt;
+  v[0]                  = o->seed;
+  v[1]                  = o->initSeed;
+  v[2]                  = o->trials;
+  v[3]                  = o->dtype;
+  v[4]                  = o->prec;
+  v[5]                  = o->dtype == MR_DISORDER_SPARSE ? o->K : 0;
+  v[6]                  = o->saveEvery;
+  v[7]                  = o->traces;
+  v[8]                  = o->ndref;
+  v[9]                  = MrSimTotalN(ctx->net->model);
+}
+static const char *const MrCkptIntNames[MR_CKPT_NINT] = {"-seed", "-init_seed", "-trials", "-disorder", "-precision", "-disorder_k", "-save_every", "-traces", "-delta_times (count)", "total N"};
+
+PetscErrorCode MrSimCheckpointWrite(MrSimCtx *ctx, TS ts, PetscInt step, PetscReal t, Vec X)
+{
+  MrNetwork          net = ctx->net;
+  MrModel            m   = net->model;
+  MrLayout           L   = net->layout;
+  const PetscInt     T = net->nt, nref = ctx->opt->ndref;
+  const PetscInt64   Ntot = MrSimTotalN(m);
+  MrOutput           ck;
+  hsize_t           *xr0, *xnr, *sr0, *snr, dims[3];
+  PetscInt           ns;
+  const PetscScalar *x;
+  PetscReal          dt, vals[MR_CKPT_NINT];
+  PetscInt64         iv[MR_CKPT_NINT];
+  TSType             type;
+
+  PetscFunctionBegin;
+  PetscCall(PetscLogStagePush(ctx->stageOutput));
+  PetscCall(MrOutputFlush(ctx->out)); /* the rows the checkpoint counts are on disk first */
+  PetscCall(MrSimPieces(ctx, &xr0, &xnr, &ns, &sr0, &snr));
+  PetscCall(MrOutputCreate(net->comm, ctx->opt->checkpoint, &ck));
+  PetscCall(MrOutputAttrString(ck, "kind", "mrdyn simulate checkpoint"));
+  PetscCall(MrOutputProvenance(ck, "simulate", ctx->opt->model, m->hash));
+  PetscCall(MrOutputAttrString(ck, "output", ctx->opt->out));
+  PetscCall(TSGetType(ts, &type));
+  PetscCall(TSGetTimeStep(ts, &dt));
+  PetscCall(MrOutputAttrString(ck, "ts_type", type));
+  PetscCall(MrOutputAttrInt(ck, "step", step));
+  PetscCall(MrOutputAttrReal(ck, "time", t));
+  PetscCall(MrOutputAttrReal(ck, "ts_dt", dt));
+  PetscCall(MrOutputAttrReal(ck, "dt", ctx->opt->dt));
+  PetscCall(MrOutputAttrReal(ck, "t_final", ctx->opt->tfinal));
+  PetscCall(MrOutputAttrInt(ck, "saved_rows", ctx->nsaved));
+  PetscCall(MrOutputAttrInt(ck, "last_saved", ctx->lastSaved));
+  PetscCall(MrOutputAttrInt(ck, "mpi_size", L->size));
+  MrSimCheckpointInts(ctx, iv);
+  for (PetscInt k = 0; k < MR_CKPT_NINT; k++) vals[k] = (PetscReal)iv[k];
+  PetscCall(MrOutputAttrRealArray(ck, "settings", MR_CKPT_NINT, vals));
+  PetscCall(VecGetArrayRead(X, &x));
+  dims[0] = (hsize_t)Ntot;
+  dims[1] = (hsize_t)T;
+  PetscCall(MrOutputWritePieces(ck, "/state/x", 2, dims, L->nslices, xr0, xnr, x));
+  dims[0] = (hsize_t)m->C;
+  PetscCall(MrOutputWritePieces(ck, "/state/S", 2, dims, ns, sr0, snr, x + net->nx * T));
+  PetscCall(VecRestoreArrayRead(X, &x));
+  if (nref) {
+    PetscReal *buf, *st;
+    hsize_t   *rr0, *rnr, dr = (hsize_t)nref;
+    PetscCall(PetscMalloc4(net->nx * nref + 1, &buf, nref, &st, L->nslices + 1, &rr0, L->nslices + 1, &rnr));
+    for (PetscInt i = 0; i < net->nx; i++) /* (rows, nref): rows are the pieces' axis */
+      for (PetscInt q = 0; q < nref; q++) buf[i * nref + q] = ctx->xref[q * net->nx + i];
+    dims[0] = (hsize_t)Ntot;
+    dims[1] = (hsize_t)nref;
+    PetscCall(MrOutputWritePieces(ck, "/state/xref", 2, dims, L->nslices, xr0, xnr, buf));
+    for (PetscInt k = 0; k < L->nslices; k++) { /* one writer per region: its leader */
+      rr0[k] = (hsize_t)L->slice[k].region;
+      rnr[k] = L->slice[k].grank == 0 ? 1 : 0;
+    }
+    dims[0] = (hsize_t)m->R;
+    dims[1] = (hsize_t)nref;
+    dims[2] = (hsize_t)ctx->nlag;
+    PetscCall(MrOutputWritePieces(ck, "/state/delta_rec", 3, dims, L->nslices, rr0, rnr, ctx->rec));
+    for (PetscInt q = 0; q < nref; q++) st[q] = (PetscReal)ctx->refStep[q];
+    PetscCall(MrOutputWriteRoot(ck, "/state/delta_ref_step", H5T_NATIVE_DOUBLE, 1, &dr, st));
+    PetscCall(MrOutputWriteRoot(ck, "/state/delta_ref_time", H5T_NATIVE_DOUBLE, 1, &dr, ctx->refTime));
+    PetscCall(PetscFree4(buf, st, rr0, rnr));
+  }
+  PetscCall(MrOutputFinish(&ck)); /* renamed over the previous checkpoint only when complete */
+  PetscCall(PetscFree2(xr0, xnr));
+  PetscCall(PetscFree2(sr0, snr));
+  ctx->lastCkpt = step;
+  PetscCall(PetscLogStagePop());
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+PetscErrorCode MrSimCheckpointRead(MrSimCtx *ctx, TS ts, Vec X, PetscInt64 *nsaved)
+{
+  MrNetwork        net = ctx->net;
+  MrModel          m   = net->model;
+  MrLayout         L   = net->layout;
+  const PetscInt   T = net->nt, nref = ctx->opt->ndref;
+  const PetscInt64 Ntot = MrSimTotalN(m);
+  const char      *path = ctx->opt->restart;
+  MrOutput         ck;
+  hsize_t         *xr0, *xnr, *sr0, *snr, dims[3];
+  PetscInt         ns;
+  PetscScalar     *x;
+  PetscReal        t, dt, dtOpt, tfinal, vals[MR_CKPT_NINT];
+  PetscInt64       step, lastSaved, iv[MR_CKPT_NINT];
+  char             s[256];
+  TSType           type;
+  PetscBool        same;
+
+  PetscFunctionBegin;
+  PetscCall(MrOutputOpenRead(net->comm, path, &ck));
+  MrCheckInput(net->comm, H5Aexists(MrOutputFile(ck), "kind") > 0, "-restart '%s' is not a simulate checkpoint", path);
+  PetscCall(MrOutputGetAttrString(ck, "kind", s, sizeof(s)));
+  PetscCall(PetscStrcmp(s, "mrdyn simulate checkpoint", &same));
+  MrCheckInput(net->comm, same, "-restart '%s' is not a simulate checkpoint", path);
+  PetscCall(MrOutputGetAttrString(ck, "status", s, sizeof(s)));
+  PetscCall(PetscStrcmp(s, "complete", &same));
+  MrCheckInput(net->comm, same, "-restart '%s' is incomplete", path);
+  PetscCall(MrOutputGetAttrString(ck, "model_hash", s, sizeof(s)));
+  PetscCall(PetscStrcmp(s, m->hash, &same));
+  MrCheckInput(net->comm, same, "-restart '%s' was written for another model (hash %s, this model %s)", path, s, m->hash);
+  PetscCall(MrOutputGetAttrString(ck, "output", s, sizeof(s)));
+  PetscCall(PetscStrcmp(s, ctx->opt->out, &same));
+  MrCheckInput(net->comm, same, "-restart '%s' belongs to the run writing '%s', not -o %s", path, s, ctx->opt->out);
+  PetscCall(TSGetType(ts, &type));
+  PetscCall(MrOutputGetAttrString(ck, "ts_type", s, sizeof(s)));
+  PetscCall(PetscStrcmp(s, type, &same));
+  MrCheckInput(net->comm, same, "-restart '%s' was written with -ts_type %s, this run uses %s", path, s, type);
+  PetscCall(MrOutputGetAttrReal(ck, "dt", &dtOpt));
+  PetscCall(MrOutputGetAttrReal(ck, "t_final", &tfinal));
+  MrCheckInput(net->comm, dtOpt == ctx->opt->dt && tfinal == ctx->opt->tfinal, "-restart '%s' was written with -dt %g -t_final %g; give the same values", path, (double)dtOpt, (double)tfinal);
+  {
+    hid_t   a   = H5Aopen(MrOutputFile(ck), "settings", H5P_DEFAULT);
+    hsize_t na  = 0;
+    hid_t   sp  = a >= 0 ? H5Aget_space(a) : -1;
+    int     okl = 0, ok;
+    if (sp >= 0 && H5Sget_simple_extent_ndims(sp) == 1) {
+      H5Sget_simple_extent_dims(sp, &na, NULL);
+      okl = na == MR_CKPT_NINT && H5Aread(a, H5T_NATIVE_DOUBLE, vals) >= 0;
+    }
+    if (sp >= 0) H5Sclose(sp);
+    if (a >= 0) H5Aclose(a);
+    PetscCallMPI(MPI_Allreduce(&okl, &ok, 1, MPI_INT, MPI_MIN, net->comm));
+    MrCheckInput(net->comm, ok, "-restart '%s': the settings attribute is missing or malformed", path);
+  }
+  MrSimCheckpointInts(ctx, iv);
+  for (PetscInt k = 0; k < MR_CKPT_NINT; k++) MrCheckInput(net->comm, vals[k] == (PetscReal)iv[k], "-restart '%s' was written with %s = %g, this run has %g; give the same settings", path, MrCkptIntNames[k], (double)vals[k], (double)iv[k]);
+  PetscCall(MrOutputGetAttrInt(ck, "step", &step));
+  PetscCall(MrOutputGetAttrReal(ck, "time", &t));
+  PetscCall(MrOutputGetAttrReal(ck, "ts_dt", &dt));
+  PetscCall(MrOutputGetAttrInt(ck, "saved_rows", nsaved));
+  PetscCall(MrOutputGetAttrInt(ck, "last_saved", &lastSaved));
+
+  PetscCall(MrSimPieces(ctx, &xr0, &xnr, &ns, &sr0, &snr));
+  PetscCall(VecGetArray(X, &x));
+  dims[0] = (hsize_t)Ntot;
+  dims[1] = (hsize_t)T;
+  PetscCall(MrOutputReadPieces(ck, "/state/x", 2, dims, L->nslices, xr0, xnr, x));
+  dims[0] = (hsize_t)m->C;
+  PetscCall(MrOutputReadPieces(ck, "/state/S", 2, dims, ns, sr0, snr, x + net->nx * T));
+  PetscCall(VecRestoreArray(X, &x));
+  if (nref) {
+    PetscReal *buf, *st;
+    hsize_t   *rr0, *rnr;
+    PetscCall(PetscMalloc4(net->nx * nref + 1, &buf, nref, &st, L->nslices + 1, &rr0, L->nslices + 1, &rnr));
+    dims[0] = (hsize_t)Ntot;
+    dims[1] = (hsize_t)nref;
+    PetscCall(MrOutputReadPieces(ck, "/state/xref", 2, dims, L->nslices, xr0, xnr, buf));
+    for (PetscInt i = 0; i < net->nx; i++)
+      for (PetscInt q = 0; q < nref; q++) ctx->xref[q * net->nx + i] = buf[i * nref + q];
+    for (PetscInt k = 0; k < L->nslices; k++) { /* every rank of a group reads its region's record */
+      rr0[k] = (hsize_t)L->slice[k].region;
+      rnr[k] = 1;
+    }
+    dims[0] = (hsize_t)m->R;
+    dims[1] = (hsize_t)nref;
+    dims[2] = (hsize_t)ctx->nlag;
+    PetscCall(MrOutputReadPieces(ck, "/state/delta_rec", 3, dims, L->nslices, rr0, rnr, ctx->rec));
+    dims[0] = (hsize_t)nref;
+    {
+      hsize_t z = 0, one = (hsize_t)nref;
+      PetscCall(MrOutputReadPieces(ck, "/state/delta_ref_step", 1, dims, 1, &z, &one, st));
+      for (PetscInt q = 0; q < nref; q++) ctx->refStep[q] = (PetscInt)st[q];
+      PetscCall(MrOutputReadPieces(ck, "/state/delta_ref_time", 1, dims, 1, &z, &one, ctx->refTime));
+    }
+    PetscCall(PetscFree4(buf, st, rr0, rnr));
+  }
+  PetscCall(MrOutputClosePartial(&ck));
+  PetscCall(PetscFree2(xr0, xnr));
+  PetscCall(PetscFree2(sr0, snr));
+  PetscCall(TSSetTime(ts, t));
+  PetscCall(TSSetStepNumber(ts, (PetscInt)step));
+  PetscCall(TSSetTimeStep(ts, dt));
+  ctx->startStep = (PetscInt)step;
+  ctx->lastSaved = (PetscInt)lastSaved;
+  ctx->nsaved    = (PetscInt)*nsaved;
+  ctx->lastDelta = (PetscInt)step; /* the step's autocovariance entries are in the record */
+  ctx->lastCkpt  = (PetscInt)step;
+  PetscCall(PetscPrintf(net->comm, "mrdyn simulate: restarting from %s at step %" PetscInt64_FMT ", t = %g (%" PetscInt64_FMT " saved rows)\n", path, step, (double)t, *nsaved));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+PetscErrorCode MrSimPostStep(TS ts)
+{
+  MrSimCtx *ctx;
+
+  PetscFunctionBegin;
+  PetscCall(TSGetApplicationContext(ts, &ctx));
+  if (ctx->stopReq != MPI_REQUEST_NULL) {
+    PetscCallMPI(MPI_Wait(&ctx->stopReq, MPI_STATUS_IGNORE));
+    if (ctx->stopAgreed) {
+      ctx->stopSignal = ctx->stopAgreed;
+      PetscCall(TSSetConvergedReason(ts, TS_CONVERGED_USER));
+      PetscFunctionReturn(PETSC_SUCCESS);
+    }
+  }
+  ctx->stopFlag = MrSignalPending();
+  PetscCallMPI(MPI_Iallreduce(&ctx->stopFlag, &ctx->stopAgreed, 1, MPI_INT, MPI_MAX, ctx->net->comm, &ctx->stopReq));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}

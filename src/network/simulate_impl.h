@@ -1,0 +1,52 @@
+/* Internals of `mrdyn simulate` shared by the driver and its checkpoints. */
+#pragma once
+#include "network_impl.h"
+
+typedef struct {
+  char           model[PETSC_MAX_PATH_LEN], out[PETSC_MAX_PATH_LEN], input[4096];
+  PetscBool      force, saveConn, help, dryRun;
+  PetscReal      bandwidth; /* GB/s per rank assumed by -dry_run */
+  PetscInt64     seed, initSeed;
+  PetscReal      dt, tfinal, progress;
+  PetscInt       saveEvery, traces, buffer, K, trials;
+  PetscReal     *S0, *v0;
+  PetscInt       nS0, nv0;
+  PetscReal      dtimes[64], dlagMax;
+  PetscInt       ndref, dlagEvery;
+  MrDisorderType dtype;
+  MrPrecision    prec;
+  char           checkpoint[PETSC_MAX_PATH_LEN], restart[PETSC_MAX_PATH_LEN];
+  PetscInt       ckptEvery;
+} MrSimOptions;
+
+typedef struct {
+  MrNetwork      net;
+  MrSimOptions  *opt;
+  MrOutput       out;
+  MrSeries       time, currents, variance, psi, traces;
+  PetscInt       ntr, *trLocal; /* owned trace rows: local state index */
+  PetscReal     *rowbuf, *var, *ps;
+  PetscInt       lastSaved, nsaved;
+  PetscLogDouble wall0, lastPrint;
+  PetscLogStage  stageOutput;
+  /* autocovariance (1/N) x(t_ref) . x(t_ref + lag) */
+  PetscInt   nlag, *refStep;
+  PetscReal *refTime;          /* the time of each reference step, as written */
+  PetscReal *xref, *rec, *dot; /* nref x nx; nslices x nref x nlag; nslices */
+  /* checkpoints and stop requests */
+  PetscInt    startStep, lastDelta, lastCkpt, maxSteps;
+  MPI_Request stopReq;
+  int         stopFlag, stopAgreed, stopSignal;
+} MrSimCtx;
+
+/* Writes the full state at `step` (after its row was saved) to the checkpoint
+   file, atomically (a ".partial" renamed over the previous one), after flushing
+   the output so that the rows it records are on disk. Collective. */
+PETSC_INTERN PetscErrorCode MrSimCheckpointWrite(MrSimCtx *ctx, TS ts, PetscInt step, PetscReal t, Vec X);
+/* Restores the state, TS time, step and step size, and the counters from
+   -restart FILE, checking that it belongs to this run. Returns the number of
+   saved rows the output must be cut back to. Collective. */
+PETSC_INTERN PetscErrorCode MrSimCheckpointRead(MrSimCtx *ctx, TS ts, Vec X, PetscInt64 *nsaved);
+/* TS post-step: agrees on a stop request with a non-blocking reduction started
+   one step earlier, so no rank waits on the others inside a step. Collective. */
+PETSC_INTERN PetscErrorCode MrSimPostStep(TS ts);
