@@ -54,3 +54,8 @@ PETSC_EXTERN PetscErrorCode MrLayoutView(MrLayout layout, PetscViewer viewer);
 PETSC_EXTERN PetscErrorCode MrLayoutGroupBlockSum(MrLayout layout, MrSlice *sl, PetscInt nq, const PetscReal local[], PetscReal work[], PetscReal total[]);
 /* Gathers the region's full vector from the owned rows (width values per row). Collective on the group. */
 PETSC_EXTERN PetscErrorCode MrLayoutGroupAllgather(MrLayout layout, MrSlice *sl, PetscInt width, const PetscReal local[], PetscReal full[]);
+
+/* Splits comm into consecutive groups of k ranks (sweep members); ranks beyond
+   the last whole group get MPI_COMM_NULL. Collective. */
+PETSC_EXTERN PetscErrorCode MrCommSplitGroups(MPI_Comm comm, PetscInt k, MPI_Comm *sub, PetscInt *group, PetscInt *ngroups);
+PETSC_EXTERN PetscErrorCode MrCommFree(MPI_Comm *comm);

@@ -3,7 +3,7 @@
 #include "verbs.h"
 #include "version.h"
 
-static const char *const MrModelKnown[]   = {"-o", "-force", "-R", "-N", "-g", "-tau", "-description", "-a", "-b", "-u", "-hdiag", "-V", "-w_re", "-w_im", "-tol", "-rho", "-seed", "-max_tries", "-degree", "-rank", "-sigma2", NULL};
+static const char *const MrModelKnown[]   = {"-o", "-force", "-R", "-N", "-g", "-tau", "-description", "-a", "-b", "-u", "-hdiag", "-V", "-w_re", "-w_im", "-tol", "-rho", "-seed", "-max_tries", "-degree", "-rank", "-sigma2", "-rescale", NULL};
 static const char *const MrModelNumeric[] = {"-R", "-N", "-g", "-tau", "-a", "-b", "-u", "-hdiag", "-V", "-w_re", "-w_im", "-tol", "-rho", "-seed", "-max_tries", "-degree", "-rank", "-sigma2", NULL};
 
 PetscErrorCode MrModelVerb(MPI_Comm comm, const char generator[])
@@ -83,18 +83,24 @@ PetscErrorCode MrRunVerb(MPI_Comm comm, const char verb[], int npos, const char 
     PetscCall(MrCompare(comm, pos[0], pos[1]));
     PetscFunctionReturn(PETSC_SUCCESS);
   }
+  PetscCall(PetscStrcmp(verb, "sweep", &is));
+  if (is) {
+    MrCheckInput(comm, npos == 1, "usage: mrdyn sweep SWEEP.yaml [-array_index i -array_count n] [-merge] [-dry_run]");
+    PetscCall(MrSweepVerb(comm, pos[0]));
+    PetscFunctionReturn(PETSC_SUCCESS);
+  }
   PetscCall(PetscStrcmp(verb, "version", &is));
   if (is) {
     PetscCall(PetscPrintf(comm, "mrdyn %s (git %s)\n", MRDYN_VERSION, MRDYN_GIT_COMMIT));
     PetscFunctionReturn(PETSC_SUCCESS);
   }
   {
-    const char *planned[] = {"sweep", "spectrum"};
+    const char *planned[] = {"spectrum"};
     for (size_t k = 0; k < sizeof(planned) / sizeof(planned[0]); k++) {
       PetscCall(PetscStrcmp(verb, planned[k], &is));
       MrCheckInput(comm, !is, "the verb '%s' is not available in this version of mrdyn", verb);
     }
   }
-  MrCheckInput(comm, PETSC_FALSE, "unknown verb '%s' (model, simulate, dmft, compare, info, version; mrdyn --help)", verb);
+  MrCheckInput(comm, PETSC_FALSE, "unknown verb '%s' (model, simulate, dmft, compare, sweep, info, version; mrdyn --help)", verb);
   PetscFunctionReturn(PETSC_SUCCESS);
 }

@@ -1,6 +1,7 @@
 /* `mrdyn dmft`: options, layout, the engine, and output with the run file's names. */
 #include <mrdyn/dmft.h>
 #include <math.h>
+#include "../util/util.h"
 #include <mrdyn/rng.h>
 
 static const char *const MrDmftSchemes[] = {"trapezoid", "reference", "MrDmftScheme", "MR_DMFT_", NULL};
@@ -351,7 +352,7 @@ PetscErrorCode MrDmftVerb(MPI_Comm comm)
     PetscFunctionReturn(PETSC_SUCCESS);
   }
 
-  PetscCall(PetscLogStageRegister("DMFT", &stage));
+  PetscCall(MrLogStage("DMFT", &stage));
   PetscCall(PetscMalloc3(m->C + 1, &S0, m->R, &v0, m->R, &cost));
   MrInitialCurrents(iseed >= 0 ? iseed : seed, m->C, nS0, S0g, S0);
   for (PetscInt r = 0; r < m->R; r++) {

@@ -181,3 +181,23 @@ PetscErrorCode MrLayoutNodeMemory(MrLayout L, PetscReal mine, PetscReal *node, P
   PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, phys, 1, MPIU_REAL, MPI_MIN, L->comm));
   PetscFunctionReturn(PETSC_SUCCESS);
 }
+
+PetscErrorCode MrCommSplitGroups(MPI_Comm comm, PetscInt k, MPI_Comm *sub, PetscInt *group, PetscInt *ngroups)
+{
+  PetscMPIInt rank, size;
+
+  PetscFunctionBegin;
+  PetscCallMPI(MPI_Comm_rank(comm, &rank));
+  PetscCallMPI(MPI_Comm_size(comm, &size));
+  *ngroups = PetscMax(size / k, 1);
+  *group   = rank / k < *ngroups ? rank / k : -1;
+  PetscCallMPI(MPI_Comm_split(comm, *group >= 0 ? (PetscMPIInt)*group : MPI_UNDEFINED, rank, sub));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+PetscErrorCode MrCommFree(MPI_Comm *comm)
+{
+  PetscFunctionBegin;
+  if (*comm != MPI_COMM_NULL) PetscCallMPI(MPI_Comm_free(comm));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}

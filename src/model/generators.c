@@ -118,6 +118,7 @@ static PetscErrorCode MrGenRandom(PetscOptionItems *PetscOptionsObject, MPI_Comm
 {
   PetscReal wre = 1.5, wim = 0.0, tol = 0.05, rho = 3.5, are, aim;
   PetscInt  seed = 1, maxTries = 200000, t;
+  PetscBool rescale = PETSC_FALSE;
 
   PetscFunctionBegin;
   PetscCall(MrGenCommon(PetscOptionsObject, comm, m));
@@ -127,6 +128,7 @@ static PetscErrorCode MrGenRandom(PetscOptionItems *PetscOptionsObject, MPI_Comm
   PetscCall(PetscOptionsReal("-rho", "T entries ~ N(0, rho^2/R)", NULL, rho, &rho, NULL));
   PetscCall(PetscOptionsInt("-seed", "seed of the draws", NULL, seed, &seed, NULL));
   PetscCall(PetscOptionsInt("-max_tries", "draws before giving up", NULL, maxTries, &maxTries, NULL));
+  PetscCall(PetscOptionsBool("-rescale", "accept a draw whose leading eigenvalue points at the target and scale T onto it (reaches any |w|)", NULL, rescale, &rescale, NULL));
   MrCheckInput(comm, tol > 0 && rho > 0, "model random: -tol and -rho must be > 0");
   MrCheckInput(comm, m->R <= 60, "model random: R = %" PetscInt_FMT " is too large for the dense That search (use the graph generator)", m->R);
   PetscCall(MrGenDenseChannels(m));
@@ -138,6 +140,15 @@ static PetscErrorCode MrGenRandom(PetscOptionItems *PetscOptionsObject, MPI_Comm
       for (PetscInt k = 0; k < 4 && e + k < nT; k++) m->Tval[e + k] = z[k] * rho / sqrt((double)R);
     }
     PetscCall(MrModelLeadingEigenvalue(m, &are, &aim));
+    if (rescale) { /* That is linear in T: scaling T by a > 0 scales its eigenvalues by a */
+      PetscReal mod = hypot(are, aim), w = hypot(wre, wim), a = mod > 0 ? w / mod : 0;
+      if (mod > 0 && hypot(a * are - wre, a * fabs(aim) - fabs(wim)) <= tol) {
+        for (PetscInt e = 0; e < nT; e++) m->Tval[e] *= a;
+        PetscCall(MrModelLeadingEigenvalue(m, &are, &aim));
+        break;
+      }
+      continue;
+    }
     /* complex pairs: accept either member */
     if (hypot(are - wre, fabs(aim) - fabs(wim)) <= tol) break;
   }

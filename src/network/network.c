@@ -1,5 +1,6 @@
 /* The realised network and its right-hand side. */
 #include "network_impl.h"
+#include "../util/util.h"
 #include <mrdyn/rng.h>
 #include <math.h>
 
@@ -55,11 +56,10 @@ PetscErrorCode MrNetworkCreate(MrModel model, MrLayout L, PetscInt64 seed, MrDis
   PetscCall(PetscMalloc1(model->R, &net->Iamp));
   PetscCall(MrExchangeCreate(L, model, &net->ex));
   PetscCall(MrExchangeSetWidth(net->ex, ntrial));
-  PetscCall(PetscLogStageGetId("Exchange", &net->stageExchange)); /* one stage for every network of the process */
-  if (net->stageExchange < 0) PetscCall(PetscLogStageRegister("Exchange", &net->stageExchange));
-  PetscCall(PetscLogEventRegister("MrDisorder", TS_CLASSID, &net->evDisorder));
-  PetscCall(PetscLogEventRegister("MrProject", TS_CLASSID, &net->evProject));
-  PetscCall(PetscLogEventRegister("MrGroupGather", TS_CLASSID, &net->evGather));
+  PetscCall(MrLogStage("Exchange", &net->stageExchange)); /* one stage for every network of the process */
+  PetscCall(MrLogEvent("MrDisorder", TS_CLASSID, &net->evDisorder));
+  PetscCall(MrLogEvent("MrProject", TS_CLASSID, &net->evProject));
+  PetscCall(MrLogEvent("MrGroupGather", TS_CLASSID, &net->evGather));
   *netp = net;
   PetscFunctionReturn(PETSC_SUCCESS);
 }

@@ -399,9 +399,9 @@ PetscErrorCode MrSimulate(MPI_Comm comm)
 
   PetscFunctionBegin;
   PetscCall(PetscMemzero(&ctx, sizeof(ctx)));
-  PetscCall(PetscLogStageRegister("Setup", &stSetup));
-  PetscCall(PetscLogStageRegister("Step", &stStep));
-  PetscCall(PetscLogStageRegister("Output", &ctx.stageOutput));
+  PetscCall(MrLogStage("Setup", &stSetup));
+  PetscCall(MrLogStage("Step", &stStep));
+  PetscCall(MrLogStage("Output", &ctx.stageOutput));
   PetscCall(PetscLogStagePush(stSetup));
   PetscCall(MrSimGetOptions(comm, &opt));
   if (opt.help) {

@@ -1,4 +1,5 @@
 #include <mrdyn/error.h>
+#include "util.h"
 
 PetscErrorCode MrShareStatus(MPI_Comm comm, PetscBool ok, const char msg[])
 {
@@ -13,5 +14,21 @@ PetscErrorCode MrShareStatus(MPI_Comm comm, PetscBool ok, const char msg[])
   if (!ok && msg) PetscCall(PetscStrncpy(st.msg, msg, sizeof(st.msg)));
   PetscCallMPI(MPI_Bcast(&st, (int)sizeof(st), MPI_BYTE, 0, comm));
   MrCheckInput(comm, st.ok, "%s", st.msg);
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+PetscErrorCode MrLogStage(const char name[], PetscLogStage *stage)
+{
+  PetscFunctionBegin;
+  PetscCall(PetscLogStageGetId(name, stage));
+  if (*stage < 0) PetscCall(PetscLogStageRegister(name, stage));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+PetscErrorCode MrLogEvent(const char name[], PetscClassId cls, PetscLogEvent *ev)
+{
+  PetscFunctionBegin;
+  PetscCall(PetscLogEventGetId(name, ev));
+  if (*ev < 0) PetscCall(PetscLogEventRegister(name, cls, ev));
   PetscFunctionReturn(PETSC_SUCCESS);
 }

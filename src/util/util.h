@@ -19,3 +19,8 @@ static inline uint64_t MrHash64(const void *data, size_t len, uint64_t h)
 PETSC_INTERN PetscBool MrParseRealList(const char s[], PetscInt *n, PetscReal **v);
 /* Levenshtein distance, for "did you mean" hints. */
 PETSC_INTERN PetscInt MrEditDistance(const char a[], const char b[]);
+
+/* Log stages and events by name, registered once per process (verbs run many
+   times inside one sweep). Not collective. */
+PETSC_INTERN PetscErrorCode MrLogStage(const char name[], PetscLogStage *stage);
+PETSC_INTERN PetscErrorCode MrLogEvent(const char name[], PetscClassId cls, PetscLogEvent *ev);
