@@ -25,6 +25,49 @@ def run(args, np_=1, timeout=300, check=True):
     return p
 
 
+def job_processes(p):
+    """The pids of the processes started under p (mpiexec and its ranks)."""
+    parent = {}
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            with open("/proc/%s/stat" % pid) as f:
+                st = f.read()
+        except OSError:
+            continue
+        parent[int(pid)] = int(st[st.rindex(")") + 2:].split()[1])
+    out = []
+    for pid in parent:
+        q = pid
+        while q > 1 and q != p.pid:
+            q = parent.get(q, 1)
+        if q == p.pid and pid != p.pid:
+            out.append(pid)
+    return out
+
+
+def signal_ranks(p, sig):
+    """Sends sig to the ranks of the job p, not to mpiexec (as SLURM signals every task)."""
+    for pid in job_processes(p):
+        try:
+            with open("/proc/%d/comm" % pid) as f:
+                if f.read().strip() != "mrdyn":
+                    continue
+            os.kill(pid, sig)
+        except OSError:
+            pass
+
+
+def kill_job(p):
+    """kill -9 of a whole job, ranks included (they are not in mpiexec's process group)."""
+    import signal as _s
+    for pid in job_processes(p) + [p.pid]:
+        try:
+            os.kill(pid, _s.SIGKILL)
+        except OSError:
+            pass
+    p.wait()
+
+
 def tmpdir():
     return tempfile.mkdtemp(prefix="mrdyn-test-")
 

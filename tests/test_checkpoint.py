@@ -9,7 +9,7 @@ import subprocess
 import time
 import h5py
 import numpy as np
-from mrtest import run, tmpdir, check, finish, write_dense_model, make_T, MRDYN, MPIEXEC, ENV
+from mrtest import run, tmpdir, check, finish, write_dense_model, make_T, signal_ranks, kill_job, MRDYN, MPIEXEC, ENV
 
 d = tmpdir()
 model = os.path.join(d, "m.h5")
@@ -35,25 +35,6 @@ def start(np_, args):
                             stderr=subprocess.PIPE, text=True, start_new_session=True)
 
 
-def ranks(p, sig):
-    """Sends sig to the mrdyn processes under the job started as p (not to mpiexec)."""
-    parent, name = {}, {}
-    for pid in filter(str.isdigit, os.listdir("/proc")):
-        try:
-            with open("/proc/%s/stat" % pid) as f:
-                st = f.read()
-        except OSError:
-            continue
-        parent[int(pid)] = int(st[st.rindex(")") + 2:].split()[1])
-        name[int(pid)] = st[st.index("(") + 1:st.rindex(")")]
-    for pid in parent:
-        q = pid
-        while q > 1 and q != p.pid:
-            q = parent.get(q, 1)
-        if q == p.pid and name[pid] == "mrdyn":
-            os.kill(pid, sig)
-
-
 def wait_for(path, timeout=120):
     t0 = time.time()
     while not os.path.exists(path) and time.time() - t0 < timeout:
@@ -73,7 +54,7 @@ for sig, np1, np2 in ((signal.SIGUSR1, 2, 2), (signal.SIGTERM, 2, 3), (signal.SI
     if sig == signal.SIGUSR1:
         p.send_signal(sig)  # mpiexec forwards SIGUSR1 to every rank
     else:
-        ranks(p, sig)  # SLURM signals every task itself; mpiexec would kill the job on SIGTERM
+        signal_ranks(p, sig)  # SLURM signals every task itself; mpiexec would kill the job on SIGTERM
     so, se = p.communicate(timeout=120)
     check(p.returncode == 75, "signal %d: exit status 75 (got %s)" % (sig, p.returncode))
     check("checkpoint" in se and "-restart" in se, "signal %d: one message naming the checkpoint and -restart" % sig)
@@ -93,8 +74,7 @@ out = os.path.join(d, "killed.h5")
 p = start(2, opts(out, extra=["-checkpoint_every", 200]))
 check(wait_for(out + ".ckpt"), "a periodic checkpoint appeared")
 time.sleep(0.3)
-os.killpg(p.pid, signal.SIGKILL)
-p.wait()
+kill_job(p)
 check(not os.path.exists(out), "kill -9: no file under the final name")
 check(os.path.exists(out + ".partial"), "kill -9: the output is left clearly partial")
 with h5py.File(out + ".ckpt", "r") as f:

@@ -7,7 +7,7 @@ import subprocess
 import time
 import h5py
 import numpy as np
-from mrtest import run, tmpdir, check, finish, write_dense_model, make_T, MRDYN, MPIEXEC, ENV
+from mrtest import run, tmpdir, check, finish, write_dense_model, make_T, kill_job, MRDYN, MPIEXEC, ENV
 
 d = tmpdir()
 model = os.path.join(d, "m.h5")
@@ -79,8 +79,7 @@ t0 = time.time()
 while not os.path.exists(out3 + ".partial") and time.time() - t0 < 60:
     time.sleep(0.2)
 time.sleep(2.0)
-os.killpg(p.pid, signal.SIGKILL)
-p.wait()
+kill_job(p)
 check(not os.path.exists(out3), "kill -9: no file under the final name")
 check(os.path.exists(out3 + ".partial"), "kill -9: the partial file is left, clearly named")
 r = run(["info", out3 + ".partial"], check=False)

@@ -242,7 +242,7 @@ static PetscErrorCode MrSweepMemberFile(MrSweep sw, PetscInt m, const char run[]
 typedef enum { MR_MEMBER_DONE, MR_MEMBER_FAILED, MR_MEMBER_STOPPED } MrMemberStatus;
 
 /* One member on group communicator g. */
-static PetscErrorCode MrSweepMember(MrSweep sw, MPI_Comm g, PetscInt m, PetscBool verbose, MrMemberStatus *st)
+static PetscErrorCode MrSweepMember(MrSweep sw, MPI_Comm g, PetscInt m, PetscBool verbose, MrMemberStatus *st, char why[], size_t wlen)
 {
   char           name[64], file[PETSC_MAX_PATH_LEN], run[PETSC_MAX_PATH_LEN], model[PETSC_MAX_PATH_LEN] = "", failed[PETSC_MAX_PATH_LEN + 16];
   PetscOptions   o;
@@ -292,13 +292,14 @@ static PetscErrorCode MrSweepMember(MrSweep sw, MPI_Comm g, PetscInt m, PetscBoo
         fprintf(f, "%s\n", msg);
         fclose(f);
       }
-      (void)fprintf(stderr, "mrdyn sweep: member %" PetscInt_FMT " (%s) failed: %s\n", m, name, msg);
+      if (!why) (void)fprintf(stderr, "mrdyn sweep: member %" PetscInt_FMT " (%s) failed: %s\n", m, name, msg);
     } else if (code == 0)
       (void)unlink(failed);
     (void)unlink(run);
     if (model[0]) (void)unlink(model);
   }
   PetscCallMPI(MPI_Bcast(&code, 1, MPI_INT, 0, g));
+  if (why) PetscCall(PetscStrncpy(why, err.msg, wlen)); /* input errors carry the same message on every rank */
   *st = code == 0 ? MR_MEMBER_DONE : code == 1 ? MR_MEMBER_FAILED : MR_MEMBER_STOPPED;
   PetscFunctionReturn(PETSC_SUCCESS);
 }
@@ -380,7 +381,7 @@ PetscErrorCode MrSweepRun(MrSweep sw, PetscInt first, PetscInt last, PetscInt k,
   PetscCall(MrCommSplitGroups(sw->comm, k, &g, &group, &ngroups));
   qsort(job, (size_t)npend, sizeof(MrJob), MrJobCmp);
   PetscCall(PetscCalloc2(ngroups, &load, npend + 1, &owner));
-  for (PetscInt j = 0; j < npend; j++) {
+  for (PetscInt j = 1; j < npend; j++) { /* job 0 runs first on every rank */
     PetscInt best = 0;
     for (PetscInt q = 1; q < ngroups; q++)
       if (load[q] < load[best]) best = q;
@@ -393,6 +394,24 @@ PetscErrorCode MrSweepRun(MrSweep sw, PetscInt first, PetscInt last, PetscInt k,
   PetscCall(PetscTime(&t0));
   lastPrint = t0;
   PetscCall(MrSignalsInstall());
+  if (npend) {
+    /* the costliest member first, on every rank: a setting shared by all members
+       that is wrong stops the sweep here with one message */
+    MrMemberStatus st;
+    char           why[1024] = "";
+    PetscCall(MrSweepMember(sw, sw->comm, job[0].m, verbose, &st, why, sizeof(why)));
+    if (st == MR_MEMBER_FAILED) {
+      PetscCall(MrSignalsRestore());
+      PetscCall(MrCommFree(&g));
+      MrCheckInput(sw->comm, PETSC_FALSE, "sweep stopped: its first member (%" PetscInt_FMT ") failed: %s", job[0].m, why[0] ? why : "see its .failed file");
+    }
+    {
+      int sig = st == MR_MEMBER_STOPPED || MrSignalPending();
+      PetscCallMPI(MPI_Allreduce(&sig, &stopped, 1, MPI_INT, MPI_MAX, sw->comm));
+    }
+    ndone    = rank == 0;
+    owner[0] = -1;
+  }
   if (group >= 0) {
     PetscMPIInt grank;
     PetscCallMPI(MPI_Comm_rank(g, &grank));
@@ -400,12 +419,13 @@ PetscErrorCode MrSweepRun(MrSweep sw, PetscInt first, PetscInt last, PetscInt k,
       MrMemberStatus st = MR_MEMBER_FAILED;
       int            sig, agreed;
       if (owner[j] != group) continue;
-      PetscCall(MrSweepMember(sw, g, job[j].m, verbose, &st));
+      PetscCall(MrSweepMember(sw, g, job[j].m, verbose, &st, NULL, 0));
       ndone++;
-      nfail += st == MR_MEMBER_FAILED;
+      nfail += st == MR_MEMBER_FAILED && grank == 0;
       /* a stop request ends this group after the member (groups run independently) */
       sig = MrSignalPending() || st == MR_MEMBER_STOPPED;
       PetscCallMPI(MPI_Allreduce(&sig, &agreed, 1, MPI_INT, MPI_MAX, g));
+      if (grank) ndone--; /* count each member once, on its group's first rank */
       stopped = agreed;
       PetscCall(PetscTime(&now));
       if (rank == 0 && now - lastPrint > 5.0) { /* group 0's progress stands for all */
