@@ -35,6 +35,19 @@ struct _p_MrLayout {
   MrSlice     *slice;
 };
 
+/* How whole regions are assigned to ranks when P < R: contiguous runs of regions
+   balanced by cost (default), round-robin (r mod P), or a partition of the region
+   graph by PT-Scotch through PETSc's MatPartitioning (vertex weights = cost, edge
+   weights = channels between two regions), which keeps channels on one rank. */
+typedef enum { MR_PARTITION_CONTIGUOUS, MR_PARTITION_ROUNDROBIN, MR_PARTITION_PTSCOTCH } MrPartitionType;
+PETSC_EXTERN const char *const MrPartitionTypes[];
+
+/* Builds the layout with an assignment of regions for P < R (ignored for P >= R). Collective. */
+PETSC_EXTERN PetscErrorCode MrLayoutCreatePartitioned(MPI_Comm comm, MrModel model, const PetscReal cost[], PetscInt maxPerRegion, MrPartitionType type, MrLayout *layout);
+/* Channels whose source and target regions are on different ranks (the edge cut
+   of the region graph in channels; every cross-region channel when P >= R). Not collective. */
+PETSC_EXTERN PetscInt MrLayoutEdgeCut(MrLayout layout, MrModel model);
+
 /* Builds the layout for the model on comm with per-region costs; maxPerRegion > 0
    caps the ranks of a region group (1: whole regions only, as the mean-field
    engine needs; extra ranks idle). Collective. */

@@ -3,8 +3,9 @@
 #include "verbs.h"
 #include "version.h"
 
-static const char *const MrModelKnown[]   = {"-o", "-force", "-R", "-N", "-g", "-tau", "-description", "-a", "-b", "-u", "-hdiag", "-V", "-w_re", "-w_im", "-tol", "-rho", "-seed", "-max_tries", "-degree", "-rank", "-sigma2", "-rescale", NULL};
-static const char *const MrModelNumeric[] = {"-R", "-N", "-g", "-tau", "-a", "-b", "-u", "-hdiag", "-V", "-w_re", "-w_im", "-tol", "-rho", "-seed", "-max_tries", "-degree", "-rank", "-sigma2", NULL};
+static const char *const MrModelKnown[]   = {"-o",    "-force", "-R",   "-N",    "-g",         "-tau",    "-description", "-a",      "-b",       "-u",        "-hdiag", "-V", "-w_re",
+                                             "-w_im", "-tol",   "-rho", "-seed", "-max_tries", "-degree", "-rank",        "-sigma2", "-rescale", "-clusters", "-p_out", NULL};
+static const char *const MrModelNumeric[] = {"-R", "-N", "-g", "-tau", "-a", "-b", "-u", "-hdiag", "-V", "-w_re", "-w_im", "-tol", "-rho", "-seed", "-max_tries", "-degree", "-rank", "-sigma2", "-clusters", "-p_out", NULL};
 
 PetscErrorCode MrModelVerb(MPI_Comm comm, const char generator[])
 {

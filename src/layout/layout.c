@@ -3,6 +3,7 @@
 #include <mrdyn/error.h>
 #include <petscviewer.h>
 #include <unistd.h>
+#include "layout_impl.h"
 
 PetscErrorCode MrLayoutRows(MrLayout L, PetscInt r, PetscInt N, PetscMPIInt k, PetscInt *rstart, PetscInt *rend)
 {
@@ -23,6 +24,21 @@ PetscInt MrLayoutFindSlice(MrLayout L, PetscInt r)
 }
 
 PetscErrorCode MrLayoutCreate(MPI_Comm comm, MrModel model, const PetscReal cost[], PetscInt maxPerRegion, MrLayout *layout)
+{
+  PetscFunctionBegin;
+  PetscCall(MrLayoutCreatePartitioned(comm, model, cost, maxPerRegion, MR_PARTITION_CONTIGUOUS, layout));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+PetscInt MrLayoutEdgeCut(MrLayout L, MrModel m)
+{
+  PetscInt cut = 0;
+  for (PetscInt c = 0; c < m->C; c++)
+    if (m->target[c] != m->source[c] && (L->grouped || L->first[m->target[c]] != L->first[m->source[c]])) cut++;
+  return cut;
+}
+
+PetscErrorCode MrLayoutCreatePartitioned(MPI_Comm comm, MrModel model, const PetscReal cost[], PetscInt maxPerRegion, MrPartitionType type, MrLayout *layout)
 {
   MrLayout    L;
   PetscInt    R = model->R;
@@ -59,6 +75,15 @@ PetscErrorCode MrLayoutCreate(MPI_Comm comm, MrModel model, const PetscReal cost
       L->first[r] = (PetscMPIInt)f;
       f += L->nranks[r];
     }
+  } else if (type != MR_PARTITION_CONTIGUOUS) {
+    PetscMPIInt *owner;
+    PetscCall(PetscMalloc1(R, &owner));
+    PetscCall(MrLayoutPartitionRegions(comm, model, cost, type, owner));
+    for (PetscInt r = 0; r < R; r++) {
+      L->first[r]  = owner[r];
+      L->nranks[r] = 1;
+    }
+    PetscCall(PetscFree(owner));
   } else {
     /* contiguous regions per rank, cut at equal shares of the prefix cost */
     PetscReal total = 0, prefix = 0;
@@ -127,6 +152,17 @@ PetscErrorCode MrLayoutView(MrLayout L, PetscViewer viewer)
 {
   PetscFunctionBegin;
   PetscCall(PetscViewerASCIIPrintf(viewer, "Layout: %d ranks, %" PetscInt_FMT " regions, %s\n", L->size, L->R, L->grouped ? "a rank group per region" : "whole regions per rank"));
+  if (!L->grouped) { /* balance of whole regions over ranks */
+    PetscReal *load, mx = 0, tot = 0;
+    PetscCall(PetscCalloc1(L->size, &load));
+    for (PetscInt r = 0; r < L->R; r++) load[L->first[r]] += L->cost[r];
+    for (PetscMPIInt p = 0; p < L->size; p++) {
+      mx = PetscMax(mx, load[p]);
+      tot += load[p];
+    }
+    PetscCall(PetscViewerASCIIPrintf(viewer, "  cost per rank: largest / mean = %.3f\n", tot > 0 ? (double)(mx * L->size / tot) : 1.0));
+    PetscCall(PetscFree(load));
+  }
   if (L->R <= 32) {
     for (PetscInt r = 0; r < L->R; r++) PetscCall(PetscViewerASCIIPrintf(viewer, "  region %3" PetscInt_FMT ": ranks %d..%d  (cost %g)\n", r, L->first[r], L->first[r] + L->nranks[r] - 1, (double)L->cost[r]));
   }

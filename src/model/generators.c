@@ -161,8 +161,8 @@ static PetscErrorCode MrGenRandom(PetscOptionItems *PetscOptionsObject, MPI_Comm
    T blocks N(0, rho^2 / indegree-channels), U = identity. */
 static PetscErrorCode MrGenGraph(PetscOptionItems *PetscOptionsObject, MPI_Comm comm, MrModel m)
 {
-  PetscInt  k = 4, d = 1, seed = 1, R, C, *tgt, *in, *inOff, *fill;
-  PetscReal rho = 1.0;
+  PetscInt  k = 4, d = 1, seed = 1, R, C, *tgt, *in, *inOff, *fill, K = 1, *clus, *cOff, *cMem;
+  PetscReal rho = 1.0, pout = 0.05;
 
   PetscFunctionBegin;
   PetscCall(MrGenCommon(PetscOptionsObject, comm, m));
@@ -170,16 +170,56 @@ static PetscErrorCode MrGenGraph(PetscOptionItems *PetscOptionsObject, MPI_Comm 
   PetscCall(PetscOptionsInt("-rank", "channels per edge", NULL, d, &d, NULL));
   PetscCall(PetscOptionsInt("-seed", "seed of the graph and T", NULL, seed, &seed, NULL));
   PetscCall(PetscOptionsReal("-rho", "spectral radius scale of That", NULL, rho, &rho, NULL));
+  PetscCall(PetscOptionsInt("-clusters", "K random clusters of regions; edges stay inside them but for -p_out", NULL, K, &K, NULL));
+  PetscCall(PetscOptionsReal("-p_out", "with -clusters: probability that an edge leaves its cluster", NULL, pout, &pout, NULL));
   R = m->R;
+  MrCheckInput(comm, K >= 1 && K <= R, "model graph: -clusters %" PetscInt_FMT " must be between 1 and R", K);
+  MrCheckInput(comm, pout >= 0 && pout <= 1, "model graph: -p_out must be in [0, 1]");
+  MrCheckInput(comm, K == 1 || k < R / K, "model graph: -degree %" PetscInt_FMT " needs clusters of more than %" PetscInt_FMT " regions (R / clusters = %" PetscInt_FMT ")", k, k, R / K);
   MrCheckInput(comm, k >= 1 && k < R, "model graph: -degree %" PetscInt_FMT " must be between 1 and R-1 = %" PetscInt_FMT, k, R - 1);
   MrCheckInput(comm, d >= 1 && d <= 64, "model graph: -rank %" PetscInt_FMT " must be between 1 and 64", d);
   C    = R * k * d;
   m->C = C;
   PetscCall(PetscMalloc2(C, &m->target, C, &m->source));
   PetscCall(PetscMalloc1(k, &tgt));
+  PetscCall(PetscCalloc3(R, &clus, K + 1, &cOff, R, &cMem));
+  if (K > 1) { /* each region joins a random cluster, so no simple rank assignment follows them */
+    PetscInt *fill;
+    for (PetscInt r = 0; r < R; r++) {
+      double u[4];
+      MrUniform4((uint64_t)seed, MR_STREAM_MODEL, (uint64_t)r, 0, 3, u);
+      clus[r] = PetscMin((PetscInt)(u[0] * K), K - 1);
+      cOff[clus[r] + 1]++;
+    }
+    for (PetscInt q = 0; q < K; q++) cOff[q + 1] += cOff[q];
+    PetscCall(PetscCalloc1(K, &fill));
+    for (PetscInt r = 0; r < R; r++) cMem[cOff[clus[r]] + fill[clus[r]]++] = r;
+    PetscCall(PetscFree(fill));
+  }
   for (PetscInt s = 0, c = 0; s < R; s++) {
     /* k distinct targets != s (Floyd's algorithm over R - 1 candidates) */
     PetscInt n = 0;
+    if (K > 1) { /* clustered: inside the cluster of s, or anywhere with probability p_out */
+      PetscInt cl = clus[s], csz = cOff[cl + 1] - cOff[cl];
+      for (PetscInt tries = 0; n < k; tries++) {
+        double   u[4];
+        PetscInt t, dup = 0;
+        MrCheckInput(comm, tries < 1000000 && csz > k, "model graph: cannot place %" PetscInt_FMT " distinct edges of region %" PetscInt_FMT " (its cluster has %" PetscInt_FMT " regions)", k, s, csz);
+        MrUniform4((uint64_t)seed, MR_STREAM_MODEL, (uint64_t)s, (uint64_t)(2 * R + tries), 2, u);
+        t = u[0] < pout ? (PetscInt)(u[1] * R) : cMem[cOff[cl] + PetscMin((PetscInt)(u[1] * csz), csz - 1)];
+        t = PetscMin(t, R - 1);
+        for (PetscInt i = 0; i < n; i++) dup |= tgt[i] == t;
+        if (t == s || dup) continue;
+        tgt[n++] = t;
+      }
+      PetscCall(PetscSortInt(k, tgt));
+      for (PetscInt i = 0; i < k; i++)
+        for (PetscInt kk = 0; kk < d; kk++, c++) {
+          m->target[c] = tgt[i];
+          m->source[c] = s;
+        }
+      continue;
+    }
     for (PetscInt j = R - 1 - k; j < R - 1; j++) {
       double u[4];
       MrUniform4((uint64_t)seed, MR_STREAM_MODEL, (uint64_t)s, (uint64_t)j, 1, u);
@@ -198,6 +238,7 @@ static PetscErrorCode MrGenGraph(PetscOptionItems *PetscOptionsObject, MPI_Comm 
     }
   }
   PetscCall(PetscFree(tgt));
+  PetscCall(PetscFree3(clus, cOff, cMem));
   /* in-channel lists to enumerate T blocks: out-channels of s x in-channels of s */
   PetscCall(PetscCalloc3(R + 1, &inOff, C, &in, R, &fill));
   for (PetscInt c = 0; c < C; c++) inOff[m->target[c] + 1]++;

@@ -4,18 +4,22 @@
 #include "simulate_impl.h"
 #include <mrdyn/error.h>
 
-/* Global row offset of each owned slice, and the channel runs this rank owns. */
-static PetscErrorCode MrSimPieces(MrSimCtx *ctx, hsize_t **xr0, hsize_t **xnr, PetscInt *nsp, hsize_t **sr0, hsize_t **snr)
+/* Global row offset of each owned slice, and the channel runs this rank owns:
+   channels sorted (perm[j]: position in Sch of the j-th smallest), since the
+   in-channels of a region need not be consecutive (graph models). */
+static PetscErrorCode MrSimPieces(MrSimCtx *ctx, hsize_t **xr0, hsize_t **xnr, PetscInt *nsp, hsize_t **sr0, hsize_t **snr, PetscInt **perm)
 {
   MrNetwork  net = ctx->net;
   MrModel    m   = net->model;
   MrLayout   L   = net->layout;
   PetscInt64 off = 0;
-  PetscInt   n   = 0;
+  PetscInt   n   = 0, *sorted;
 
   PetscFunctionBegin;
   PetscCall(PetscMalloc2(L->nslices + 1, xr0, L->nslices + 1, xnr));
   PetscCall(PetscMalloc2(net->nS + 1, sr0, net->nS + 1, snr));
+  PetscCall(PetscMalloc1(net->nS + 1, perm));
+  PetscCall(PetscMalloc1(net->nS + 1, &sorted));
   for (PetscInt r = 0, k = 0; r < m->R && k < L->nslices; r++) {
     if (L->slice[k].region == r) {
       (*xr0)[k] = (hsize_t)(off + L->slice[k].rstart);
@@ -24,15 +28,22 @@ static PetscErrorCode MrSimPieces(MrSimCtx *ctx, hsize_t **xr0, hsize_t **xnr, P
     }
     off += m->N[r];
   }
-  for (PetscInt j = 0; j < net->nS; j++) { /* Sch is ascending: runs of consecutive channels */
-    if (n && (PetscInt)((*sr0)[n - 1] + (*snr)[n - 1]) == net->Sch[j])
+  for (PetscInt j = 0; j < net->nS; j++) {
+    (*perm)[j] = j;
+    sorted[j]  = net->Sch[j];
+  }
+  PetscCall(PetscSortIntWithPermutation(net->nS, sorted, *perm));
+  for (PetscInt j = 0; j < net->nS; j++) {
+    PetscInt c = net->Sch[(*perm)[j]];
+    if (n && (PetscInt)((*sr0)[n - 1] + (*snr)[n - 1]) == c)
       (*snr)[n - 1]++;
     else {
-      (*sr0)[n] = (hsize_t)net->Sch[j];
+      (*sr0)[n] = (hsize_t)c;
       (*snr)[n] = 1;
       n++;
     }
   }
+  PetscCall(PetscFree(sorted));
   *nsp = n;
   PetscFunctionReturn(PETSC_SUCCESS);
 }
@@ -71,7 +82,8 @@ PetscErrorCode MrSimCheckpointWrite(MrSimCtx *ctx, TS ts, PetscInt step, PetscRe
   const PetscInt64   Ntot = MrSimTotalN(m);
   MrOutput           ck;
   hsize_t           *xr0, *xnr, *sr0, *snr, dims[3];
-  PetscInt           ns;
+  PetscInt           ns, *perm;
+  PetscReal         *sbuf;
   const PetscScalar *x;
   PetscReal          dt, vals[MR_CKPT_NINT];
   PetscInt64         iv[MR_CKPT_NINT];
@@ -80,7 +92,7 @@ PetscErrorCode MrSimCheckpointWrite(MrSimCtx *ctx, TS ts, PetscInt step, PetscRe
   PetscFunctionBegin;
   PetscCall(PetscLogStagePush(ctx->stageOutput));
   PetscCall(MrOutputFlush(ctx->out)); /* the rows the checkpoint counts are on disk first */
-  PetscCall(MrSimPieces(ctx, &xr0, &xnr, &ns, &sr0, &snr));
+  PetscCall(MrSimPieces(ctx, &xr0, &xnr, &ns, &sr0, &snr, &perm));
   PetscCall(MrOutputCreate(net->comm, ctx->opt->checkpoint, &ck));
   PetscCall(MrOutputAttrString(ck, "kind", "mrdyn simulate checkpoint"));
   PetscCall(MrOutputProvenance(ck, "simulate", ctx->opt->model, m->hash));
@@ -99,12 +111,15 @@ PetscErrorCode MrSimCheckpointWrite(MrSimCtx *ctx, TS ts, PetscInt step, PetscRe
   MrSimCheckpointInts(ctx, iv);
   for (PetscInt k = 0; k < MR_CKPT_NINT; k++) vals[k] = (PetscReal)iv[k];
   PetscCall(MrOutputAttrRealArray(ck, "settings", MR_CKPT_NINT, vals));
+  PetscCall(PetscMalloc1(net->nS * T + 1, &sbuf));
   PetscCall(VecGetArrayRead(X, &x));
   dims[0] = (hsize_t)Ntot;
   dims[1] = (hsize_t)T;
   PetscCall(MrOutputWritePieces(ck, "/state/x", 2, dims, L->nslices, xr0, xnr, x));
   dims[0] = (hsize_t)m->C;
-  PetscCall(MrOutputWritePieces(ck, "/state/S", 2, dims, ns, sr0, snr, x + net->nx * T));
+  for (PetscInt j = 0; j < net->nS; j++) /* in channel order */
+    for (PetscInt q = 0; q < T; q++) sbuf[j * T + q] = x[(net->nx + perm[j]) * T + q];
+  PetscCall(MrOutputWritePieces(ck, "/state/S", 2, dims, ns, sr0, snr, sbuf));
   PetscCall(VecRestoreArrayRead(X, &x));
   if (nref) {
     PetscReal *buf, *st;
@@ -131,6 +146,8 @@ PetscErrorCode MrSimCheckpointWrite(MrSimCtx *ctx, TS ts, PetscInt step, PetscRe
   PetscCall(MrOutputFinish(&ck)); /* renamed over the previous checkpoint only when complete */
   PetscCall(PetscFree2(xr0, xnr));
   PetscCall(PetscFree2(sr0, snr));
+  PetscCall(PetscFree(perm));
+  PetscCall(PetscFree(sbuf));
   ctx->lastCkpt = step;
   PetscCall(PetscLogStagePop());
   PetscFunctionReturn(PETSC_SUCCESS);
@@ -146,7 +163,8 @@ PetscErrorCode MrSimCheckpointRead(MrSimCtx *ctx, TS ts, Vec X, PetscInt64 *nsav
   const char      *path = ctx->opt->restart;
   MrOutput         ck;
   hsize_t         *xr0, *xnr, *sr0, *snr, dims[3];
-  PetscInt         ns;
+  PetscInt         ns, *perm;
+  PetscReal       *sbuf;
   PetscScalar     *x;
   PetscReal        t, dt, dtOpt, tfinal, vals[MR_CKPT_NINT];
   PetscInt64       step, lastSaved, iv[MR_CKPT_NINT];
@@ -198,13 +216,16 @@ PetscErrorCode MrSimCheckpointRead(MrSimCtx *ctx, TS ts, Vec X, PetscInt64 *nsav
   PetscCall(MrOutputGetAttrInt(ck, "saved_rows", nsaved));
   PetscCall(MrOutputGetAttrInt(ck, "last_saved", &lastSaved));
 
-  PetscCall(MrSimPieces(ctx, &xr0, &xnr, &ns, &sr0, &snr));
+  PetscCall(MrSimPieces(ctx, &xr0, &xnr, &ns, &sr0, &snr, &perm));
+  PetscCall(PetscMalloc1(net->nS * T + 1, &sbuf));
   PetscCall(VecGetArray(X, &x));
   dims[0] = (hsize_t)Ntot;
   dims[1] = (hsize_t)T;
   PetscCall(MrOutputReadPieces(ck, "/state/x", 2, dims, L->nslices, xr0, xnr, x));
   dims[0] = (hsize_t)m->C;
-  PetscCall(MrOutputReadPieces(ck, "/state/S", 2, dims, ns, sr0, snr, x + net->nx * T));
+  PetscCall(MrOutputReadPieces(ck, "/state/S", 2, dims, ns, sr0, snr, sbuf));
+  for (PetscInt j = 0; j < net->nS; j++)
+    for (PetscInt q = 0; q < T; q++) x[(net->nx + perm[j]) * T + q] = sbuf[j * T + q];
   PetscCall(VecRestoreArray(X, &x));
   if (nref) {
     PetscReal *buf, *st;
@@ -235,6 +256,8 @@ PetscErrorCode MrSimCheckpointRead(MrSimCtx *ctx, TS ts, Vec X, PetscInt64 *nsav
   PetscCall(MrOutputClosePartial(&ck));
   PetscCall(PetscFree2(xr0, xnr));
   PetscCall(PetscFree2(sr0, snr));
+  PetscCall(PetscFree(perm));
+  PetscCall(PetscFree(sbuf));
   PetscCall(TSSetTime(ts, t));
   PetscCall(TSSetStepNumber(ts, (PetscInt)step));
   PetscCall(TSSetTimeStep(ts, dt));

@@ -41,6 +41,7 @@ static const char *const MrSimKnown[] = {"-model",
                                          "-checkpoint",
                                          "-checkpoint_every",
                                          "-restart",
+                                         "-partition",
                                          NULL};
 
 static PetscErrorCode MrSimGetOptions(MPI_Comm comm, MrSimOptions *o)
@@ -53,6 +54,7 @@ static PetscErrorCode MrSimGetOptions(MPI_Comm comm, MrSimOptions *o)
   PetscCall(MrCheckNumericOptions(comm, MrSimNumeric));
   PetscCall(MrCheckChoice(comm, "-disorder", MrDisorderTypes, 2));
   PetscCall(MrCheckChoice(comm, "-precision", MrPrecisions, 2));
+  PetscCall(MrCheckChoice(comm, "-partition", MrPartitionTypes, 3));
   o->dt        = 0.05;
   o->tfinal    = 20.0;
   o->saveEvery = 1;
@@ -86,6 +88,7 @@ static PetscErrorCode MrSimGetOptions(MPI_Comm comm, MrSimOptions *o)
   PetscCall(PetscOptionsBool("-dry_run", "print memory per rank and the estimated time, allocate nothing, write nothing", NULL, o->dryRun, &o->dryRun, NULL));
   PetscCall(PetscOptionsString("-checkpoint", "checkpoint file (default: the output name + .ckpt)", NULL, o->checkpoint, o->checkpoint, sizeof(o->checkpoint), NULL));
   PetscCall(PetscOptionsInt("-checkpoint_every", "write a checkpoint every K steps (0: only on SIGTERM/SIGUSR1)", NULL, o->ckptEvery, &o->ckptEvery, NULL));
+  PetscCall(PetscOptionsEnum("-partition", "regions to ranks when P < R: contiguous, roundrobin, or ptscotch (few channels across ranks)", NULL, MrPartitionTypes, (PetscEnum)o->partition, (PetscEnum *)&o->partition, NULL));
   PetscCall(PetscOptionsString("-restart", "continue the interrupted run from this checkpoint", NULL, o->restart, o->restart, sizeof(o->restart), NULL));
   PetscCall(PetscOptionsReal("-dry_run_bandwidth", "memory bandwidth per rank (GB/s) for the time estimate", NULL, o->bandwidth, &o->bandwidth, NULL));
   o->dlagEvery = 5;
@@ -245,6 +248,8 @@ static PetscErrorCode MrSimWriteHeader(MrSimCtx *ctx, const char *tsType)
   PetscCall(MrOutputAttrString(out, "disorder", MrDisorderTypes[ctx->opt->dtype]));
   PetscCall(MrOutputAttrString(out, "precision", MrPrecisions[ctx->opt->prec]));
   PetscCall(MrOutputAttrString(out, "layout", L->grouped ? "region groups" : "whole regions per rank"));
+  PetscCall(MrOutputAttrString(out, "partition", L->grouped ? "groups" : MrPartitionTypes[ctx->opt->partition]));
+  PetscCall(MrOutputAttrInt(out, "edge_cut_channels", MrLayoutEdgeCut(L, m)));
   PetscCall(MrOutputAttrInt(out, "mpi_size", L->size));
   PetscCall(MrOutputAttrInt(out, "seed", ctx->opt->seed));
   PetscCall(MrOutputAttrInt(out, "trials", ctx->opt->trials));
@@ -303,6 +308,17 @@ static PetscErrorCode MrSimWriteConnectivity(MrSimCtx *ctx)
 /* Memory per rank from the layout (before anything large is allocated), the
    time estimate of -dry_run (J bytes / bandwidth), and a stop with a clear
    message when a node would run out of memory. */
+/* How many channels cross ranks (the edge cut of the region graph). */
+static PetscErrorCode MrSimViewCut(MPI_Comm comm, MrModel m, MrLayout L, MrPartitionType type)
+{
+  PetscInt cross = 0;
+
+  PetscFunctionBegin;
+  for (PetscInt c = 0; c < m->C; c++) cross += m->target[c] != m->source[c];
+  PetscCall(PetscPrintf(comm, "  edge cut: %" PetscInt_FMT " of %" PetscInt_FMT " cross-region channels cross ranks (%s)\n", MrLayoutEdgeCut(L, m), cross, L->grouped ? "a rank group per region" : MrPartitionTypes[type]));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
 static PetscErrorCode MrSimMemory(MPI_Comm comm, MrModel m, MrLayout L, const MrSimOptions *o, const char *tsType, PetscInt nsteps)
 {
   PetscReal   mine[2] = {0, 0}, mx[2], tot[2], node, phys;
@@ -330,6 +346,7 @@ static PetscErrorCode MrSimMemory(MPI_Comm comm, MrModel m, MrLayout L, const Mr
     PetscReal t = mx[1] / (o->bandwidth * 1e9);
     PetscCall(PetscPrintf(comm, "mrdyn simulate -dry_run: %d ranks (%d on this node)\n", L->size, nlocal));
     PetscCall(MrLayoutView(L, PETSC_VIEWER_STDOUT_(comm)));
+    PetscCall(MrSimViewCut(comm, m, L, o->partition));
     PetscCall(PetscPrintf(comm, "  memory: %.3g GB on the busiest rank, %.3g GB in all; this node needs %.3g GB of %.3g GB\n", mx[0] / 1e9, tot[0] / 1e9, node / 1e9, phys / 1e9));
     PetscCall(PetscPrintf(comm, "  time per right-hand side ~ %.3g s (%.3g GB of J on the busiest rank at %g GB/s per rank; set -dry_run_bandwidth)\n", t, mx[1] / 1e9, (double)o->bandwidth));
     if (nsteps > 0) PetscCall(PetscPrintf(comm, "  %" PetscInt_FMT " steps of %s: ~ %.3g s if one right-hand side per step (RK4: four)\n", nsteps, tsType, t * nsteps));
@@ -339,29 +356,32 @@ static PetscErrorCode MrSimMemory(MPI_Comm comm, MrModel m, MrLayout L, const Mr
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
-/* /delta (R, nref, nlag) written by the region leaders, /delta_times, /delta_lags. */
+/* /delta (R, nref, nlag) written by the region leaders (any set of regions), /delta_times, /delta_lags. */
 static PetscErrorCode MrSimWriteDelta(MrSimCtx *ctx)
 {
   MrLayout   L    = ctx->net->layout;
   MrModel    m    = ctx->net->model;
-  PetscInt   nref = ctx->opt->ndref, nlead = 0, r0 = 0;
-  hsize_t    dims[3] = {(hsize_t)m->R, (hsize_t)nref, (hsize_t)ctx->nlag}, dl = (hsize_t)ctx->nlag, dr = (hsize_t)nref;
+  PetscInt   nref = ctx->opt->ndref, nlead = 0;
+  hsize_t    dims[3] = {(hsize_t)m->R, (hsize_t)nref, (hsize_t)ctx->nlag}, dl = (hsize_t)ctx->nlag, dr = (hsize_t)nref, *r0, *nr;
   PetscReal *buf, *tl, *tr;
 
   PetscFunctionBegin;
   PetscCall(PetscMalloc3(L->nslices * nref * ctx->nlag + 1, &buf, ctx->nlag, &tl, nref, &tr));
+  PetscCall(PetscMalloc2(L->nslices + 1, &r0, L->nslices + 1, &nr));
   for (PetscInt k = 0; k < L->nslices; k++) {
     if (L->slice[k].grank) continue;
-    if (!nlead) r0 = L->slice[k].region;
+    r0[nlead] = (hsize_t)L->slice[k].region;
+    nr[nlead] = 1;
     PetscCall(PetscArraycpy(buf + nlead * nref * ctx->nlag, ctx->rec + k * nref * ctx->nlag, nref * ctx->nlag));
     nlead++;
   }
-  PetscCall(MrOutputWriteSlab(ctx->out, "/delta", 3, dims, (hsize_t)r0, (hsize_t)nlead, buf));
+  PetscCall(MrOutputWritePieces(ctx->out, "/delta", 3, dims, nlead, r0, nr, buf));
   for (PetscInt l = 0; l < ctx->nlag; l++) tl[l] = l * ctx->opt->dlagEvery * ctx->opt->dt;
   for (PetscInt q = 0; q < nref; q++) tr[q] = ctx->refTime[q];
   PetscCall(MrOutputWriteRoot(ctx->out, "/delta_lags", H5T_NATIVE_DOUBLE, 1, &dl, tl));
   PetscCall(MrOutputWriteRoot(ctx->out, "/delta_times", H5T_NATIVE_DOUBLE, 1, &dr, tr));
   PetscCall(PetscFree3(buf, tl, tr));
+  PetscCall(PetscFree2(r0, nr));
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
@@ -424,7 +444,7 @@ PetscErrorCode MrSimulate(MPI_Comm comm)
     if (opt.dtype == MR_DISORDER_SPARSE) MrCheckInput(comm, opt.K >= 1 && opt.K <= model->N[r], "-disorder_k %" PetscInt_FMT " must be between 1 and N = %" PetscInt_FMT " of region %" PetscInt_FMT, opt.K, model->N[r], r);
     cost[r] = N * D + (model->g[r] > 0 ? (opt.dtype == MR_DISORDER_DENSE ? N * N * (opt.prec == MR_PRECISION_SINGLE ? 0.5 : 1.0) : N * opt.K) : 0);
   }
-  PetscCall(MrLayoutCreate(comm, model, cost, 0, &L));
+  PetscCall(MrLayoutCreatePartitioned(comm, model, cost, 0, opt.partition, &L));
   PetscCall(MrInputsParse(comm, opt.input, model->R, &inputs));
   for (PetscInt k = 0; k < inputs.n; k++) MrCheckInput(comm, MrModelRegionHasInput(model, inputs.region[k]), "-input: region %" PetscInt_FMT " has no input direction (the model's V is zero or absent for it)", inputs.region[k]);
 
@@ -473,6 +493,7 @@ PetscErrorCode MrSimulate(MPI_Comm comm)
   PetscCall(PetscPrintf(comm, "mrdyn simulate: R = %" PetscInt_FMT ", C = %" PetscInt_FMT " channels, %d ranks, %s %s disorder, %s, dt = %g, t_final = %g\n", model->R, model->C, L->size, MrDisorderTypes[opt.dtype], MrPrecisions[opt.prec], tsType,
                         (double)opt.dt, (double)opt.tfinal));
   PetscCall(MrLayoutView(L, PETSC_VIEWER_STDOUT_(comm)));
+  PetscCall(MrSimViewCut(comm, model, L, opt.partition));
 
   ctx.net       = net;
   ctx.opt       = &opt;

@@ -3,20 +3,21 @@
 #include "network_impl.h"
 
 typedef struct {
-  char           model[PETSC_MAX_PATH_LEN], out[PETSC_MAX_PATH_LEN], input[4096];
-  PetscBool      force, saveConn, help, dryRun;
-  PetscReal      bandwidth; /* GB/s per rank assumed by -dry_run */
-  PetscInt64     seed, initSeed;
-  PetscReal      dt, tfinal, progress;
-  PetscInt       saveEvery, traces, buffer, K, trials;
-  PetscReal     *S0, *v0;
-  PetscInt       nS0, nv0;
-  PetscReal      dtimes[64], dlagMax;
-  PetscInt       ndref, dlagEvery;
-  MrDisorderType dtype;
-  MrPrecision    prec;
-  char           checkpoint[PETSC_MAX_PATH_LEN], restart[PETSC_MAX_PATH_LEN];
-  PetscInt       ckptEvery;
+  char            model[PETSC_MAX_PATH_LEN], out[PETSC_MAX_PATH_LEN], input[4096];
+  PetscBool       force, saveConn, help, dryRun;
+  PetscReal       bandwidth; /* GB/s per rank assumed by -dry_run */
+  PetscInt64      seed, initSeed;
+  PetscReal       dt, tfinal, progress;
+  PetscInt        saveEvery, traces, buffer, K, trials;
+  PetscReal      *S0, *v0;
+  PetscInt        nS0, nv0;
+  PetscReal       dtimes[64], dlagMax;
+  PetscInt        ndref, dlagEvery;
+  MrDisorderType  dtype;
+  MrPrecision     prec;
+  char            checkpoint[PETSC_MAX_PATH_LEN], restart[PETSC_MAX_PATH_LEN];
+  PetscInt        ckptEvery;
+  MrPartitionType partition;
 } MrSimOptions;
 
 typedef struct {
