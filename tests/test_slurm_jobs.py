@@ -104,6 +104,16 @@ with SlurmCluster(cpus=max(4, os.cpu_count() or 1)) as c:
           "it checkpointed on USR1, requeued itself once and restarted from the checkpoint")
     check(os.path.exists(os.path.join(d, "long.h5")) and same(ref_long, os.path.join(d, "long.h5")), "the requeued run equals an uninterrupted run bit for bit")
 
+    # the scaling study on a tiny setting, and its plot
+    jsc = c.sbatch([os.path.join(top, "jobs/scaling.sbatch")], cwd=d, env=dict(e, PLIST="1 2", N="64", REGIONS_PER_RANK="16", STEPS_T="0.5", LAUNCH="mpirun"),
+                   extra=["--nodes=1", "--ntasks-per-node=2", "-o", "scaling.out"])
+    st = c.wait(jsc, timeout=600)
+    check(st == {str(jsc): "COMPLETED"}, "jobs/scaling.sbatch completed: %s" % st)
+    rows = read(os.path.join(d, "scaling.csv")).strip().splitlines()
+    check(len(rows) == 5 and rows[0].startswith("study,P,R") and all(len(r.split(",")) == 10 for r in rows), "scaling.csv: weak and strong points at P = 1, 2")
+    sp = subprocess.run(["/usr/bin/python3", os.path.join(top, "tools/plot_scaling.py"), os.path.join(d, "scaling.csv"), "-o", os.path.join(d, "scaling.png")], capture_output=True, text=True)
+    check(sp.returncode == 0 and os.path.exists(os.path.join(d, "scaling.png")), "tools/plot_scaling.py draws it")
+
     # the reduced Fig. 5 example, as CI's example run
     t0 = time.time()
     j5 = c.sbatch([os.path.join(top, "jobs/fig5.sbatch")], cwd=d, env=dict(e, SWEEP=os.path.join(top, "example/fig5-small.yaml"), PLOT="fig5-small"),
