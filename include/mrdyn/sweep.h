@@ -22,7 +22,8 @@ typedef struct {
 /* Classifies a (nt, C) series of currents with time step dt from the autocovariance
    of its last `window` fraction: fixed point when the fluctuation is below
    1e-3 of the level (+1e-6), or when the currents are still settling (the last
-   quarter of the window moves < 25% of what the first quarter moved); limit cycle when the autocovariance returns above
+   quarter of the window moves < 25% of what the first quarter moved); then the
+   autocovariance on every k-th point (k = max(1, n/512) for n points); limit cycle when the autocovariance returns above
    0.9 after its first zero; chaos when it stays below 0.5; mixed otherwise. Not collective. */
 PETSC_EXTERN PetscErrorCode MrClassifyCurrents(PetscInt nt, PetscInt C, const PetscReal S[], PetscReal dt, PetscReal window, MrDynamics *d);
 

@@ -45,27 +45,30 @@ PetscErrorCode MrClassifyCurrents(PetscInt nt, PetscInt C, const PetscReal S[], 
   } else if (var == 0 || d->amplitude <= 1e-3 * d->level + 1e-6) {
     d->cls = MR_DYN_FIXED_POINT;
   } else {
-    /* normalised autocovariance over the overlap of each lag (lags up to half the window) */
-    PetscInt nl = n / 2;
+    /* normalised autocovariance over the overlap of each lag (lags up to half the
+       window), on every k-th point so that a long window costs O(512^2) */
+    PetscInt k = PetscMax(1, n / 512), nl = n / k / 2;
     for (PetscInt l = 0; l < nl; l++) {
-      PetscReal s = 0, a = 0, b = 0;
-      for (PetscInt t = n0; t + l < nt; t++)
+      PetscReal sxy = 0, a = 0, b = 0;
+      for (PetscInt t = n0; t + l * k < nt; t += k)
         for (PetscInt c = 0; c < C; c++) {
-          PetscReal x = S[t * C + c] - mean[c], y = S[(t + l) * C + c] - mean[c];
-          s += x * y;
+          PetscReal x = S[t * C + c] - mean[c], y = S[(t + l * k) * C + c] - mean[c];
+          sxy += x * y;
           a += x * x;
           b += y * y;
         }
-      ac[l] = s / sqrt(a * b + 1e-300);
+      ac[l] = sxy / sqrt(a * b + 1e-300);
       if (zero < 0 && ac[l] <= 0) zero = l;
     }
     d->peak = 0;
     if (zero > 0)
       for (PetscInt l = zero; l < nl; l++) d->peak = PetscMax(d->peak, ac[l]);
-    /* the period: the first local maximum nearly as high as the highest one */
+    /* the period: the first local maximum nearly as high as the highest one,
+       refined between the sampled lags by a parabola */
     for (PetscInt l = zero > 0 ? zero + 1 : nl; l + 1 < nl; l++)
       if (ac[l] >= ac[l - 1] && ac[l] >= ac[l + 1] && ac[l] >= d->peak - 0.05) {
-        d->period = l * dt;
+        PetscReal den = ac[l - 1] - 2 * ac[l] + ac[l + 1], off = den < 0 ? 0.5 * (ac[l - 1] - ac[l + 1]) / den : 0;
+        d->period     = (l + off) * k * dt;
         break;
       }
     if (zero < 0)
