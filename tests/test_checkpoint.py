@@ -18,7 +18,7 @@ write_dense_model(model, N=[500, 400, 300], g=[1.5, 1.2, 0.8], T=make_T([1.2, 1.
 KEYS = ["time", "currents", "variance", "psi", "traces/x", "delta", "delta_times", "delta_lags"]
 
 
-def opts(out, tf=150.0, extra=()):
+def opts(out, tf=400.0, extra=()):
     return ["simulate", "-model", model, "-o", out, "-t_final", tf, "-delta_times", "5,20", "-delta_lag_max", 10,
             "-traces", 3, "-save_every", 3, "-output_buffer", 7, "-progress", 0, "-seed", 4] + list(extra)
 
@@ -63,7 +63,7 @@ for sig, np1, np2 in ((signal.SIGUSR1, 2, 2), (signal.SIGTERM, 2, 3), (signal.SI
     with h5py.File(out + ".ckpt", "r") as f:
         step = int(f.attrs["step"])
         check(f.attrs["status"] == b"complete" or f.attrs["status"] == "complete", "checkpoint marked complete")
-    check(0 < step < 3000, "stopped mid-run (step %d of 3000)" % step)
+    check(0 < step < 8000, "stopped mid-run (step %d of 8000)" % step)
     r = run(opts(out, extra=["-restart", out + ".ckpt"]), np_=np2)
     check("restarting from" in r.stdout, "restart announced")
     same(ref, out, "restart on %d ranks after a stop on %d equals the uninterrupted run bitwise" % (np2, np1))

@@ -72,8 +72,8 @@ int main(void)
     free(y4);
   }
   /* several trials at once: against the plain triple loop */
-  for (int T = 1; T <= 19; T += 9) {
-    int     m = 5, n = 37, ld = 40;
+  for (int T = 1; T <= 37; T += 9) { /* the last two: many rows of long J rows, several cache blocks and trial chunks */
+    int     m = T > 19 ? 39 : 5, n = T > 19 ? 4099 : 37, ld = T > 19 ? 4104 : 40;
     double *A = malloc(sizeof(double) * m * ld), *X = malloc(sizeof(double) * n * T), *Y = calloc((size_t)m * T, 8), *Yr = calloc((size_t)m * T, 8);
     float  *Af = malloc(sizeof(float) * m * ld);
     for (int i = 0; i < m; i++) MrNormalRow(3, MR_STREAM_TEST, 0, (uint64_t)i, ld, A + (size_t)i * ld);
