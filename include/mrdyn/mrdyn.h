@@ -9,3 +9,4 @@
 #include <mrdyn/io.h>
 #include <mrdyn/network.h>
 #include <mrdyn/dmft.h>
+#include <mrdyn/analysis.h>

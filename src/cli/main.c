@@ -9,10 +9,11 @@ static const char usage[] = "mrdyn: multiregion recurrent networks and their mea
                             "  mrdyn simulate -model model.h5 -o run.h5   finite-N network on MPI\n"
                             "  mrdyn dmft -model model.h5 -o mf.h5        mean-field theory (two-point DMFT, stationary theory)\n"
                             "  mrdyn compare run.h5 mf.h5 [-tol T]        simulation against theory\n"
+                            "  mrdyn spectrum -model model.h5 -o spec.h5  eigenvalues of one realisation's connectivity (ScaLAPACK)\n"
                             "  mrdyn info FILE.h5                         what a model or run file holds\n"
                             "  mrdyn version                              version and git commit\n"
                             "Every verb runs under mpiexec -n P; -help after a verb lists its options.\n"
-                            "Planned verbs (not in this version): sweep, spectrum.\n";
+                            "Planned verbs (not in this version): sweep.\n";
 
 typedef struct {
   MPI_Comm    world;

@@ -83,18 +83,24 @@ PetscErrorCode MrRunVerb(MPI_Comm comm, const char verb[], int npos, const char 
     PetscCall(MrCompare(comm, pos[0], pos[1]));
     PetscFunctionReturn(PETSC_SUCCESS);
   }
+  PetscCall(PetscStrcmp(verb, "spectrum", &is));
+  if (is) {
+    MrCheckInput(comm, npos == 0, "spectrum: unexpected argument '%s' (options start with '-')", pos[0]);
+    PetscCall(MrSpectrumVerb(comm));
+    PetscFunctionReturn(PETSC_SUCCESS);
+  }
   PetscCall(PetscStrcmp(verb, "version", &is));
   if (is) {
     PetscCall(PetscPrintf(comm, "mrdyn %s (git %s)\n", MRDYN_VERSION, MRDYN_GIT_COMMIT));
     PetscFunctionReturn(PETSC_SUCCESS);
   }
   {
-    const char *planned[] = {"sweep", "spectrum"};
+    const char *planned[] = {"sweep"};
     for (size_t k = 0; k < sizeof(planned) / sizeof(planned[0]); k++) {
       PetscCall(PetscStrcmp(verb, planned[k], &is));
       MrCheckInput(comm, !is, "the verb '%s' is not available in this version of mrdyn", verb);
     }
   }
-  MrCheckInput(comm, PETSC_FALSE, "unknown verb '%s' (model, simulate, dmft, compare, info, version; mrdyn --help)", verb);
+  MrCheckInput(comm, PETSC_FALSE, "unknown verb '%s' (model, simulate, dmft, compare, spectrum, info, version; mrdyn --help)", verb);
   PetscFunctionReturn(PETSC_SUCCESS);
 }
