@@ -26,5 +26,16 @@ PETSC_EXTERN PetscReal MrConnectivityMemory(PetscInt n, PetscMPIInt P, PetscInt 
    ScaLAPACK's order. Collective on comm. */
 PETSC_EXTERN PetscErrorCode MrConnectivityEigenvalues(MPI_Comm comm, MrModel model, const MrRealisation *re, PetscReal wr[], PetscReal wi[]);
 
+/* Participation ratio of the activity saved by `simulate -save_activity`: rows
+   [i0, i0 + nsamp) of /activity in the run file `path` (n = sum N_r neurons) are
+   read block-cyclically, centred, and C = X^T X / (nsamp - 1) is formed with
+   pdsyrk. pr[r] = (tr C_rr)^2 / tr(C_rr^2) per region, prTotal the same for the
+   whole C, eig (n values, ascending) the eigenvalues of C from pdsyev. Results
+   replicated. Collective on comm. */
+PETSC_EXTERN PetscErrorCode MrActivityDimension(MPI_Comm comm, const char path[], PetscInt R, const PetscInt N[], PetscInt i0, PetscInt nsamp, PetscInt nb, PetscReal pr[], PetscReal *prTotal, PetscReal eig[]);
+
+/* The `dimension` verb on a run file. Collective. */
+PETSC_EXTERN PetscErrorCode MrDimensionVerb(MPI_Comm comm, const char run[]);
+
 /* The `spectrum` verb (options from the database). Collective. */
 PETSC_EXTERN PetscErrorCode MrSpectrumVerb(MPI_Comm comm);

@@ -12,6 +12,7 @@ void Cfree_blacs_system_handle(int handle);
 void Cblacs_gridinit(int *ctxt, const char *order, int nprow, int npcol);
 void Cblacs_gridinfo(int ctxt, int *nprow, int *npcol, int *myrow, int *mycol);
 void Cblacs_gridexit(int ctxt);
+void Cdgsum2d(int ctxt, const char *scope, const char *top, int m, int n, double *A, int lda, int rdest, int cdest);
 
 /* tools */
 int  numroc_(const int *n, const int *nb, const int *iproc, const int *isrcproc, const int *nprocs);
@@ -29,6 +30,8 @@ void pdsyev_(const char *jobz, const char *uplo, const int *n, double *a, const 
              size_t luplo);
 void pdgemm_(const char *transa, const char *transb, const int *m, const int *n, const int *k, const double *alpha, const double *a, const int *ia, const int *ja, const int *desca, const double *b, const int *ib, const int *jb, const int *descb,
              const double *beta, double *c, const int *ic, const int *jc, const int *descc, size_t lta, size_t ltb);
+void pdsyrk_(const char *uplo, const char *trans, const int *n, const int *k, const double *alpha, const double *a, const int *ia, const int *ja, const int *desca, const double *beta, double *c, const int *ic, const int *jc, const int *descc,
+             size_t luplo, size_t ltrans);
 void pdgeqrf_(const int *m, const int *n, double *a, const int *ia, const int *ja, const int *desca, double *tau, double *work, const int *lwork, int *info);
 
 /* Every ScaLAPACK info is checked: the routine's name and info in the message. */

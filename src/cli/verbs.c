@@ -89,6 +89,12 @@ PetscErrorCode MrRunVerb(MPI_Comm comm, const char verb[], int npos, const char 
     PetscCall(MrSpectrumVerb(comm));
     PetscFunctionReturn(PETSC_SUCCESS);
   }
+  PetscCall(PetscStrcmp(verb, "dimension", &is));
+  if (is) {
+    MrCheckInput(comm, npos == 1, "usage: mrdyn dimension RUN.h5 -o DIM.h5 [-t_start T]  (RUN.h5 from simulate -save_activity K)");
+    PetscCall(MrDimensionVerb(comm, pos[0]));
+    PetscFunctionReturn(PETSC_SUCCESS);
+  }
   PetscCall(PetscStrcmp(verb, "version", &is));
   if (is) {
     PetscCall(PetscPrintf(comm, "mrdyn %s (git %s)\n", MRDYN_VERSION, MRDYN_GIT_COMMIT));
@@ -101,6 +107,6 @@ PetscErrorCode MrRunVerb(MPI_Comm comm, const char verb[], int npos, const char 
       MrCheckInput(comm, !is, "the verb '%s' is not available in this version of mrdyn", verb);
     }
   }
-  MrCheckInput(comm, PETSC_FALSE, "unknown verb '%s' (model, simulate, dmft, compare, spectrum, info, version; mrdyn --help)", verb);
+  MrCheckInput(comm, PETSC_FALSE, "unknown verb '%s' (model, simulate, dmft, compare, spectrum, dimension, info, version; mrdyn --help)", verb);
   PetscFunctionReturn(PETSC_SUCCESS);
 }
