@@ -37,5 +37,10 @@ PETSC_EXTERN PetscErrorCode MrActivityDimension(MPI_Comm comm, const char path[]
 /* The `dimension` verb on a run file. Collective. */
 PETSC_EXTERN PetscErrorCode MrDimensionVerb(MPI_Comm comm, const char run[]);
 
+/* The `lyapunov` verb: the leading k Lyapunov exponents of a realised network
+   (simulate's Euler trajectory and its tangent map, CholeskyQR2 over the
+   layout's rows every -lyap_every steps). Collective. */
+PETSC_EXTERN PetscErrorCode MrLyapunovVerb(MPI_Comm comm);
+
 /* The `spectrum` verb (options from the database). Collective. */
 PETSC_EXTERN PetscErrorCode MrSpectrumVerb(MPI_Comm comm);

@@ -95,6 +95,12 @@ PetscErrorCode MrRunVerb(MPI_Comm comm, const char verb[], int npos, const char 
     PetscCall(MrDimensionVerb(comm, pos[0]));
     PetscFunctionReturn(PETSC_SUCCESS);
   }
+  PetscCall(PetscStrcmp(verb, "lyapunov", &is));
+  if (is) {
+    MrCheckInput(comm, npos == 0, "lyapunov: unexpected argument '%s' (options start with '-')", pos[0]);
+    PetscCall(MrLyapunovVerb(comm));
+    PetscFunctionReturn(PETSC_SUCCESS);
+  }
   PetscCall(PetscStrcmp(verb, "version", &is));
   if (is) {
     PetscCall(PetscPrintf(comm, "mrdyn %s (git %s)\n", MRDYN_VERSION, MRDYN_GIT_COMMIT));
@@ -107,6 +113,6 @@ PetscErrorCode MrRunVerb(MPI_Comm comm, const char verb[], int npos, const char 
       MrCheckInput(comm, !is, "the verb '%s' is not available in this version of mrdyn", verb);
     }
   }
-  MrCheckInput(comm, PETSC_FALSE, "unknown verb '%s' (model, simulate, dmft, compare, spectrum, dimension, info, version; mrdyn --help)", verb);
+  MrCheckInput(comm, PETSC_FALSE, "unknown verb '%s' (model, simulate, dmft, compare, spectrum, dimension, lyapunov, info, version; mrdyn --help)", verb);
   PetscFunctionReturn(PETSC_SUCCESS);
 }
