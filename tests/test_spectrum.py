@@ -84,6 +84,15 @@ for p in (1, 2, 3, 4):
 out = os.path.join(d, "specA_seed3.h5")
 run(["spectrum", "-model", mA, "-seed", 3, "-o", out], np_=2)
 check(worst_match(eigs(out), e1) > 1e-3, "another seed gives another spectrum")
+# single precision: J rounded to float, as simulate stores it
+runS = os.path.join(d, "runA_single.h5")
+run(["simulate", "-model", mA, "-seed", 2, "-o", runS, "-t_final", 0.05, "-save_connectivity", "-progress", 0, "-precision", "single"], np_=3)
+Ws, _ = rebuild_W(runS)
+out = os.path.join(d, "specA_single.h5")
+run(["spectrum", "-model", mA, "-seed", 2, "-precision", "single", "-o", out], np_=3)
+es = eigs(out)
+dev = worst_match(es, np.linalg.eigvals(Ws)) / scale
+check(dev < 1e-10 and worst_match(es, e1) > 1e-9, "single precision (P=3): numpy's eigenvalues of simulate's float J (worst %.1e), not the double ones" % dev)
 # sparse disorder: same on 1 and 3 ranks
 for p in (1, 3):
     run(["spectrum", "-model", mA, "-seed", 2, "-disorder", "sparse", "-disorder_k", 40, "-o", os.path.join(d, "sparse%d.h5" % p)], np_=p)

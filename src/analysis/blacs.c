@@ -1,5 +1,6 @@
 /* A BLACS grid over the run's communicator, and block-cyclic descriptors. */
 #include "scalapack.h"
+#include <mrdyn/layout.h>
 #include <math.h>
 
 void MrBlacsGridShape(int P, int *nprow, int *npcol)
@@ -49,5 +50,25 @@ PetscErrorCode MrBlacsDescriptor(const MrBlacsGrid *g, int m, int n, int nb, int
   lld   = PetscMax(1, *mloc);
   descinit_(desc, &m, &n, &nb, &nb, &zero, &zero, &g->ctxt, &lld, &info);
   PetscCallScaLAPACK("descinit", info);
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+PetscErrorCode MrAnalysisNodeMemory(MPI_Comm comm, PetscReal mine, PetscReal *node, PetscReal *phys)
+{
+  MrModel     one; /* the node query needs only the communicator: a layout of one neuron */
+  MrLayout    L;
+  PetscReal   cost = 1;
+  PetscMPIInt nlocal;
+
+  PetscFunctionBegin;
+  PetscCall(MrModelCreate(comm, &one));
+  one->R = 1;
+  PetscCall(PetscMalloc2(1, &one->N, 1, &one->g)); /* as MrModelDestroy frees them */
+  one->N[0] = 1;
+  one->g[0] = 0;
+  PetscCall(MrLayoutCreate(comm, one, &cost, 1, &L));
+  PetscCall(MrLayoutNodeMemory(L, mine, node, phys, &nlocal));
+  PetscCall(MrLayoutDestroy(&L));
+  PetscCall(MrModelDestroy(&one));
   PetscFunctionReturn(PETSC_SUCCESS);
 }

@@ -247,7 +247,7 @@ PetscErrorCode MrDimensionVerb(MPI_Comm comm, const char run[])
   PetscBool      force                   = PETSC_FALSE, help;
   PetscReal      tstart = 0, *pr, prTotal, *eig, *desc, s1 = 0, s2 = 0, need, node, phys;
   PetscInt       nb = 32, hdr[5];
-  PetscMPIInt    rank, size, nlocal;
+  PetscMPIInt    rank, size;
   MrActivityInfo info;
   MrOutput       o;
 
@@ -287,19 +287,7 @@ PetscErrorCode MrDimensionVerb(MPI_Comm comm, const char run[])
   PetscCallMPI(MPI_Bcast(info.N, (int)info.R, MPIU_INT, 0, comm));
   /* C (n x n) and the samples (m x n) over the ranks, with room for pdsyev */
   need = MrConnectivityMemory(info.n, size, nb) + 8.0 * (PetscReal)(info.nt - info.i0) * (PetscReal)info.n / size;
-  {
-    MrLayout  L;
-    MrModel   fake; /* the node query needs only a communicator: a layout of one region */
-    PetscReal cost = 1;
-    PetscCall(MrModelCreate(comm, &fake));
-    fake->R = 1;
-    PetscCall(PetscMalloc1(1, &fake->N));
-    fake->N[0] = 1;
-    PetscCall(MrLayoutCreate(comm, fake, &cost, 1, &L));
-    PetscCall(MrLayoutNodeMemory(L, need, &node, &phys, &nlocal));
-    PetscCall(MrLayoutDestroy(&L));
-    PetscCall(MrModelDestroy(&fake));
-  }
+  PetscCall(MrAnalysisNodeMemory(comm, need, &node, &phys));
   MrCheckInput(comm, node < 0.8 * phys, "dimension: the %" PetscInt_FMT " x %" PetscInt_FMT " covariance needs %.3g GB on one node but it has %.3g GB", info.n, info.n, node / 1e9, phys / 1e9);
   PetscCall(MrOutputCheckPath(comm, out, force));
 

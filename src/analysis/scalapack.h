@@ -55,5 +55,10 @@ static inline int MrBcLocal(int g, int nb, int nprocs) { return (g / (nb * nproc
 static inline int MrBcOwner(int g, int nb, int nprocs) { return (g / nb) % nprocs; }
 static inline int MrBcGlobal(int l, int nb, int iproc, int nprocs) { return ((l / nb) * nprocs + iproc) * nb + l % nb; }
 
+/* Bytes the ranks of the busiest node need when each needs `mine`, and the
+   smallest node's memory (the layout's query, on a one-neuron layout of comm).
+   Collective. */
+PETSC_INTERN PetscErrorCode MrAnalysisNodeMemory(MPI_Comm comm, PetscReal mine, PetscReal *node, PetscReal *phys);
+
 /* Local size and descriptor of an m x n matrix with square blocks nb on the grid. */
 PETSC_INTERN PetscErrorCode MrBlacsDescriptor(const MrBlacsGrid *grid, int m, int n, int nb, int desc[9], int *mloc, int *nloc);

@@ -20,8 +20,7 @@ PetscReal MrConnectivityMemory(PetscInt n, PetscMPIInt P, PetscInt nb)
   MrBlacsGridShape(P, &nprow, &npcol);
   mloc = ceil(blocks / nprow) * nb;
   nloc = ceil(blocks / npcol) * nb;
-  /* W, and about as much again for the work arrays of pdgehrd/pdhseqr (their
-     queries give less for the grids used here), plus a row block of J */
+  /* W, the work of pdgehrd and pdlahqr (a few n-vectors and local columns), a row block of J */
   return 8.0 * (2.0 * mloc * nloc + (PetscReal)nb * (PetscReal)n + 8.0 * (PetscReal)n);
 }
 
@@ -228,11 +227,10 @@ PetscErrorCode MrSpectrumVerb(MPI_Comm comm)
 {
   MrSpecOptions  opt;
   MrModel        m = NULL;
-  MrLayout       L = NULL;
   MrOutput       out;
   PetscInt       ntot = 0, nthat = 0, nout = 0;
-  PetscReal     *wr, *wi, *twr = NULL, *twi = NULL, *eig, *pred, *cost, gmax = 0, need, node, phys, radius;
-  PetscMPIInt    size, nlocal;
+  PetscReal     *wr, *wi, *twr = NULL, *twi = NULL, *eig, *pred, gmax = 0, need, node, phys, radius;
+  PetscMPIInt    size;
   PetscLogDouble t0, t1;
 
   PetscFunctionBegin;
@@ -248,13 +246,8 @@ PetscErrorCode MrSpectrumVerb(MPI_Comm comm)
   MrCheckInput(comm, ntot < PETSC_MPI_INT_MAX / 2, "the network has n = %" PetscInt_FMT " neurons: too many for a dense eigenvalue problem", ntot);
   /* the dense n x n problem must fit in memory before anything large is allocated */
   PetscCallMPI(MPI_Comm_size(comm, &size));
-  PetscCall(PetscMalloc1(m->R, &cost));
-  for (PetscInt r = 0; r < m->R; r++) cost[r] = (PetscReal)m->N[r];
-  PetscCall(MrLayoutCreate(comm, m, cost, 0, &L));
   need = MrConnectivityMemory(ntot, size, opt.re.nb);
-  PetscCall(MrLayoutNodeMemory(L, need, &node, &phys, &nlocal));
-  PetscCall(MrLayoutDestroy(&L));
-  PetscCall(PetscFree(cost));
+  PetscCall(MrAnalysisNodeMemory(comm, need, &node, &phys));
   MrCheckInput(comm, node < 0.8 * phys, "spectrum: the dense %" PetscInt_FMT " x %" PetscInt_FMT " problem needs %.3g GB on one node but it has %.3g GB: use more nodes or a smaller network", ntot, ntot, node / 1e9, phys / 1e9);
   PetscCall(MrOutputCheckPath(comm, opt.out, opt.force));
 
