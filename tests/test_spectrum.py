@@ -136,6 +136,14 @@ for rho in (0.3, 0.45, 0.6, 0.75):
     got = (a < rho).sum()
     check(abs(got - want) < 0.05 * want, "bulk: %d eigenvalues inside |z| < %.2f, union of disks predicts %.1f (within 5%%)" % (got, rho, want))
 
+# the plot tool draws the file
+import subprocess
+import sys
+png = os.path.join(d, "specB.png")
+tool = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tools", "plot_spectrum.py")
+r = subprocess.run([sys.executable, tool, specB, png], capture_output=True, text=True)
+check(r.returncode == 0 and os.path.getsize(png) > 10000, "tools/plot_spectrum.py writes a PNG (%s)" % (r.stderr.strip()[-200:] or "ok"))
+
 # 3. bad input: one clear message, non-zero exit on every rank, no output
 huge = os.path.join(d, "huge.h5")
 write_dense_model(huge, N=[200000, 200000], g=[0.5, 0.5], T=make_T([2.0, 2.0], [1.5, 1.5]))
