@@ -54,6 +54,7 @@ check(ex1[0] > 0.05, "g = 2: largest exponent %.4f > 0 (chaos); exponents %s" % 
 check(run1.shape == (len(tq), 4) and np.allclose(run1[-1], ex1) and abs(tq[-1] - 100) < 1e-9, "running estimate (%d rows) ends at the reported exponents" % len(tq))
 half = run1[len(run1) // 2]
 check(abs(run1[-1, 0] - half[0]) < 0.05, "g = 2: the running lambda_1 settles (t = %.0f: %.4f, t = 100: %.4f)" % (tq[len(tq) // 2], half[0], run1[-1, 0]))
+check(np.all(np.isfinite(attrs["running_change_last_quarter"])) and abs(attrs["running_change_last_quarter"][0]) < 0.05, "g = 2: lambda_1 moved by %+.4f over the last quarter (reported)" % attrs["running_change_last_quarter"][0])
 check(abs(attrs["current_exponent"] - np.log(1 - dt) / dt) < 1e-12, "the currents' exponent log(1 - dt)/dt = %.5f is reported" % attrs["current_exponent"])
 for p in (2, 3, 4):
     ex = lyap(mc, p, "chaos%d.h5" % p)[0]

@@ -352,6 +352,23 @@ PetscErrorCode MrLyapunovVerb(MPI_Comm comm)
     PetscCall(MrOutputAttrReal(o, "t_transient", ttrans));
     PetscCall(MrOutputAttrReal(o, "t_accumulated", tacc));
     PetscCall(MrOutputAttrReal(o, "current_exponent", log(PetscAbsReal(1 - dt / m->tau)) / dt));
+    {
+      /* convergence: how much each running estimate moved over the last quarter
+         of the accumulation (computed on rank 0, which holds the running estimates) */
+      PetscReal *chg;
+      PetscCall(PetscCalloc1(K, &chg));
+      if (rank == 0) {
+        PetscInt q = 0;
+        while (q < nq - 1 && tq[q] - ttrans < 0.75 * tacc) q++;
+        for (PetscInt a = 0; a < K; a++) chg[a] = run[(nq - 1) * K + a] - run[q * K + a];
+      }
+      PetscCallMPI(MPI_Bcast(chg, (int)K, MPIU_REAL, 0, comm));
+      PetscCall(MrOutputAttrRealArray(o, "running_change_last_quarter", K, chg));
+      PetscCall(PetscPrintf(comm, "  change of the running estimates over the last quarter:"));
+      for (PetscInt a = 0; a < PetscMin(K, 16); a++) PetscCall(PetscPrintf(comm, " %+.5f", (double)chg[a]));
+      PetscCall(PetscPrintf(comm, "\n"));
+      PetscCall(PetscFree(chg));
+    }
     PetscCall(MrOutputAttrString(o, "disorder", MrLyapDisorderTypes[dtype]));
     PetscCall(MrOutputAttrString(o, "precision", MrLyapPrecisions[prec]));
     {
