@@ -21,7 +21,7 @@ def lyap(model, p, name, k=4, extra=()):
     out = os.path.join(d, "ly_" + name)
     run(["lyapunov", "-model", model, "-o", out, "-lyap_k", k, "-t_final", 100, "-t_transient", 20, "-progress", 0] + list(extra), np_=p)
     with h5py.File(out, "r") as f:
-        return f["lyapunov/exponents"][:], f["lyapunov/running"][:], f["lyapunov/time"][:], f["state/x"][:, 0], dict(f.attrs)
+        return f["lyapunov/exponents"][:], f["lyapunov/running"][:], f["lyapunov/time"][:], f["state/x"][0], dict(f.attrs)
 
 
 def rebuild_W(run_file):
@@ -84,8 +84,9 @@ check(np.abs(exf[:3] - pred[:3]).max() < 0.01 and np.abs(exf - pred[:4]).max() <
       "fixed point: exponents = log|1 + dt mu|/dt of the Jacobian's leading eigenvalues %s (worst %.4f)" % (np.round(pred[:4], 4), np.abs(exf - pred[:4]).max()))
 check(np.abs(exf - re[:4]).max() < 0.02, "fixed point: exponents = Re mu %s up to O(dt) (worst %.4f)" % (np.round(re[:4], 4), np.abs(exf - re[:4]).max()))
 for p in (2, 3, 4):
-    ex = lyap(mf, p, "fp%d.h5" % p)[0]
+    ex, _, _, xp, _ = lyap(mf, p, "fp%d.h5" % p)
     check(np.abs(ex - exf).max() < 1e-8, "fixed point, P=%d: the same exponents as on one rank (diff %.1e)" % (p, np.abs(ex - exf).max()))
+    check(np.array_equal(xp, xf), "fixed point, P=%d: the same end state /state/x, bit for bit" % p)
 
 # bad input
 cases = [

@@ -319,27 +319,31 @@ PetscErrorCode MrLyapunovVerb(MPI_Comm comm)
 
   PetscCall(MrOutputCreate(comm, out, &o));
   {
-    hsize_t            dk = (hsize_t)K, dq = (hsize_t)nq, dr[2] = {(hsize_t)nq, (hsize_t)K};
-    PetscReal         *ex;
-    PetscInt           ntot = 0, r0 = -1, first = -1;
-    const PetscScalar *x;
+    hsize_t    dk = (hsize_t)K, dq = (hsize_t)nq, dr[2] = {(hsize_t)nq, (hsize_t)K};
+    PetscReal *ex;
     PetscCall(PetscMalloc1(K, &ex));
     for (PetscInt a = 0; a < K; a++) ex[a] = acc[a] / tacc;
     PetscCall(MrOutputWriteRoot(o, "/lyapunov/exponents", H5T_NATIVE_DOUBLE, 1, &dk, ex));
     PetscCall(MrOutputWriteRoot(o, "/lyapunov/time", H5T_NATIVE_DOUBLE, 1, &dq, tq));
     PetscCall(MrOutputWriteRoot(o, "/lyapunov/running", H5T_NATIVE_DOUBLE, 2, dr, run));
-    /* the final state x in global neuron order (a rank's rows are contiguous in it) */
-    for (PetscInt r = 0; r < m->R; r++) {
-      PetscInt s = MrLayoutFindSlice(L, r);
-      if (s >= 0 && first < 0) {
-        first = s;
-        r0    = ntot + L->slice[s].rstart;
+    /* the final state x in global neuron order, as a one-row series: any layout's rows */
+    {
+      MrSeries           xs;
+      PetscInt          *off, *cols, ntot = 0;
+      const PetscScalar *x;
+      PetscCall(PetscMalloc2(m->R + 1, &off, net->nx + 1, &cols));
+      for (PetscInt r = 0; r < m->R; r++) {
+        off[r] = ntot;
+        ntot += m->N[r];
       }
-      ntot += m->N[r];
+      for (PetscInt s = 0; s < L->nslices; s++)
+        for (PetscInt i = L->slice[s].rstart; i < L->slice[s].rend; i++) cols[net->xoff[s] + i - L->slice[s].rstart] = off[L->slice[s].region] + i;
+      PetscCall(MrSeriesCreate(o, "/state/x", ntot, net->nx, cols, 1, &xs));
+      PetscCall(VecGetArrayRead(X, &x));
+      PetscCall(MrSeriesAppend(xs, x));
+      PetscCall(VecRestoreArrayRead(X, &x));
+      PetscCall(PetscFree2(off, cols));
     }
-    PetscCall(VecGetArrayRead(X, &x));
-    PetscCall(MrOutputWriteRows(o, "/state/x", (hsize_t)ntot, 1, (hsize_t)PetscMax(r0, 0), (hsize_t)net->nx, x));
-    PetscCall(VecRestoreArrayRead(X, &x));
     PetscCall(MrOutputProvenance(o, "lyapunov", model, m->hash));
     PetscCall(MrOutputAttrString(o, "model_description", m->description));
     PetscCall(MrOutputAttrInt(o, "mpi_size", size));
