@@ -83,6 +83,15 @@ check(np.abs(xf).max() > 0.5 and exf.max() < 0, "fixed point (max |x*| = %.2f): 
 check(np.abs(exf[:3] - pred[:3]).max() < 0.01 and np.abs(exf - pred[:4]).max() < 0.02,
       "fixed point: exponents = log|1 + dt mu|/dt of the Jacobian's leading eigenvalues %s (worst %.4f)" % (np.round(pred[:4], 4), np.abs(exf - pred[:4]).max()))
 check(np.abs(exf - re[:4]).max() < 0.02, "fixed point: exponents = Re mu %s up to O(dt) (worst %.4f)" % (np.round(re[:4], 4), np.abs(exf - re[:4]).max()))
+# the trajectory is simulate's: the same end state as simulate -t_final 100 (Euler)
+rt = os.path.join(d, "fp_traj.h5")
+run(["simulate", "-model", mf, "-o", rt, "-t_final", 100, "-save_every", 100000, "-traces", 3, "-progress", 0], np_=2)
+with h5py.File(rt, "r") as f:
+    last, idx = f["traces/x"][-1], f["traces/index"][:]
+xs = np.array([xf[200 * r + i] for r, i in idx])
+# bit for bit except simulate's last two steps, which PETSc's TS shortens by the rounding
+# of its accumulated time to land on t_final: equal to rounding at the end
+check(np.abs(xs - last).max() < 1e-12, "fixed point: /state/x equals simulate's final x of the traced neurons (diff %.1e)" % np.abs(xs - last).max())
 for p in (2, 3, 4):
     ex, _, _, xp, _ = lyap(mf, p, "fp%d.h5" % p)
     check(np.abs(ex - exf).max() < 1e-8, "fixed point, P=%d: the same exponents as on one rank (diff %.1e)" % (p, np.abs(ex - exf).max()))

@@ -293,7 +293,8 @@ PetscErrorCode MrLyapunovVerb(MPI_Comm comm)
     PetscCall(VecGetArrayRead(X, &x));
     PetscCall(MrTangentStep(tg, x, dt / m->tau, Q));
     PetscCall(VecRestoreArrayRead(X, &x));
-    PetscCall(VecAXPY(X, dt, F));
+    PetscCall(VecAYPX(F, dt, X)); /* F <- X + dt F: the arithmetic of PETSc's TSEULER */
+    PetscCall(VecCopy(F, X));
     if ((step + 1) % every == 0 || step + 1 == nsteps) {
       PetscReal lr2[64];
       PetscCall(MrCholQR(comm, net->nx, K, Q, G, lr));
