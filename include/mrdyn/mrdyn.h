@@ -10,3 +10,4 @@
 #include <mrdyn/network.h>
 #include <mrdyn/dmft.h>
 #include <mrdyn/sweep.h>
+#include <mrdyn/analysis.h>

@@ -11,7 +11,8 @@ typedef enum {
   MR_STREAM_INITX, /* initial state noise: a = row */
   MR_STREAM_INITS, /* default initial currents */
   MR_STREAM_MODEL, /* model generators */
-  MR_STREAM_TEST
+  MR_STREAM_TEST,
+  MR_STREAM_TANGENT /* initial tangent vectors of `lyapunov`: a = row */
 } MrStream;
 
 /* Four standard normals for counter (a, b). */

@@ -10,10 +10,12 @@ static const char usage[] = "mrdyn: multiregion recurrent networks and their mea
                             "  mrdyn dmft -model model.h5 -o mf.h5        mean-field theory (two-point DMFT, stationary theory)\n"
                             "  mrdyn compare run.h5 mf.h5 [-tol T]        simulation against theory\n"
                             "  mrdyn sweep SWEEP.yaml                     many runs in one MPI job (or a SLURM array)\n"
+                            "  mrdyn spectrum -model model.h5 -o spec.h5  eigenvalues of one realisation's connectivity (ScaLAPACK)\n"
+                            "  mrdyn dimension run.h5 -o dim.h5           participation ratio of activity saved with simulate -save_activity\n"
+                            "  mrdyn lyapunov -model model.h5 -o ly.h5    leading Lyapunov exponents (Euler trajectory + tangent vectors)\n"
                             "  mrdyn info FILE.h5                         what a model or run file holds\n"
                             "  mrdyn version                              version and git commit\n"
-                            "Every verb runs under mpiexec -n P; -help after a verb lists its options.\n"
-                            "Planned verbs (not in this version): spectrum.\n";
+                            "Every verb runs under mpiexec -n P; -help after a verb lists its options.\n";
 
 typedef struct {
   MPI_Comm    world;

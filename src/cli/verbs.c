@@ -90,18 +90,29 @@ PetscErrorCode MrRunVerb(MPI_Comm comm, const char verb[], int npos, const char 
     PetscCall(MrSweepVerb(comm, pos[0]));
     PetscFunctionReturn(PETSC_SUCCESS);
   }
+  PetscCall(PetscStrcmp(verb, "spectrum", &is));
+  if (is) {
+    MrCheckInput(comm, npos == 0, "spectrum: unexpected argument '%s' (options start with '-')", pos[0]);
+    PetscCall(MrSpectrumVerb(comm));
+    PetscFunctionReturn(PETSC_SUCCESS);
+  }
+  PetscCall(PetscStrcmp(verb, "dimension", &is));
+  if (is) {
+    MrCheckInput(comm, npos == 1, "usage: mrdyn dimension RUN.h5 -o DIM.h5 [-t_start T]  (RUN.h5 from simulate -save_activity K)");
+    PetscCall(MrDimensionVerb(comm, pos[0]));
+    PetscFunctionReturn(PETSC_SUCCESS);
+  }
+  PetscCall(PetscStrcmp(verb, "lyapunov", &is));
+  if (is) {
+    MrCheckInput(comm, npos == 0, "lyapunov: unexpected argument '%s' (options start with '-')", pos[0]);
+    PetscCall(MrLyapunovVerb(comm));
+    PetscFunctionReturn(PETSC_SUCCESS);
+  }
   PetscCall(PetscStrcmp(verb, "version", &is));
   if (is) {
     PetscCall(PetscPrintf(comm, "mrdyn %s (git %s)\n", MRDYN_VERSION, MRDYN_GIT_COMMIT));
     PetscFunctionReturn(PETSC_SUCCESS);
   }
-  {
-    const char *planned[] = {"spectrum"};
-    for (size_t k = 0; k < sizeof(planned) / sizeof(planned[0]); k++) {
-      PetscCall(PetscStrcmp(verb, planned[k], &is));
-      MrCheckInput(comm, !is, "the verb '%s' is not available in this version of mrdyn", verb);
-    }
-  }
-  MrCheckInput(comm, PETSC_FALSE, "unknown verb '%s' (model, simulate, dmft, compare, sweep, info, version; mrdyn --help)", verb);
+  MrCheckInput(comm, PETSC_FALSE, "unknown verb '%s' (model, simulate, dmft, compare, sweep, spectrum, dimension, lyapunov, info, version; mrdyn --help)", verb);
   PetscFunctionReturn(PETSC_SUCCESS);
 }

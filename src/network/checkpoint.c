@@ -56,7 +56,7 @@ static PetscInt64 MrSimTotalN(MrModel m)
 }
 
 /* The settings a restart must share with the run that wrote the checkpoint. */
-#define MR_CKPT_NINT 10
+#define MR_CKPT_NINT 11
 static void MrSimCheckpointInts(const MrSimCtx *ctx, PetscInt64 v[MR_CKPT_NINT])
 {
   const MrSimOptions *o = ctx->opt;
@@ -70,8 +70,9 @@ static void MrSimCheckpointInts(const MrSimCtx *ctx, PetscInt64 v[MR_CKPT_NINT])
   v[7]                  = o->traces;
   v[8]                  = o->ndref;
   v[9]                  = MrSimTotalN(ctx->net->model);
+  v[10]                 = o->activityEvery;
 }
-static const char *const MrCkptIntNames[MR_CKPT_NINT] = {"-seed", "-init_seed", "-trials", "-disorder", "-precision", "-disorder_k", "-save_every", "-traces", "-delta_times (count)", "total N"};
+static const char *const MrCkptIntNames[MR_CKPT_NINT] = {"-seed", "-init_seed", "-trials", "-disorder", "-precision", "-disorder_k", "-save_every", "-traces", "-delta_times (count)", "total N", "-save_activity"};
 
 PetscErrorCode MrSimCheckpointWrite(MrSimCtx *ctx, TS ts, PetscInt step, PetscReal t, Vec X)
 {
@@ -107,6 +108,7 @@ PetscErrorCode MrSimCheckpointWrite(MrSimCtx *ctx, TS ts, PetscInt step, PetscRe
   PetscCall(MrOutputAttrReal(ck, "t_final", ctx->opt->tfinal));
   PetscCall(MrOutputAttrInt(ck, "saved_rows", ctx->nsaved));
   PetscCall(MrOutputAttrInt(ck, "last_saved", ctx->lastSaved));
+  PetscCall(MrOutputAttrInt(ck, "activity_rows", ctx->nact));
   PetscCall(MrOutputAttrInt(ck, "mpi_size", L->size));
   MrSimCheckpointInts(ctx, iv);
   for (PetscInt k = 0; k < MR_CKPT_NINT; k++) vals[k] = (PetscReal)iv[k];
@@ -167,7 +169,7 @@ PetscErrorCode MrSimCheckpointRead(MrSimCtx *ctx, TS ts, Vec X, PetscInt64 *nsav
   PetscReal       *sbuf;
   PetscScalar     *x;
   PetscReal        t, dt, dtOpt, tfinal, vals[MR_CKPT_NINT];
-  PetscInt64       step, lastSaved, iv[MR_CKPT_NINT];
+  PetscInt64       step, lastSaved, actRows, iv[MR_CKPT_NINT];
   char             s[256];
   TSType           type;
   PetscBool        same;
@@ -215,6 +217,7 @@ PetscErrorCode MrSimCheckpointRead(MrSimCtx *ctx, TS ts, Vec X, PetscInt64 *nsav
   PetscCall(MrOutputGetAttrReal(ck, "ts_dt", &dt));
   PetscCall(MrOutputGetAttrInt(ck, "saved_rows", nsaved));
   PetscCall(MrOutputGetAttrInt(ck, "last_saved", &lastSaved));
+  PetscCall(MrOutputGetAttrInt(ck, "activity_rows", &actRows));
 
   PetscCall(MrSimPieces(ctx, &xr0, &xnr, &ns, &sr0, &snr, &perm));
   PetscCall(PetscMalloc1(net->nS * T + 1, &sbuf));
@@ -266,6 +269,8 @@ PetscErrorCode MrSimCheckpointRead(MrSimCtx *ctx, TS ts, Vec X, PetscInt64 *nsav
   ctx->nsaved    = (PetscInt)*nsaved;
   ctx->lastDelta = (PetscInt)step; /* the step's autocovariance entries are in the record */
   ctx->lastCkpt  = (PetscInt)step;
+  ctx->nact      = (PetscInt)actRows;
+  ctx->lastAct   = ctx->opt->activityEvery && step % ctx->opt->activityEvery == 0 ? (PetscInt)step : -1; /* its row was written */
   PetscCall(PetscPrintf(net->comm, "mrdyn simulate: restarting from %s at step %" PetscInt64_FMT ", t = %g (%" PetscInt64_FMT " saved rows)\n", path, step, (double)t, *nsaved));
   PetscFunctionReturn(PETSC_SUCCESS);
 }

@@ -8,8 +8,8 @@ static const char *const MrDisorderTypes[] = {"dense", "sparse", "MrDisorderType
 static const char *const MrPrecisions[]    = {"double", "single", "MrPrecision", "MR_PRECISION_", NULL};
 
 static const char *const MrSimNumeric[] = {
-    "-seed",          "-init_seed",         "-dt",     "-t_final",          "-save_every", "-traces", "-output_buffer", "-disorder_k", "-progress", "-init_currents", "-init_variance", "-delta_times", "-delta_lag_every",
-    "-delta_lag_max", "-dry_run_bandwidth", "-trials", "-checkpoint_every", NULL};
+    "-seed",          "-init_seed",         "-dt",     "-t_final",          "-save_every",    "-traces", "-output_buffer", "-disorder_k", "-progress", "-init_currents", "-init_variance", "-delta_times", "-delta_lag_every",
+    "-delta_lag_max", "-dry_run_bandwidth", "-trials", "-checkpoint_every", "-save_activity", NULL};
 static const char *const MrSimKnown[] = {"-model",
                                          "-o",
                                          "-force",
@@ -42,6 +42,7 @@ static const char *const MrSimKnown[] = {"-model",
                                          "-checkpoint_every",
                                          "-restart",
                                          "-partition",
+                                         "-save_activity",
                                          NULL};
 
 static PetscErrorCode MrSimGetOptions(MPI_Comm comm, MrSimOptions *o)
@@ -77,6 +78,7 @@ static PetscErrorCode MrSimGetOptions(MPI_Comm comm, MrSimOptions *o)
   PetscCall(PetscOptionsInt("-disorder_k", "nonzeros per row of sparse disorder", NULL, o->K, &o->K, NULL));
   PetscCall(PetscOptionsEnum("-precision", "storage of dense disorder", NULL, MrPrecisions, (PetscEnum)o->prec, (PetscEnum *)&o->prec, NULL));
   PetscCall(PetscOptionsString("-input", "input pulses region:t0:t1:amplitude,...", NULL, o->input, o->input, sizeof(o->input), NULL));
+  PetscCall(PetscOptionsInt("-save_activity", "write the rates phi(x) of every neuron every K-th step as /activity (0: off)", NULL, o->activityEvery, &o->activityEvery, NULL));
   PetscCall(PetscOptionsBool("-save_connectivity", "write the vectors (and dense J) under /network (small N only)", NULL, o->saveConn, &o->saveConn, NULL));
   PetscCall(PetscOptionsReal("-progress", "seconds between progress lines (0: none)", NULL, o->progress, &o->progress, NULL));
   o->ndref = 64;
@@ -128,6 +130,8 @@ static PetscErrorCode MrSimGetOptions(MPI_Comm comm, MrSimOptions *o)
   }
   MrCheckInput(comm, o->trials >= 1 && o->trials <= 64, "-trials %" PetscInt_FMT " must be between 1 and 64", o->trials);
   MrCheckInput(comm, o->trials == 1 || o->ndref == 0, "-delta_times does not go with -trials yet");
+  MrCheckInput(comm, o->activityEvery >= 0, "-save_activity %" PetscInt_FMT " must be >= 0", o->activityEvery);
+  MrCheckInput(comm, o->trials == 1 || o->activityEvery == 0, "-save_activity does not go with -trials");
   for (PetscInt q = 0; q < o->ndref; q++) MrCheckInput(comm, o->dtimes[q] >= 0 && o->dtimes[q] <= o->tfinal, "-delta_times: %g is outside [0, t_final]", (double)o->dtimes[q]);
   PetscFunctionReturn(PETSC_SUCCESS);
 }
@@ -194,6 +198,27 @@ static PetscErrorCode MrSimDelta(MrSimCtx *ctx, PetscInt step, PetscReal t, Vec 
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
+/* -save_activity: one row of /activity (the rates of every neuron, columns in
+   the global order of the regions) and its time. Collective. */
+static PetscErrorCode MrSimSaveActivity(MrSimCtx *ctx, PetscReal t, Vec X)
+{
+  MrNetwork          net = ctx->net;
+  const PetscScalar *x;
+  PetscBool          tanh_;
+
+  PetscFunctionBegin;
+  PetscCall(PetscLogStagePush(ctx->stageOutput));
+  PetscCall(PetscStrcmp(net->model->phi, "tanh", &tanh_));
+  PetscCall(VecGetArrayRead(X, &x));
+  for (PetscInt i = 0; i < net->nx; i++) ctx->rates[i] = tanh_ ? tanh(x[i]) : erf(0.88622692545275801365 * x[i]); /* phi of model.md */
+  PetscCall(VecRestoreArrayRead(X, &x));
+  PetscCall(MrSeriesAppend(ctx->activityTime, &t));
+  PetscCall(MrSeriesAppend(ctx->activity, ctx->rates));
+  ctx->nact++;
+  PetscCall(PetscLogStagePop());
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
 static PetscErrorCode MrSimMonitor(TS ts, PetscInt step, PetscReal t, Vec X, void *vctx)
 {
   MrSimCtx      *ctx = (MrSimCtx *)vctx;
@@ -205,6 +230,10 @@ static PetscErrorCode MrSimMonitor(TS ts, PetscInt step, PetscReal t, Vec X, voi
   if (ctx->opt->ndref && step != ctx->lastDelta) {
     PetscCall(MrSimDelta(ctx, step, t, X));
     ctx->lastDelta = step;
+  }
+  if (ctx->opt->activityEvery && step % ctx->opt->activityEvery == 0 && step != ctx->lastAct) {
+    PetscCall(MrSimSaveActivity(ctx, t, X));
+    ctx->lastAct = step;
   }
   if (ctx->opt->ckptEvery && step % ctx->opt->ckptEvery == 0 && step != ctx->lastCkpt && step < ctx->maxSteps) PetscCall(MrSimCheckpointWrite(ctx, ts, step, t, X));
   PetscCall(PetscTime(&now));
@@ -335,8 +364,9 @@ static PetscErrorCode MrSimMemory(MPI_Comm comm, MrModel m, MrLayout L, const Mr
       mine[0] += J;
       mine[1] += J; /* streamed once per right-hand side */
     }
-    mine[0] += rows * D * 8 + N * 16 + rows * 8 * 8; /* vectors, gathers, state and TS work vectors */
-    mine[0] += rows * 8.0 * o->ndref;                /* -delta_times: x at each reference time */
+    mine[0] += rows * D * 8 + N * 16 + rows * 8 * 8;               /* vectors, gathers, state and TS work vectors */
+    mine[0] += rows * 8.0 * o->ndref;                              /* -delta_times: x at each reference time */
+    if (o->activityEvery) mine[0] += rows * 8.0 * (o->buffer + 1); /* -save_activity: buffered rates */
   }
   mine[0] += 8.0 * m->C * 4 + (PetscReal)(m->nT + m->nU) * 24; /* the replicated model */
   PetscCallMPI(MPI_Allreduce(mine, mx, 2, MPIU_REAL, MPI_MAX, comm));
@@ -497,9 +527,9 @@ PetscErrorCode MrSimulate(MPI_Comm comm)
 
   ctx.net       = net;
   ctx.opt       = &opt;
-  ctx.lastSaved = ctx.lastDelta = ctx.lastCkpt = -1;
-  ctx.maxSteps                                 = fixed ? nsteps : PETSC_MAX_INT;
-  ctx.stopReq                                  = MPI_REQUEST_NULL;
+  ctx.lastSaved = ctx.lastDelta = ctx.lastCkpt = ctx.lastAct = -1;
+  ctx.maxSteps                                               = fixed ? nsteps : PETSC_MAX_INT;
+  ctx.stopReq                                                = MPI_REQUEST_NULL;
   if (opt.ndref) {
     ctx.nlag = (PetscInt)llround(opt.dlagMax / opt.dt) / opt.dlagEvery + 1;
     PetscCall(PetscMalloc5(opt.ndref, &ctx.refStep, opt.ndref * net->nx + 1, &ctx.xref, L->nslices * opt.ndref * ctx.nlag + 1, &ctx.rec, L->nslices + 1, &ctx.dot, opt.ndref, &ctx.refTime));
@@ -550,6 +580,23 @@ PetscErrorCode MrSimulate(MPI_Comm comm)
     PetscCall(MrSimSeries(&ctx, "/traces/x", opt.trials, ntot, ctx.ntr, cols, rows, &ctx.traces));
     PetscCall(PetscFree(cols));
   }
+  if (opt.activityEvery) {
+    PetscInt ntot = 0, zero = 0, *off;
+    PetscCall(PetscMalloc1(model->R + 1, &off));
+    for (PetscInt r = 0; r < model->R; r++) {
+      off[r] = ntot;
+      ntot += model->N[r];
+    }
+    PetscCall(PetscMalloc1(net->nx + 1, &cols));
+    PetscCall(PetscMalloc1(net->nx + 1, &ctx.rates));
+    for (PetscInt k = 0; k < L->nslices; k++)
+      for (PetscInt i = L->slice[k].rstart; i < L->slice[k].rend; i++) cols[net->xoff[k] + i - L->slice[k].rstart] = off[L->slice[k].region] + i;
+    PetscCall(MrSimSeries(&ctx, "/activity_time", 1, 0, L->rank == 0 ? 1 : 0, &zero, ctx.nact, &ctx.activityTime));
+    PetscCall(MrSimSeries(&ctx, "/activity", 1, ntot, net->nx, cols, ctx.nact, &ctx.activity));
+    if (!opt.restart[0]) PetscCall(MrOutputAttrInt(ctx.out, "save_activity", opt.activityEvery));
+    PetscCall(PetscFree(cols));
+    PetscCall(PetscFree(off));
+  }
   PetscCall(PetscMalloc3(PetscMax(PetscMax(ctx.ntr, model->R), net->nS) * opt.trials + 1, &ctx.rowbuf, L->nslices * opt.trials + 1, &ctx.var, L->nslices * opt.trials + 1, &ctx.ps));
   PetscCall(TSMonitorSet(ts, MrSimMonitor, &ctx, NULL));
   PetscCall(TSSetApplicationContext(ts, &ctx));
@@ -573,6 +620,8 @@ PetscErrorCode MrSimulate(MPI_Comm comm)
     if (steps % opt.saveEvery == 0 && ctx.lastSaved != steps) PetscCall(MrSimSave(&ctx, steps, tnow, X));
     if (opt.ndref && ctx.lastDelta != steps) PetscCall(MrSimDelta(&ctx, steps, tnow, X));
     ctx.lastDelta = steps;
+    if (opt.activityEvery && steps % opt.activityEvery == 0 && ctx.lastAct != steps) PetscCall(MrSimSaveActivity(&ctx, tnow, X));
+    ctx.lastAct = steps;
     if (ctx.lastCkpt != steps) PetscCall(MrSimCheckpointWrite(&ctx, ts, steps, tnow, X));
     PetscCall(MrOutputClosePartial(&ctx.out));
     PetscCall(PetscFree3(ctx.rowbuf, ctx.var, ctx.ps));
@@ -634,6 +683,7 @@ PetscErrorCode MrSimulate(MPI_Comm comm)
   PetscCall(PetscPrintf(comm, "  wrote %s\n", opt.out));
   PetscCall(PetscFree3(ctx.rowbuf, ctx.var, ctx.ps));
   if (opt.traces) PetscCall(PetscFree(ctx.trLocal));
+  PetscCall(PetscFree(ctx.rates));
   if (opt.ndref) PetscCall(PetscFree5(ctx.refStep, ctx.xref, ctx.rec, ctx.dot, ctx.refTime));
   PetscCall(TSDestroy(&ts));
   PetscCall(VecDestroy(&X));

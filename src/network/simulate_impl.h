@@ -8,7 +8,7 @@ typedef struct {
   PetscReal       bandwidth; /* GB/s per rank assumed by -dry_run */
   PetscInt64      seed, initSeed;
   PetscReal       dt, tfinal, progress;
-  PetscInt        saveEvery, traces, buffer, K, trials;
+  PetscInt        saveEvery, traces, buffer, K, trials, activityEvery;
   PetscReal      *S0, *v0;
   PetscInt        nS0, nv0;
   PetscReal       dtimes[64], dlagMax;
@@ -24,9 +24,9 @@ typedef struct {
   MrNetwork      net;
   MrSimOptions  *opt;
   MrOutput       out;
-  MrSeries       time, currents, variance, psi, traces;
-  PetscInt       ntr, *trLocal; /* owned trace rows: local state index */
-  PetscReal     *rowbuf, *var, *ps;
+  MrSeries       time, currents, variance, psi, traces, activity, activityTime;
+  PetscInt       ntr, *trLocal;             /* owned trace rows: local state index */
+  PetscReal     *rowbuf, *var, *ps, *rates; /* rates: phi(x) of the owned neurons (-save_activity) */
   PetscInt       lastSaved, nsaved;
   PetscLogDouble wall0, lastPrint;
   PetscLogStage  stageOutput;
@@ -35,7 +35,7 @@ typedef struct {
   PetscReal *refTime;          /* the time of each reference step, as written */
   PetscReal *xref, *rec, *dot; /* nref x nx; nslices x nref x nlag; nslices */
   /* checkpoints and stop requests */
-  PetscInt    startStep, lastDelta, lastCkpt, maxSteps;
+  PetscInt    startStep, lastDelta, lastCkpt, maxSteps, lastAct, nact; /* nact: rows of /activity */
   MPI_Request stopReq;
   int         stopFlag, stopAgreed, stopSignal;
 } MrSimCtx;

@@ -1,0 +1,324 @@
+/* `mrdyn dimension RUN.h5`: the participation ratio PR = (tr C)^2 / tr(C^2) of
+   the covariance C of the rates saved by `simulate -save_activity`, per region
+   and for the whole network, and the eigenvalues of C (ScaLAPACK pdsyev). The
+   samples x neurons matrix is read straight into its block-cyclic layout. */
+#include <mrdyn/mrdyn.h>
+#include <mrdyn/analysis.h>
+#include "scalapack.h"
+#include <math.h>
+#include <unistd.h>
+
+static const char *const MrDimNumeric[] = {"-t_start", "-block_size", NULL};
+static const char *const MrDimKnown[]   = {"-o", "-force", "-t_start", "-block_size", "-log_view", NULL};
+
+/* What rank 0 learns about a run file before the collective read. */
+typedef struct {
+  PetscInt  R, n, nt, i0; /* regions, neurons, saved rows, first row used */
+  PetscInt *N;
+  PetscReal t0, t1;
+  char      hash[64], msg[1024];
+} MrActivityInfo;
+
+static void MrReadAttrString(hid_t f, const char name[], char *buf, size_t len)
+{
+  buf[0] = 0;
+  if (H5Aexists(f, name) <= 0) return;
+  hid_t a = H5Aopen(f, name, H5P_DEFAULT), t = H5Aget_type(a), mt = H5Tcopy(H5T_C_S1);
+  if (H5Tis_variable_str(t) > 0) {
+    char *v = NULL;
+    H5Tset_size(mt, H5T_VARIABLE);
+    if (H5Aread(a, mt, &v) >= 0 && v) {
+      snprintf(buf, len, "%s", v);
+      H5free_memory(v);
+    }
+  } else {
+    H5Tset_size(mt, len);
+    if (H5Aread(a, mt, buf) < 0) buf[0] = 0;
+    buf[len - 1] = 0;
+  }
+  H5Tclose(mt);
+  H5Tclose(t);
+  H5Aclose(a);
+}
+
+/* Rank 0: the shapes of /activity and /activity_time, the region sizes, the window. */
+static PetscErrorCode MrActivityInfoRead(const char path[], PetscReal tstart, MrActivityInfo *info)
+{
+  hid_t    f, a;
+  int      rank;
+  hsize_t  dims[4];
+  double  *t = NULL, *Nr = NULL;
+  PetscInt n = 0;
+  char     m[512];
+
+  PetscFunctionBegin;
+  if (access(path, R_OK) != 0 || H5Fis_hdf5(path) <= 0) {
+    PetscCall(PetscSNPrintf(info->msg, sizeof(info->msg), "run file '%s' does not exist or is not an HDF5 file", path));
+    PetscFunctionReturn(PETSC_SUCCESS);
+  }
+  PetscCallH5(f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT));
+  if (!MrH5Exists(f, "/activity") || H5Aexists(f, "N") <= 0) {
+    PetscCall(PetscSNPrintf(info->msg, sizeof(info->msg), "'%s' holds no /activity: run simulate with -save_activity K", path));
+    goto done;
+  }
+  PetscCall(MrH5ReadDataset(f, "/activity_time", H5T_NATIVE_DOUBLE, &rank, dims, (void **)&t, m, sizeof(m)));
+  if (m[0] || rank != 1) {
+    PetscCall(PetscSNPrintf(info->msg, sizeof(info->msg), "'%s': /activity_time is missing or not a vector", path));
+    goto done;
+  }
+  info->nt = (PetscInt)dims[0];
+  {
+    hid_t d = H5Dopen2(f, "/activity", H5P_DEFAULT), sp = H5Dget_space(d);
+    rank = H5Sget_simple_extent_ndims(sp);
+    if (rank == 2) H5Sget_simple_extent_dims(sp, dims, NULL);
+    H5Sclose(sp);
+    H5Dclose(d);
+  }
+  PetscCallH5(a = H5Aopen(f, "N", H5P_DEFAULT));
+  {
+    hid_t sp = H5Aget_space(a);
+    info->R  = (PetscInt)H5Sget_simple_extent_npoints(sp);
+    H5Sclose(sp);
+  }
+  PetscCall(PetscMalloc1(info->R, &Nr));
+  PetscCallH5(H5Aread(a, H5T_NATIVE_DOUBLE, Nr));
+  PetscCallH5(H5Aclose(a));
+  PetscCall(PetscMalloc1(info->R, &info->N));
+  for (PetscInt r = 0; r < info->R; r++) {
+    info->N[r] = (PetscInt)Nr[r];
+    n += info->N[r];
+  }
+  info->n = n;
+  if (rank != 2 || (PetscInt)dims[0] != info->nt || (PetscInt)dims[1] != n) {
+    PetscCall(PetscSNPrintf(info->msg, sizeof(info->msg), "'%s': /activity does not have shape (%" PetscInt_FMT ", %" PetscInt_FMT ")", path, info->nt, n));
+    goto done;
+  }
+  info->i0 = 0;
+  while (info->i0 < info->nt && t[info->i0] < tstart - 1e-12) info->i0++;
+  if (info->nt - info->i0 < 2) {
+    PetscCall(PetscSNPrintf(info->msg, sizeof(info->msg), "'%s': fewer than 2 saved rows at t >= %g (saved times %g to %g)", path, (double)tstart, info->nt ? t[0] : 0.0, info->nt ? t[info->nt - 1] : 0.0));
+    goto done;
+  }
+  info->t0 = t[info->i0];
+  info->t1 = t[info->nt - 1];
+  MrReadAttrString(f, "model_hash", info->hash, sizeof(info->hash));
+done:
+  PetscCall(PetscFree(t));
+  PetscCall(PetscFree(Nr));
+  PetscCallH5(H5Fclose(f));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+/* Selects the file rows/columns of this rank's blocks: every index g in [0, n)
+   with (g / nb) % np == ip, as (at most) a regular hyperslab of full blocks and
+   one partial block. */
+static void MrBcRuns(int n, int nb, int ip, int np, hsize_t start[2], hsize_t count[2], hsize_t block[2], int *nruns)
+{
+  int nblocks = (n + nb - 1) / nb, full = 0, lastFull = (n % nb == 0);
+  for (int b = ip; b < nblocks; b += np)
+    if (b < nblocks - 1 || lastFull) full++;
+  *nruns = 0;
+  if (full) {
+    start[*nruns] = (hsize_t)ip * nb;
+    count[*nruns] = (hsize_t)full;
+    block[*nruns] = (hsize_t)nb;
+    (*nruns)++;
+  }
+  if (!lastFull && (nblocks - 1) % np == ip) {
+    start[*nruns] = (hsize_t)(nblocks - 1) * nb;
+    count[*nruns] = 1;
+    block[*nruns] = (hsize_t)(n % nb);
+    (*nruns)++;
+  }
+}
+
+/* Reads rows [i0, i0 + m) x all n columns of /activity into the local blocks
+   (column-major, leading dimension lld). Not collective (every rank reads its part). */
+static PetscErrorCode MrActivityReadLocal(const char path[], const MrBlacsGrid *g, PetscInt i0, int m, int n, int nb, int mloc, int nloc, int lld, double *X)
+{
+  hid_t   f, d, fs, ms;
+  hsize_t rs[2], rc[2], rb[2], cs[2], cc[2], cb[2], mdim = (hsize_t)mloc * (hsize_t)nloc;
+  int     nr, nc, first = 1;
+  double *buf;
+
+  PetscFunctionBegin;
+  if (!mloc || !nloc) PetscFunctionReturn(PETSC_SUCCESS);
+  MrBcRuns(m, nb, g->myrow, g->nprow, rs, rc, rb, &nr);
+  MrBcRuns(n, nb, g->mycol, g->npcol, cs, cc, cb, &nc);
+  PetscCallH5(f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT));
+  PetscCallH5(d = H5Dopen2(f, "/activity", H5P_DEFAULT));
+  PetscCallH5(fs = H5Dget_space(d));
+  for (int a = 0; a < nr; a++)
+    for (int b = 0; b < nc; b++) {
+      hsize_t start[2] = {rs[a] + (hsize_t)i0, cs[b]}, stride[2] = {(hsize_t)nb * g->nprow, (hsize_t)nb * g->npcol}, count[2] = {rc[a], cc[b]}, block[2] = {rb[a], cb[b]};
+      PetscCallH5(H5Sselect_hyperslab(fs, first ? H5S_SELECT_SET : H5S_SELECT_OR, start, stride, count, block));
+      first = 0;
+    }
+  PetscCallH5(ms = H5Screate_simple(1, &mdim, NULL));
+  /* the selection is read in row-major file order: the local rows and columns in increasing order */
+  PetscCall(PetscMalloc1(mdim, &buf));
+  PetscCallH5(H5Dread(d, H5T_NATIVE_DOUBLE, ms, fs, H5P_DEFAULT, buf));
+  for (int i = 0; i < mloc; i++)
+    for (int j = 0; j < nloc; j++) X[(size_t)j * lld + i] = buf[(size_t)i * nloc + j];
+  PetscCall(PetscFree(buf));
+  PetscCallH5(H5Sclose(ms));
+  PetscCallH5(H5Sclose(fs));
+  PetscCallH5(H5Dclose(d));
+  PetscCallH5(H5Fclose(f));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+PetscErrorCode MrActivityDimension(MPI_Comm comm, const char path[], PetscInt R, const PetscInt N[], PetscInt i0, PetscInt nsamp, PetscInt nbIn, PetscReal pr[], PetscReal *prTotal, PetscReal eig[])
+{
+  MrBlacsGrid g;
+  int         m = (int)nsamp, n = 0, nb, descX[9], descC[9], mX, nX, mC, nC, one = 1, info, lwork, zero = 0;
+  double     *X, *Cm, *colsum, *work, wq, alpha, beta = 0.0;
+  PetscInt   *reg, *off;
+  PetscReal  *acc;
+
+  PetscFunctionBegin;
+  PetscCall(PetscMalloc2(R + 1, &off, 2 * R + 2, &acc));
+  off[0] = 0;
+  for (PetscInt r = 0; r < R; r++) off[r + 1] = off[r] + N[r];
+  n  = (int)off[R];
+  nb = (int)nbIn;
+  PetscCall(MrBlacsGridCreate(comm, &g));
+  PetscCall(MrBlacsDescriptor(&g, m, n, nb, descX, &mX, &nX));
+  PetscCall(MrBlacsDescriptor(&g, n, n, nb, descC, &mC, &nC));
+  PetscCall(PetscMalloc3((size_t)PetscMax(mX, 1) * PetscMax(nX, 1), &X, (size_t)PetscMax(mC, 1) * PetscMax(nC, 1), &Cm, nX + 1, &colsum));
+  PetscCall(MrActivityReadLocal(path, &g, i0, m, n, nb, mX, nX, descX[8], X));
+  /* centre every neuron's rates: column sums over the process column */
+  for (int j = 0; j < nX; j++) {
+    colsum[j] = 0;
+    for (int i = 0; i < mX; i++) colsum[j] += X[(size_t)j * descX[8] + i];
+  }
+  if (nX) Cdgsum2d(g.ctxt, "Column", " ", 1, nX, colsum, 1, -1, -1);
+  for (int j = 0; j < nX; j++)
+    for (int i = 0; i < mX; i++) X[(size_t)j * descX[8] + i] -= colsum[j] / m;
+  /* C = X^T X / (m - 1), upper triangle */
+  alpha = 1.0 / (m - 1);
+  pdsyrk_("U", "T", &n, &m, &alpha, X, &one, &one, descX, &beta, Cm, &one, &one, descC, 1, 1);
+  /* traces per region and for the network from the local entries (upper triangle counted twice off the diagonal) */
+  PetscCall(PetscArrayzero(acc, 2 * R + 2));
+  PetscCall(PetscMalloc1(nC + 1, &reg));
+  for (int lj = 0; lj < nC; lj++) {
+    PetscInt gj = MrBcGlobal(lj, nb, g.mycol, g.npcol), r = 0;
+    while (off[r + 1] <= gj) r++;
+    reg[lj] = r;
+  }
+  for (int lj = 0; lj < nC; lj++) {
+    const int gj = MrBcGlobal(lj, nb, g.mycol, g.npcol);
+    for (int li = 0; li < mC; li++) {
+      const int    gi = MrBcGlobal(li, nb, g.myrow, g.nprow);
+      const double c  = Cm[(size_t)lj * descC[8] + li];
+      if (gi > gj) continue;
+      if (gi == gj) {
+        acc[2 * reg[lj]] += c;
+        acc[2 * R] += c;
+      }
+      const double w = (gi == gj ? 1.0 : 2.0) * c * c;
+      acc[2 * R + 1] += w;
+      if (gi >= off[reg[lj]]) acc[2 * reg[lj] + 1] += w; /* both in the region of column gj */
+    }
+  }
+  PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, acc, (int)(2 * R + 2), MPIU_REAL, MPI_SUM, comm));
+  for (PetscInt r = 0; r < R; r++) pr[r] = acc[2 * r + 1] > 0 ? acc[2 * r] * acc[2 * r] / acc[2 * r + 1] : NAN;
+  *prTotal = acc[2 * R + 1] > 0 ? acc[2 * R] * acc[2 * R] / acc[2 * R + 1] : NAN;
+  /* eigenvalues of C (ascending from pdsyev) */
+  pdsyev_("N", "U", &n, Cm, &one, &one, descC, eig, NULL, &one, &one, descC, &wq, (int[]){-1}, &info, 1, 1);
+  PetscCallScaLAPACK("pdsyev (workspace query)", info);
+  lwork = (int)wq + 1;
+  PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, &lwork, 1, MPI_INT, MPI_MAX, comm)); /* one size for all ranks */
+  PetscCall(PetscMalloc1(lwork, &work));
+  pdsyev_("N", "U", &n, Cm, &one, &one, descC, eig, NULL, &one, &one, descC, work, &lwork, &info, 1, 1);
+  PetscCallScaLAPACK("pdsyev", info);
+  (void)zero;
+  PetscCall(PetscFree(work));
+  PetscCall(PetscFree(reg));
+  PetscCall(PetscFree3(X, Cm, colsum));
+  PetscCall(PetscFree2(off, acc));
+  PetscCall(MrBlacsGridDestroy(&g));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+PetscErrorCode MrDimensionVerb(MPI_Comm comm, const char run[])
+{
+  char           out[PETSC_MAX_PATH_LEN] = "";
+  PetscBool      force                   = PETSC_FALSE, help;
+  PetscReal      tstart = 0, *pr, prTotal, *eig, *desc, s1 = 0, s2 = 0, need, node, phys;
+  PetscInt       nb = 32, hdr[5];
+  PetscMPIInt    rank, size;
+  MrActivityInfo info;
+  MrOutput       o;
+
+  PetscFunctionBegin;
+  PetscCall(PetscMemzero(&info, sizeof(info)));
+  PetscCall(MrCheckNumericOptions(comm, MrDimNumeric));
+  PetscOptionsBegin(comm, NULL, "mrdyn dimension: participation ratio of the saved activity", NULL);
+  PetscCall(PetscOptionsString("-o", "output file", NULL, out, out, sizeof(out), NULL));
+  PetscCall(PetscOptionsBool("-force", "overwrite an existing output file", NULL, force, &force, NULL));
+  PetscCall(PetscOptionsReal("-t_start", "use the saved rows at t >= t_start", NULL, tstart, &tstart, NULL));
+  PetscCall(PetscOptionsInt("-block_size", "ScaLAPACK block size", NULL, nb, &nb, NULL));
+  PetscOptionsEnd();
+  PetscCall(PetscOptionsHasHelp(NULL, &help));
+  if (help) PetscFunctionReturn(PETSC_SUCCESS);
+  PetscCall(MrCheckUnusedOptions(comm, MrDimKnown));
+  MrCheckInput(comm, out[0], "dimension: no output file given (-o FILE)");
+  MrCheckInput(comm, nb >= 1 && nb <= 4096, "-block_size %" PetscInt_FMT " must be between 1 and 4096", nb);
+  PetscCallMPI(MPI_Comm_rank(comm, &rank));
+  PetscCallMPI(MPI_Comm_size(comm, &size));
+  if (rank == 0) PetscCall(MrActivityInfoRead(run, tstart, &info));
+  PetscCall(MrShareStatus(comm, (PetscBool)(info.msg[0] == 0), info.msg));
+  hdr[0] = info.R;
+  hdr[1] = info.n;
+  hdr[2] = info.nt;
+  hdr[3] = info.i0;
+  PetscCallMPI(MPI_Bcast(hdr, 4, MPIU_INT, 0, comm));
+  PetscCallMPI(MPI_Bcast(&info.t0, 1, MPIU_REAL, 0, comm));
+  PetscCallMPI(MPI_Bcast(&info.t1, 1, MPIU_REAL, 0, comm));
+  PetscCallMPI(MPI_Bcast(info.hash, sizeof(info.hash), MPI_CHAR, 0, comm));
+  if (rank) {
+    info.R = hdr[0];
+    PetscCall(PetscMalloc1(info.R, &info.N));
+  }
+  info.n  = hdr[1];
+  info.nt = hdr[2];
+  info.i0 = hdr[3];
+  PetscCallMPI(MPI_Bcast(info.N, (int)info.R, MPIU_INT, 0, comm));
+  /* C (n x n) and the samples (m x n) over the ranks, with room for pdsyev */
+  need = MrConnectivityMemory(info.n, size, nb) + 8.0 * (PetscReal)(info.nt - info.i0) * (PetscReal)info.n / size;
+  PetscCall(MrAnalysisNodeMemory(comm, need, &node, &phys));
+  MrCheckInput(comm, node < 0.8 * phys, "dimension: the %" PetscInt_FMT " x %" PetscInt_FMT " covariance needs %.3g GB on one node but it has %.3g GB", info.n, info.n, node / 1e9, phys / 1e9);
+  PetscCall(MrOutputCheckPath(comm, out, force));
+
+  PetscCall(PetscMalloc3(info.R + 1, &pr, info.n, &eig, info.n, &desc));
+  PetscCall(MrActivityDimension(comm, run, info.R, info.N, info.i0, info.nt - info.i0, nb, pr, &prTotal, eig));
+  for (PetscInt k = 0; k < info.n; k++) {
+    desc[k] = eig[info.n - 1 - k];
+    s1 += desc[k];
+    s2 += desc[k] * desc[k];
+  }
+  PetscCall(MrOutputCreate(comm, out, &o));
+  {
+    hsize_t dr = (hsize_t)info.R, dn = (hsize_t)info.n, d1 = 1;
+    PetscCall(MrOutputWriteRoot(o, "/participation_ratio", H5T_NATIVE_DOUBLE, 1, &dr, pr));
+    PetscCall(MrOutputWriteRoot(o, "/participation_ratio_network", H5T_NATIVE_DOUBLE, 1, &d1, &prTotal));
+    PetscCall(MrOutputWriteRoot(o, "/covariance_eigenvalues", H5T_NATIVE_DOUBLE, 1, &dn, desc));
+  }
+  PetscCall(MrOutputProvenance(o, "dimension", run, info.hash));
+  PetscCall(MrOutputAttrString(o, "run_file", run));
+  PetscCall(MrOutputAttrInt(o, "mpi_size", size));
+  PetscCall(MrOutputAttrInt(o, "n", info.n));
+  PetscCall(MrOutputAttrInt(o, "samples", info.nt - info.i0));
+  PetscCall(MrOutputAttrReal(o, "t_start", info.t0));
+  PetscCall(MrOutputAttrReal(o, "t_end", info.t1));
+  PetscCall(MrOutputAttrInt(o, "block_size", nb));
+  PetscCall(MrOutputFinish(&o));
+  PetscCall(PetscPrintf(comm, "mrdyn dimension: %" PetscInt_FMT " neurons, %" PetscInt_FMT " samples in t = [%g, %g], %d ranks\n", info.n, info.nt - info.i0, (double)info.t0, (double)info.t1, size));
+  PetscCall(PetscPrintf(comm, "  participation ratio: network %.4f (from the eigenvalues %.4f); per region", (double)prTotal, s2 > 0 ? (double)(s1 * s1 / s2) : NAN));
+  for (PetscInt r = 0; r < PetscMin(info.R, 16); r++) PetscCall(PetscPrintf(comm, " %.4f", (double)pr[r]));
+  PetscCall(PetscPrintf(comm, "\n  wrote %s\n", out));
+  PetscCall(PetscFree3(pr, eig, desc));
+  PetscCall(PetscFree(info.N));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}

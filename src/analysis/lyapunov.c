@@ -1,0 +1,401 @@
+/* `mrdyn lyapunov`: the leading k Lyapunov exponents of a realised network.
+   The trajectory is simulate's forward Euler step x += dt f(x); k tangent
+   vectors follow the tangent map of that same step,
+     Q <- Q + (dt / tau) (-Q + W (phi'(x) o Q)),
+   with W applied exactly as in the right-hand side (disorder, then the low-rank
+   channels through the exchange, k values per channel), and are
+   re-orthonormalised every m steps by CholeskyQR2 over the layout's rows. The
+   currents S obey dS = (Sbar(x) - S) dt / tau and do not feed back into x: they
+   add the exponent log|1 - dt/tau| / dt (C times), reported separately. */
+#include <mrdyn/mrdyn.h>
+#include <mrdyn/analysis.h>
+#include "../network/network_impl.h"
+#include <math.h>
+
+static const char *const MrLyapDisorderTypes[] = {"dense", "sparse", "MrDisorderType", "MR_DISORDER_", NULL};
+static const char *const MrLyapPrecisions[]    = {"double", "single", "MrPrecision", "MR_PRECISION_", NULL};
+static const char *const MrLyapNumeric[]       = {"-seed", "-init_seed", "-dt", "-t_final", "-t_transient", "-lyap_k", "-lyap_every", "-disorder_k", "-init_currents", "-init_variance", "-progress", NULL};
+static const char *const MrLyapKnown[]         = {"-model",      "-o",         "-force",         "-seed",          "-init_seed", "-dt",       "-t_final", "-t_transient", "-lyap_k", "-lyap_every", "-disorder",
+                                                  "-disorder_k", "-precision", "-init_currents", "-init_variance", "-progress",  "-log_view", NULL};
+
+struct _p_MrTangent {
+  MrNetwork  net;
+  MrExchange ex; /* k values per channel */
+  PetscInt   k, nx;
+  PetscReal *dphi;              /* phi'(x) of the owned rows */
+  PetscReal *v, *y;             /* nx x k: phi' o Q and W (phi' o Q) */
+  PetscReal *full;              /* a region's v gathered over its group */
+  PetscReal *part, *work, *tot; /* per-block projections */
+  PetscReal *sbar;              /* C x k */
+};
+typedef struct _p_MrTangent *MrTangent;
+
+static PetscErrorCode MrTangentCreate(MrNetwork net, PetscInt k, MrTangent *tp)
+{
+  MrTangent t;
+  MrLayout  L    = net->layout;
+  PetscInt  maxN = 1, maxB = 1, maxOut = 1;
+
+  PetscFunctionBegin;
+  PetscCall(PetscNew(&t));
+  t->net = net;
+  t->k   = k;
+  t->nx  = net->nx;
+  for (PetscInt s = 0; s < L->nslices; s++) {
+    maxN   = PetscMax(maxN, L->slice[s].N);
+    maxB   = PetscMax(maxB, L->slice[s].nblocks);
+    maxOut = PetscMax(maxOut, net->vec[s].nout);
+  }
+  PetscCall(PetscMalloc4(net->nx + 1, &t->dphi, net->nx * k + 1, &t->v, net->nx * k + 1, &t->y, maxN * k, &t->full));
+  PetscCall(PetscMalloc4(maxB * maxOut * k, &t->part, maxB * maxOut * k, &t->work, maxOut * k, &t->tot, net->model->C * k + 1, &t->sbar));
+  PetscCall(MrExchangeCreate(L, net->model, &t->ex));
+  PetscCall(MrExchangeSetWidth(t->ex, k));
+  *tp = t;
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+static PetscErrorCode MrTangentDestroy(MrTangent *tp)
+{
+  MrTangent t = *tp;
+
+  PetscFunctionBegin;
+  if (!t) PetscFunctionReturn(PETSC_SUCCESS);
+  PetscCall(MrExchangeDestroy(&t->ex));
+  PetscCall(PetscFree4(t->dphi, t->v, t->y, t->full));
+  PetscCall(PetscFree4(t->part, t->work, t->tot, t->sbar));
+  PetscCall(PetscFree(t));
+  *tp = NULL;
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+/* Q <- Q + h (-Q + W (phi'(x) o Q)) with h = dt / tau, at the state x (local rows). Collective. */
+static PetscErrorCode MrTangentStep(MrTangent t, const PetscReal x[], PetscReal h, PetscReal Q[])
+{
+  MrNetwork      net = t->net;
+  MrLayout       L   = net->layout;
+  MrModel        m   = net->model;
+  const PetscInt K   = t->k;
+  PetscBool      tanh_;
+
+  PetscFunctionBegin;
+  PetscCall(PetscStrcmp(m->phi, "tanh", &tanh_));
+  for (PetscInt i = 0; i < t->nx; i++) {
+    const PetscReal th = tanh_ ? tanh(x[i]) : 0;
+    t->dphi[i]         = tanh_ ? 1 - th * th : exp(-0.25 * M_PI * x[i] * x[i]);
+    for (PetscInt q = 0; q < K; q++) t->v[i * K + q] = t->dphi[i] * Q[i * K + q];
+  }
+  /* projections n^c . v / N_s per out-channel, summed in fixed row blocks */
+  for (PetscInt s = 0; s < L->nslices; s++) {
+    MrSlice         *sl   = &L->slice[s];
+    const MrVectors *vv   = &net->vec[s];
+    const PetscInt   nout = vv->nout, r = sl->region;
+    if (!nout) continue;
+    for (PetscInt b = sl->bstart; b < sl->bend; b++) {
+      PetscReal *p  = t->part + (b - sl->bstart) * nout * K;
+      PetscInt   i0 = b * MR_ROW_BLOCK - sl->rstart, i1 = PetscMin(i0 + MR_ROW_BLOCK, sl->rend - sl->rstart);
+      for (PetscInt o = 0; o < nout * K; o++) p[o] = 0;
+      for (PetscInt i = i0; i < i1; i++) {
+        const PetscReal *row = vv->vec + (size_t)i * vv->D, *vi = t->v + (net->xoff[s] + i) * K;
+        for (PetscInt o = 0; o < nout; o++)
+          for (PetscInt q = 0; q < K; q++) p[o * K + q] += row[o] * vi[q];
+      }
+    }
+    PetscCall(MrLayoutGroupBlockSum(L, sl, nout * K, t->part, t->work, t->tot));
+    for (PetscInt o = 0; o < nout; o++)
+      for (PetscInt q = 0; q < K; q++) t->sbar[m->outCh[m->outOff[r] + o] * K + q] = t->tot[o * K + q] / (PetscReal)sl->N;
+  }
+  PetscCall(MrExchangeBegin(t->ex, t->sbar));
+  /* disorder J^r v while the projections travel */
+  for (PetscInt s = 0; s < L->nslices; s++) {
+    MrSlice         *sl   = &L->slice[s];
+    const PetscInt   n    = (sl->rend - sl->rstart) * K;
+    PetscReal       *ys   = t->y + net->xoff[s] * K;
+    const PetscReal *full = t->v + net->xoff[s] * K;
+    for (PetscInt i = 0; i < n; i++) ys[i] = 0;
+    if (!net->J[s].present) continue;
+    if (sl->gsize > 1 || net->J[s].ncols != sl->rend - sl->rstart) {
+      PetscCall(MrLayoutGroupAllgather(L, sl, K, t->v + net->xoff[s] * K, t->full));
+      full = t->full;
+    }
+    PetscCall(MrDisorderMultAdd(&net->J[s], K, full, ys));
+  }
+  PetscCall(MrExchangeEnd(t->ex, t->sbar));
+  /* the low-rank input and the Euler update of the tangent vectors */
+  for (PetscInt s = 0; s < L->nslices; s++) {
+    MrSlice         *sl = &L->slice[s];
+    const MrVectors *vv = &net->vec[s];
+    const PetscInt   r = sl->region, nin = vv->nin, *inCh = m->inCh + m->inOff[r];
+    for (PetscInt i = 0; i < sl->rend - sl->rstart; i++) {
+      const PetscReal *row = vv->vec + (size_t)i * vv->D + vv->nout;
+      const PetscInt   li  = net->xoff[s] + i;
+      for (PetscInt q = 0; q < K; q++) {
+        PetscReal a = t->y[li * K + q];
+        for (PetscInt j = 0; j < nin; j++) a += row[j] * t->sbar[inCh[j] * K + q];
+        Q[li * K + q] += h * (a - Q[li * K + q]);
+      }
+    }
+  }
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+/* One Cholesky QR pass: G = Q^T Q (summed over comm), G = R^T R, Q <- Q R^{-1};
+   returns log R_ii. Collective. */
+static PetscErrorCode MrCholQR(MPI_Comm comm, PetscInt nx, PetscInt K, PetscReal Q[], PetscReal G[], PetscReal logr[])
+{
+  PetscFunctionBegin;
+  for (PetscInt a = 0; a < K * K; a++) G[a] = 0;
+  for (PetscInt i = 0; i < nx; i++)
+    for (PetscInt a = 0; a < K; a++)
+      for (PetscInt b = a; b < K; b++) G[a * K + b] += Q[i * K + a] * Q[i * K + b];
+  PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, G, (int)(K * K), MPIU_REAL, MPI_SUM, comm));
+  /* in place: G's upper triangle becomes R */
+  for (PetscInt a = 0; a < K; a++) {
+    PetscReal d = G[a * K + a];
+    for (PetscInt c = 0; c < a; c++) d -= G[c * K + a] * G[c * K + a];
+    PetscCheck(d > 0 && isfinite(d), PETSC_COMM_SELF, PETSC_ERR_NOT_CONVERGED, "lyapunov: the tangent vectors became linearly dependent (Gram pivot %g at vector %" PetscInt_FMT "); orthonormalise more often (-lyap_every)", (double)d, a);
+    G[a * K + a] = sqrt(d);
+    for (PetscInt b = a + 1; b < K; b++) {
+      PetscReal e = G[a * K + b];
+      for (PetscInt c = 0; c < a; c++) e -= G[c * K + a] * G[c * K + b];
+      G[a * K + b] = e / G[a * K + a];
+    }
+    logr[a] = log(G[a * K + a]);
+  }
+  /* each row q solves x R = q (forward substitution over columns) */
+  for (PetscInt i = 0; i < nx; i++) {
+    PetscReal *q = Q + i * K;
+    for (PetscInt b = 0; b < K; b++) {
+      PetscReal e = q[b];
+      for (PetscInt a = 0; a < b; a++) e -= q[a] * G[a * K + b];
+      q[b] = e / G[b * K + b];
+    }
+  }
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+PetscErrorCode MrLyapunovVerb(MPI_Comm comm)
+{
+  char           model[PETSC_MAX_PATH_LEN] = "", out[PETSC_MAX_PATH_LEN] = "";
+  PetscBool      force = PETSC_FALSE, help, set;
+  PetscInt       seed = 1, iseed = -1, K = 4, every = 10, dK = 100, nS0 = 0, nv0 = 0, nsteps, nq = 0, nrec;
+  PetscReal      dt = 0.05, tfinal = 100, ttrans = 20, progress = 5, *S0in, *v0in, *S0, *v0, *cost, *Q, *G, *lr, *acc, *tq = NULL, *run = NULL, tacc = 0;
+  MrDisorderType dtype = MR_DISORDER_DENSE;
+  MrPrecision    prec  = MR_PRECISION_DOUBLE;
+  MrModel        m     = NULL;
+  MrLayout       L     = NULL;
+  MrNetwork      net   = NULL;
+  MrTangent      tg    = NULL;
+  Vec            X, F;
+  MrOutput       o;
+  PetscMPIInt    rank, size;
+  PetscLogDouble w0, wl, now;
+
+  PetscFunctionBegin;
+  PetscCall(MrCheckNumericOptions(comm, MrLyapNumeric));
+  PetscCall(MrCheckChoice(comm, "-disorder", MrLyapDisorderTypes, 2));
+  PetscCall(MrCheckChoice(comm, "-precision", MrLyapPrecisions, 2));
+  PetscCall(PetscMalloc2(1 << 16, &S0in, 1 << 16, &v0in));
+  PetscOptionsBegin(comm, NULL, "mrdyn lyapunov: leading Lyapunov exponents of a realised network", NULL);
+  PetscCall(PetscOptionsString("-model", "model file", NULL, model, model, sizeof(model), NULL));
+  PetscCall(PetscOptionsString("-o", "output file", NULL, out, out, sizeof(out), NULL));
+  PetscCall(PetscOptionsBool("-force", "overwrite an existing output file", NULL, force, &force, NULL));
+  PetscCall(PetscOptionsInt("-seed", "network realisation, as simulate", NULL, seed, &seed, NULL));
+  PetscCall(PetscOptionsInt("-init_seed", "initial-state draw (default: -seed), as simulate", NULL, iseed, &iseed, NULL));
+  PetscCall(PetscOptionsReal("-dt", "Euler step (units of tau)", NULL, dt, &dt, NULL));
+  PetscCall(PetscOptionsReal("-t_final", "duration", NULL, tfinal, &tfinal, NULL));
+  PetscCall(PetscOptionsReal("-t_transient", "time before the exponents are accumulated (tangent vectors align meanwhile)", NULL, ttrans, &ttrans, NULL));
+  PetscCall(PetscOptionsInt("-lyap_k", "number of exponents (tangent vectors), at most 64", NULL, K, &K, NULL));
+  PetscCall(PetscOptionsInt("-lyap_every", "Euler steps between re-orthonormalisations", NULL, every, &every, NULL));
+  PetscCall(PetscOptionsEnum("-disorder", "within-region disorder, as simulate", NULL, MrLyapDisorderTypes, (PetscEnum)dtype, (PetscEnum *)&dtype, NULL));
+  PetscCall(PetscOptionsInt("-disorder_k", "nonzeros per row of sparse disorder", NULL, dK, &dK, NULL));
+  PetscCall(PetscOptionsEnum("-precision", "storage of dense disorder, as simulate", NULL, MrLyapPrecisions, (PetscEnum)prec, (PetscEnum *)&prec, NULL));
+  nS0 = 1 << 16;
+  PetscCall(PetscOptionsRealArray("-init_currents", "initial currents, as simulate", NULL, S0in, &nS0, &set));
+  if (!set) nS0 = 0;
+  nv0 = 1 << 16;
+  PetscCall(PetscOptionsRealArray("-init_variance", "initial variance of x, as simulate", NULL, v0in, &nv0, &set));
+  if (!set) nv0 = 0;
+  PetscCall(PetscOptionsReal("-progress", "seconds between progress lines (0: none)", NULL, progress, &progress, NULL));
+  PetscOptionsEnd();
+  PetscCall(PetscOptionsHasHelp(NULL, &help));
+  if (help) {
+    PetscCall(PetscFree2(S0in, v0in));
+    PetscFunctionReturn(PETSC_SUCCESS);
+  }
+  PetscCall(MrCheckUnusedOptions(comm, MrLyapKnown));
+  MrCheckInput(comm, model[0], "lyapunov: no model file given (-model FILE)");
+  MrCheckInput(comm, out[0], "lyapunov: no output file given (-o FILE)");
+  MrCheckInput(comm, seed >= 0, "-seed must be >= 0");
+  MrCheckInput(comm, isfinite(dt) && dt > 0 && dt < 1, "-dt %g must be in (0, 1)", (double)dt);
+  MrCheckInput(comm, isfinite(tfinal) && tfinal > 0 && tfinal / dt < 1e10, "-t_final %g must be > 0", (double)tfinal);
+  MrCheckInput(comm, ttrans >= 0 && ttrans < tfinal, "-t_transient %g must be in [0, t_final)", (double)ttrans);
+  MrCheckInput(comm, K >= 1 && K <= 64, "-lyap_k %" PetscInt_FMT " must be between 1 and 64", K);
+  MrCheckInput(comm, every >= 1, "-lyap_every %" PetscInt_FMT " must be >= 1", every);
+  PetscCall(MrModelLoad(comm, model, &m));
+  {
+    PetscInt n = 0;
+    for (PetscInt r = 0; r < m->R; r++) n += m->N[r];
+    MrCheckInput(comm, K <= n, "-lyap_k %" PetscInt_FMT " exceeds the %" PetscInt_FMT " neurons", K, n);
+  }
+  MrCheckInput(comm, nS0 == 0 || nS0 == m->C, "-init_currents has %" PetscInt_FMT " values but the model has C = %" PetscInt_FMT " channels", nS0, m->C);
+  MrCheckInput(comm, nv0 == 0 || nv0 == 1 || nv0 == m->R, "-init_variance has %" PetscInt_FMT " values; give 1 or R = %" PetscInt_FMT, nv0, m->R);
+  PetscCall(PetscMalloc3(m->C + 1, &S0, m->R, &v0, m->R, &cost));
+  MrInitialCurrents(iseed >= 0 ? iseed : seed, m->C, nS0, S0in, S0);
+  for (PetscInt r = 0; r < m->R; r++) {
+    const PetscReal N = (PetscReal)m->N[r];
+    v0[r]             = nv0 == 0 ? 1.0 : v0in[nv0 == 1 ? 0 : r];
+    MrCheckInput(comm, v0[r] >= 0, "-init_variance: value %g is negative", (double)v0[r]);
+    if (dtype == MR_DISORDER_SPARSE) MrCheckInput(comm, dK >= 1 && dK <= m->N[r], "-disorder_k %" PetscInt_FMT " must be between 1 and N = %" PetscInt_FMT " of region %" PetscInt_FMT, dK, m->N[r], r);
+    cost[r] = N * (m->outOff[r + 1] - m->outOff[r] + m->inOff[r + 1] - m->inOff[r] + 1) + (m->g[r] > 0 ? (dtype == MR_DISORDER_DENSE ? N * N * (prec == MR_PRECISION_SINGLE ? 0.5 : 1.0) : N * dK) : 0);
+  }
+  /* the same layout as simulate: the same rows per rank, the same bits */
+  PetscCall(MrLayoutCreate(comm, m, cost, 0, &L));
+  {
+    PetscReal   mine = 0, node, phys;
+    PetscMPIInt nlocal;
+    for (PetscInt s = 0; s < L->nslices; s++) {
+      const MrSlice *sl = &L->slice[s];
+      mine += (sl->rend - sl->rstart) * (8.0 * (m->g[sl->region] > 0 ? (dtype == MR_DISORDER_DENSE ? sl->N : 2 * dK) : 0) + 8.0 * (4 * K + 16)) + 8.0 * sl->N * K;
+    }
+    PetscCall(MrLayoutNodeMemory(L, mine, &node, &phys, &nlocal));
+    MrCheckInput(comm, node < 0.9 * phys, "lyapunov: the network and %" PetscInt_FMT " tangent vectors need %.3g GB on one node but it has %.3g GB", K, node / 1e9, phys / 1e9);
+  }
+  PetscCall(MrOutputCheckPath(comm, out, force));
+  PetscCallMPI(MPI_Comm_rank(comm, &rank));
+  PetscCallMPI(MPI_Comm_size(comm, &size));
+
+  PetscCall(MrNetworkCreate(m, L, seed, dtype, prec, dK, 1, &net));
+  PetscCall(VecCreateMPI(comm, net->nloc, PETSC_DETERMINE, &X));
+  PetscCall(VecDuplicate(X, &F));
+  PetscCall(MrNetworkInitialState(net, iseed >= 0 ? iseed : seed, S0, v0, X));
+  PetscCall(MrTangentCreate(net, K, &tg));
+  /* initial tangent vectors: Philox normals keyed by (seed, region, row), orthonormalised */
+  PetscCall(PetscMalloc4(net->nx * K + 1, &Q, K * K, &G, K, &lr, K, &acc));
+  for (PetscInt s = 0; s < L->nslices; s++) {
+    MrSlice *sl = &L->slice[s];
+    for (PetscInt i = sl->rstart; i < sl->rend; i++) MrNormalRow((uint64_t)seed, MR_STREAM_TANGENT, (uint64_t)sl->region, (uint64_t)i, K, Q + (net->xoff[s] + i - sl->rstart) * K);
+  }
+  PetscCall(MrCholQR(comm, net->nx, K, Q, G, lr));
+  PetscCall(MrCholQR(comm, net->nx, K, Q, G, lr));
+  for (PetscInt a = 0; a < K; a++) acc[a] = 0;
+  nsteps = (PetscInt)ceil(tfinal / dt - 1e-9);
+  nrec   = nsteps / every + 1;
+  if (rank == 0) PetscCall(PetscMalloc2(nrec, &tq, nrec * K, &run));
+  PetscCall(PetscPrintf(comm, "mrdyn lyapunov: %" PetscInt_FMT " exponents, R = %" PetscInt_FMT ", %d ranks, Euler dt = %g to t = %g (accumulated after t = %g), orthonormalised every %" PetscInt_FMT " steps\n", K, m->R, size, (double)dt,
+                        (double)tfinal, (double)ttrans, every));
+  PetscCall(PetscTime(&w0));
+  wl = w0;
+  for (PetscInt step = 0; step < nsteps; step++) {
+    const PetscReal    t = step * dt;
+    const PetscScalar *x;
+    /* the tangent map at x_n, then the step x_{n+1} = x_n + dt f(x_n) */
+    PetscCall(MrNetworkRHS(NULL, t, X, F, net));
+    PetscCall(VecGetArrayRead(X, &x));
+    PetscCall(MrTangentStep(tg, x, dt / m->tau, Q));
+    PetscCall(VecRestoreArrayRead(X, &x));
+    PetscCall(VecAYPX(F, dt, X)); /* F <- X + dt F: the arithmetic of PETSc's TSEULER */
+    PetscCall(VecCopy(F, X));
+    if ((step + 1) % every == 0 || step + 1 == nsteps) {
+      PetscReal lr2[64];
+      PetscCall(MrCholQR(comm, net->nx, K, Q, G, lr));
+      PetscCall(MrCholQR(comm, net->nx, K, Q, G, lr2)); /* CholeskyQR2: the second pass restores orthogonality */
+      if ((step + 1) * dt > ttrans + 1e-9 * dt) {
+        for (PetscInt a = 0; a < K; a++) acc[a] += lr[a] + lr2[a];
+        tacc = (step + 1) * dt - ttrans;
+        if (rank == 0) {
+          tq[nq] = (step + 1) * dt;
+          for (PetscInt a = 0; a < K; a++) run[nq * K + a] = acc[a] / tacc;
+        }
+        nq++;
+      }
+    }
+    PetscCall(PetscTime(&now));
+    if (progress > 0 && now - wl >= progress) {
+      PetscCall(PetscPrintf(comm, "  t = %.4g / %.4g  lambda_1 ~ %.4f\n", (double)((step + 1) * dt), (double)tfinal, tacc > 0 ? (double)(acc[0] / tacc) : NAN));
+      wl = now;
+    }
+  }
+  PetscCall(PetscTime(&now));
+  MrCheckInput(comm, nq > 0 && tacc > 0, "lyapunov: nothing was accumulated (t_transient too close to t_final)");
+
+  PetscCall(MrOutputCreate(comm, out, &o));
+  {
+    hsize_t    dk = (hsize_t)K, dq = (hsize_t)nq, dr[2] = {(hsize_t)nq, (hsize_t)K};
+    PetscReal *ex;
+    PetscCall(PetscMalloc1(K, &ex));
+    for (PetscInt a = 0; a < K; a++) ex[a] = acc[a] / tacc;
+    PetscCall(MrOutputWriteRoot(o, "/lyapunov/exponents", H5T_NATIVE_DOUBLE, 1, &dk, ex));
+    PetscCall(MrOutputWriteRoot(o, "/lyapunov/time", H5T_NATIVE_DOUBLE, 1, &dq, tq));
+    PetscCall(MrOutputWriteRoot(o, "/lyapunov/running", H5T_NATIVE_DOUBLE, 2, dr, run));
+    /* the final state x in global neuron order, as a one-row series: any layout's rows */
+    {
+      MrSeries           xs;
+      PetscInt          *off, *cols, ntot = 0;
+      const PetscScalar *x;
+      PetscCall(PetscMalloc2(m->R + 1, &off, net->nx + 1, &cols));
+      for (PetscInt r = 0; r < m->R; r++) {
+        off[r] = ntot;
+        ntot += m->N[r];
+      }
+      for (PetscInt s = 0; s < L->nslices; s++)
+        for (PetscInt i = L->slice[s].rstart; i < L->slice[s].rend; i++) cols[net->xoff[s] + i - L->slice[s].rstart] = off[L->slice[s].region] + i;
+      PetscCall(MrSeriesCreate(o, "/state/x", ntot, net->nx, cols, 1, &xs));
+      PetscCall(VecGetArrayRead(X, &x));
+      PetscCall(MrSeriesAppend(xs, x));
+      PetscCall(VecRestoreArrayRead(X, &x));
+      PetscCall(PetscFree2(off, cols));
+    }
+    PetscCall(MrOutputProvenance(o, "lyapunov", model, m->hash));
+    PetscCall(MrOutputAttrString(o, "model_description", m->description));
+    PetscCall(MrOutputAttrInt(o, "mpi_size", size));
+    PetscCall(MrOutputAttrInt(o, "seed", seed));
+    PetscCall(MrOutputAttrInt(o, "init_seed", iseed >= 0 ? iseed : seed));
+    PetscCall(MrOutputAttrInt(o, "lyap_k", K));
+    PetscCall(MrOutputAttrInt(o, "lyap_every", every));
+    PetscCall(MrOutputAttrReal(o, "dt", dt));
+    PetscCall(MrOutputAttrReal(o, "t_final", nsteps * dt));
+    PetscCall(MrOutputAttrReal(o, "t_transient", ttrans));
+    PetscCall(MrOutputAttrReal(o, "t_accumulated", tacc));
+    PetscCall(MrOutputAttrReal(o, "current_exponent", log(PetscAbsReal(1 - dt / m->tau)) / dt));
+    {
+      /* convergence: how much each running estimate moved over the last quarter
+         of the accumulation (computed on rank 0, which holds the running estimates) */
+      PetscReal *chg;
+      PetscCall(PetscCalloc1(K, &chg));
+      if (rank == 0) {
+        PetscInt q = 0;
+        while (q < nq - 1 && tq[q] - ttrans < 0.75 * tacc) q++;
+        for (PetscInt a = 0; a < K; a++) chg[a] = run[(nq - 1) * K + a] - run[q * K + a];
+      }
+      PetscCallMPI(MPI_Bcast(chg, (int)K, MPIU_REAL, 0, comm));
+      PetscCall(MrOutputAttrRealArray(o, "running_change_last_quarter", K, chg));
+      PetscCall(PetscPrintf(comm, "  change of the running estimates over the last quarter:"));
+      for (PetscInt a = 0; a < PetscMin(K, 16); a++) PetscCall(PetscPrintf(comm, " %+.5f", (double)chg[a]));
+      PetscCall(PetscPrintf(comm, "\n"));
+      PetscCall(PetscFree(chg));
+    }
+    PetscCall(MrOutputAttrString(o, "disorder", MrLyapDisorderTypes[dtype]));
+    PetscCall(MrOutputAttrString(o, "precision", MrLyapPrecisions[prec]));
+    {
+      double wall = now - w0;
+      PetscCallMPI(MPI_Bcast(&wall, 1, MPI_DOUBLE, 0, comm));
+      PetscCall(MrOutputAttrReal(o, "wall_seconds", wall));
+    }
+    PetscCall(MrOutputFinish(&o));
+    PetscCall(PetscPrintf(comm, "  %" PetscInt_FMT " steps in %.3g s; exponents (per tau):", nsteps, now - w0));
+    for (PetscInt a = 0; a < PetscMin(K, 16); a++) PetscCall(PetscPrintf(comm, " %.5f", (double)ex[a]));
+    PetscCall(PetscPrintf(comm, "\n  (the C currents add %.5f each)\n  wrote %s\n", (double)(log(PetscAbsReal(1 - dt / m->tau)) / dt), out));
+    PetscCall(PetscFree(ex));
+  }
+  if (rank == 0) PetscCall(PetscFree2(tq, run));
+  PetscCall(PetscFree4(Q, G, lr, acc));
+  PetscCall(MrTangentDestroy(&tg));
+  PetscCall(VecDestroy(&X));
+  PetscCall(VecDestroy(&F));
+  PetscCall(MrNetworkDestroy(&net));
+  PetscCall(MrLayoutDestroy(&L));
+  PetscCall(MrModelDestroy(&m));
+  PetscCall(PetscFree3(S0, v0, cost));
+  PetscCall(PetscFree2(S0in, v0in));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
