@@ -70,6 +70,19 @@ def skip_reason():
     return None
 
 
+def require_slurm():
+    """For a test script: exits 77 (meson's skip) with the reason when a private
+    SLURM cannot run here, or 1 when MRDYN_REQUIRE_SLURM=1 (CI) demands it."""
+    import sys
+    reason = skip_reason()
+    if reason:
+        if os.environ.get("MRDYN_REQUIRE_SLURM") == "1":
+            print("FAIL SLURM unavailable: %s" % reason)
+            sys.exit(1)
+        print("SKIP: %s" % reason)
+        sys.exit(77)
+
+
 def _free_ports(n):
     """n distinct currently free TCP ports (kept bound until all are chosen)."""
     socks, ports = [], []

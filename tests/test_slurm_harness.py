@@ -12,7 +12,7 @@ import sys
 import time
 
 from mrtest import check, finish, tmpdir
-from slurm_harness import SlurmCluster, skip_reason
+from slurm_harness import SlurmCluster, require_slurm
 
 # the test runner's SIGTERM (timeout) still stops the daemons through __exit__
 signal.signal(signal.SIGTERM, lambda *a: sys.exit(143))
@@ -35,13 +35,7 @@ def read(path):
         return f.read()
 
 
-reason = skip_reason()
-if reason:
-    if os.environ.get("MRDYN_REQUIRE_SLURM") == "1":
-        print("FAIL SLURM unavailable: %s" % reason)
-        sys.exit(1)
-    print("SKIP: %s" % reason)
-    sys.exit(77)  # meson's skip status
+require_slurm()
 
 d = tmpdir()
 

@@ -13,16 +13,10 @@ import time
 import h5py
 import numpy as np
 from mrtest import check, finish, tmpdir, run, MRDYN
-from slurm_harness import SlurmCluster, skip_reason
+from slurm_harness import SlurmCluster, require_slurm
 
 signal.signal(signal.SIGTERM, lambda *a: sys.exit(143))
-reason = skip_reason()
-if reason:
-    if os.environ.get("MRDYN_REQUIRE_SLURM") == "1":
-        print("FAIL SLURM unavailable: %s" % reason)
-        sys.exit(1)
-    print("SKIP: %s" % reason)
-    sys.exit(77)
+require_slurm()
 
 top = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 mrdyn = os.path.abspath(MRDYN)

@@ -83,3 +83,4 @@ PETSC_EXTERN PetscBool      MrH5Exists(hid_t file, const char name[]);
 PETSC_EXTERN PetscErrorCode MrH5WriteDataset(hid_t file, const char name[], hid_t type, int rank, const hsize_t dims[], const void *data);
 PETSC_EXTERN PetscErrorCode MrH5WriteAttrString(hid_t obj, const char name[], const char value[]);
 PETSC_EXTERN PetscErrorCode MrH5WriteAttrReal(hid_t obj, const char name[], PetscReal value);
+PETSC_EXTERN PetscErrorCode MrH5WriteAttrInt(hid_t obj, const char name[], PetscInt64 value);

@@ -108,3 +108,17 @@ PetscErrorCode MrH5WriteAttrReal(hid_t obj, const char name[], PetscReal value)
   PetscCallH5(H5Sclose(sp));
   PetscFunctionReturn(PETSC_SUCCESS);
 }
+
+PetscErrorCode MrH5WriteAttrInt(hid_t obj, const char name[], PetscInt64 value)
+{
+  hid_t     sp, a;
+  long long v = (long long)value;
+
+  PetscFunctionBegin;
+  PetscCallH5(sp = H5Screate(H5S_SCALAR));
+  PetscCallH5(a = H5Acreate2(obj, name, H5T_NATIVE_LLONG, sp, H5P_DEFAULT, H5P_DEFAULT));
+  PetscCallH5(H5Awrite(a, H5T_NATIVE_LLONG, &v));
+  PetscCallH5(H5Aclose(a));
+  PetscCallH5(H5Sclose(sp));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}

@@ -166,15 +166,8 @@ PetscErrorCode MrOutputAttrReal(MrOutput out, const char name[], PetscReal value
 
 PetscErrorCode MrOutputAttrInt(MrOutput out, const char name[], PetscInt64 value)
 {
-  hid_t     sp, a;
-  long long v = (long long)value;
-
   PetscFunctionBegin;
-  PetscCallH5(sp = H5Screate(H5S_SCALAR));
-  PetscCallH5(a = H5Acreate2(out->file, name, H5T_NATIVE_LLONG, sp, H5P_DEFAULT, H5P_DEFAULT));
-  PetscCallH5(H5Awrite(a, H5T_NATIVE_LLONG, &v));
-  PetscCallH5(H5Aclose(a));
-  PetscCallH5(H5Sclose(sp));
+  PetscCall(MrH5WriteAttrInt(out->file, name, value));
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 

@@ -446,6 +446,8 @@ PetscErrorCode MrSimulate(MPI_Comm comm)
   PetscInt64     bytes, msgs, tbytes, tmsgs;
   MrInputs       inputs;
   PetscInt64     rows = 0;
+  PetscInt       steps;
+  PetscReal      tnow;
 
   PetscFunctionBegin;
   PetscCall(PetscMemzero(&ctx, sizeof(ctx)));
@@ -611,12 +613,10 @@ PetscErrorCode MrSimulate(MPI_Comm comm)
   PetscCall(MrSignalsRestore());
   PetscCall(PetscLogStagePop());
   if (ctx.stopReq != MPI_REQUEST_NULL) PetscCallMPI(MPI_Wait(&ctx.stopReq, MPI_STATUS_IGNORE));
+  PetscCall(TSGetStepNumber(ts, &steps));
+  PetscCall(TSGetTime(ts, &tnow));
   if (ctx.stopSignal) {
     /* stopped on request: the step's row and record, a checkpoint, the output left partial */
-    PetscInt  steps;
-    PetscReal tnow;
-    PetscCall(TSGetStepNumber(ts, &steps));
-    PetscCall(TSGetTime(ts, &tnow));
     if (steps % opt.saveEvery == 0 && ctx.lastSaved != steps) PetscCall(MrSimSave(&ctx, steps, tnow, X));
     if (opt.ndref && ctx.lastDelta != steps) PetscCall(MrSimDelta(&ctx, steps, tnow, X));
     ctx.lastDelta = steps;
@@ -624,24 +624,7 @@ PetscErrorCode MrSimulate(MPI_Comm comm)
     ctx.lastAct = steps;
     if (ctx.lastCkpt != steps) PetscCall(MrSimCheckpointWrite(&ctx, ts, steps, tnow, X));
     PetscCall(MrOutputClosePartial(&ctx.out));
-    PetscCall(PetscFree3(ctx.rowbuf, ctx.var, ctx.ps));
-    if (opt.traces) PetscCall(PetscFree(ctx.trLocal));
-    if (opt.ndref) PetscCall(PetscFree5(ctx.refStep, ctx.xref, ctx.rec, ctx.dot, ctx.refTime));
-    PetscCall(TSDestroy(&ts));
-    PetscCall(VecDestroy(&X));
-    PetscCall(MrNetworkDestroy(&net));
-    PetscCall(MrLayoutDestroy(&L));
-    PetscCall(MrModelDestroy(&model));
-    PetscCall(PetscFree3(S0, v0, cost));
-    PetscCall(PetscFree2(opt.S0, opt.v0));
-    SETERRQ(comm, MR_ERR_STOPPED, "stopped by signal %d at step %" PetscInt_FMT " (t = %g): checkpoint %s written, output %s.partial kept; continue with the same options and -restart %s", ctx.stopSignal, steps, (double)tnow, opt.checkpoint, opt.out,
-            opt.checkpoint);
-  }
-  {
-    PetscInt  steps;
-    PetscReal tnow;
-    PetscCall(TSGetStepNumber(ts, &steps));
-    PetscCall(TSGetTime(ts, &tnow));
+  } else {
     if (ctx.lastSaved != steps) PetscCall(MrSimSave(&ctx, steps, tnow, X));
     PetscCall(PetscTime(&t1));
     PetscCall(MrExchangeStats(net->ex, &bytes, &msgs, &tbytes, &tmsgs));
@@ -663,24 +646,24 @@ PetscErrorCode MrSimulate(MPI_Comm comm)
       PetscCall(PetscPrintf(comm, "mrdyn simulate: %" PetscInt_FMT " steps to t = %g in %.3g s (%.1f steps/s); %" PetscInt_FMT " saved rows\n", steps, (double)tnow, t1 - ctx.wall0, steps / PetscMax(t1 - ctx.wall0, 1e-9), ctx.nsaved));
       PetscCall(PetscPrintf(comm, "  exchange per step: %.0f bytes in %.0f messages over all ranks (nothing of size N)\n", rhsPerStep * (double)tbytes, rhsPerStep * (double)tmsgs));
     }
-  }
-  {
-    /* a short summary of the final currents so a user sees a result at once */
-    const PetscScalar *x;
-    PetscReal         *loc, *all;
-    PetscCall(PetscCalloc2(model->C, &loc, model->C, &all));
-    PetscCall(VecGetArrayRead(X, &x));
-    for (PetscInt j = 0; j < net->nS; j++) loc[net->Sch[j]] = x[(net->nx + j) * net->nt]; /* trial 0 */
-    PetscCall(VecRestoreArrayRead(X, &x));
-    PetscCallMPI(MPI_Reduce(loc, all, (int)model->C, MPIU_REAL, MPI_SUM, 0, comm));
-    if (model->C <= 64) {
-      PetscCall(PetscPrintf(comm, "  final currents S[target <- source]:"));
-      for (PetscInt c = 0; c < model->C; c++) PetscCall(PetscPrintf(comm, "%s S[%" PetscInt_FMT "<-%" PetscInt_FMT "] = %.5f", c % 4 ? "" : "\n   ", model->target[c], model->source[c], (double)all[c]));
-      PetscCall(PetscPrintf(comm, "\n"));
+    {
+      /* a short summary of the final currents so a user sees a result at once */
+      const PetscScalar *x;
+      PetscReal         *loc, *all;
+      PetscCall(PetscCalloc2(model->C, &loc, model->C, &all));
+      PetscCall(VecGetArrayRead(X, &x));
+      for (PetscInt j = 0; j < net->nS; j++) loc[net->Sch[j]] = x[(net->nx + j) * net->nt]; /* trial 0 */
+      PetscCall(VecRestoreArrayRead(X, &x));
+      PetscCallMPI(MPI_Reduce(loc, all, (int)model->C, MPIU_REAL, MPI_SUM, 0, comm));
+      if (model->C <= 64) {
+        PetscCall(PetscPrintf(comm, "  final currents S[target <- source]:"));
+        for (PetscInt c = 0; c < model->C; c++) PetscCall(PetscPrintf(comm, "%s S[%" PetscInt_FMT "<-%" PetscInt_FMT "] = %.5f", c % 4 ? "" : "\n   ", model->target[c], model->source[c], (double)all[c]));
+        PetscCall(PetscPrintf(comm, "\n"));
+      }
+      PetscCall(PetscFree2(loc, all));
     }
-    PetscCall(PetscFree2(loc, all));
+    PetscCall(PetscPrintf(comm, "  wrote %s\n", opt.out));
   }
-  PetscCall(PetscPrintf(comm, "  wrote %s\n", opt.out));
   PetscCall(PetscFree3(ctx.rowbuf, ctx.var, ctx.ps));
   if (opt.traces) PetscCall(PetscFree(ctx.trLocal));
   PetscCall(PetscFree(ctx.rates));
@@ -692,5 +675,7 @@ PetscErrorCode MrSimulate(MPI_Comm comm)
   PetscCall(MrModelDestroy(&model));
   PetscCall(PetscFree3(S0, v0, cost));
   PetscCall(PetscFree2(opt.S0, opt.v0));
+  PetscCheck(!ctx.stopSignal, comm, MR_ERR_STOPPED, "stopped by signal %d at step %" PetscInt_FMT " (t = %g): checkpoint %s written, output %s.partial kept; continue with the same options and -restart %s", ctx.stopSignal, steps, (double)tnow,
+             opt.checkpoint, opt.out, opt.checkpoint);
   PetscFunctionReturn(PETSC_SUCCESS);
 }

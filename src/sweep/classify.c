@@ -68,7 +68,7 @@ PetscErrorCode MrClassifyCurrents(PetscInt nt, PetscInt C, const PetscReal S[], 
     for (PetscInt l = zero > 0 ? zero + 1 : nl; l + 1 < nl; l++)
       if (ac[l] >= ac[l - 1] && ac[l] >= ac[l + 1] && ac[l] >= d->peak - 0.05) {
         PetscReal den = ac[l - 1] - 2 * ac[l] + ac[l + 1], off = den < 0 ? 0.5 * (ac[l - 1] - ac[l + 1]) / den : 0;
-        d->period     = (l + off) * k * dt;
+        d->period = (l + off) * k * dt;
         break;
       }
     if (zero < 0)

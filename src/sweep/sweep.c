@@ -111,19 +111,6 @@ static PetscErrorCode MrH5Copy(hid_t src, const char name[], hid_t dst, const ch
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
-static PetscErrorCode MrH5AttrInt(hid_t obj, const char name[], long long v)
-{
-  hid_t sp, a;
-
-  PetscFunctionBegin;
-  PetscCallH5(sp = H5Screate(H5S_SCALAR));
-  PetscCallH5(a = H5Acreate2(obj, name, H5T_NATIVE_LLONG, sp, H5P_DEFAULT, H5P_DEFAULT));
-  PetscCallH5(H5Awrite(a, H5T_NATIVE_LLONG, &v));
-  PetscCallH5(H5Aclose(a));
-  PetscCallH5(H5Sclose(sp));
-  PetscFunctionReturn(PETSC_SUCCESS);
-}
-
 static PetscBool MrH5ReadAttrReal(hid_t obj, const char name[], PetscReal *v)
 {
   hid_t  a;
@@ -179,11 +166,11 @@ static PetscErrorCode MrSweepMemberFile(MrSweep sw, PetscInt m, const char run[]
   fo = H5Fcreate(partial, H5F_ACC_TRUNC, H5P_DEFAULT, fapl);
   PetscCallH5(H5Pclose(fapl));
   PetscCheck(fo >= 0, PETSC_COMM_SELF, PETSC_ERR_FILE_OPEN, "cannot create member file %s", partial);
-  PetscCall(MrH5AttrInt(fo, "member", m));
+  PetscCall(MrH5WriteAttrInt(fo, "member", m));
   PetscCall(MrH5WriteAttrString(fo, "sweep", sw->path));
   PetscCall(MrH5WriteAttrString(fo, "verb", sw->verb));
   PetscCall(MrH5WriteAttrString(fo, "class", MrDynClassNames[dyn.cls]));
-  PetscCall(MrH5AttrInt(fo, "class_code", dyn.cls));
+  PetscCall(MrH5WriteAttrInt(fo, "class_code", dyn.cls));
   PetscCall(MrH5WriteAttrReal(fo, "amplitude", dyn.amplitude));
   PetscCall(MrH5WriteAttrReal(fo, "level", dyn.level));
   PetscCall(MrH5WriteAttrReal(fo, "peak", dyn.peak));
