@@ -72,3 +72,5 @@ PETSC_EXTERN PetscErrorCode MrLayoutGroupAllgather(MrLayout layout, MrSlice *sl,
    the last whole group get MPI_COMM_NULL. Collective. */
 PETSC_EXTERN PetscErrorCode MrCommSplitGroups(MPI_Comm comm, PetscInt k, MPI_Comm *sub, PetscInt *group, PetscInt *ngroups);
 PETSC_EXTERN PetscErrorCode MrCommFree(MPI_Comm *comm);
+/* Physical memory per rank (node memory / ranks on the node), the smallest over comm. Collective. */
+PETSC_EXTERN PetscErrorCode MrCommMemoryShare(MPI_Comm comm, PetscReal *share);

@@ -237,3 +237,17 @@ PetscErrorCode MrCommFree(MPI_Comm *comm)
   if (*comm != MPI_COMM_NULL) PetscCallMPI(MPI_Comm_free(comm));
   PetscFunctionReturn(PETSC_SUCCESS);
 }
+
+PetscErrorCode MrCommMemoryShare(MPI_Comm comm, PetscReal *share)
+{
+  MPI_Comm    shm;
+  PetscMPIInt nlocal;
+
+  PetscFunctionBegin;
+  PetscCallMPI(MPI_Comm_split_type(comm, MPI_COMM_TYPE_SHARED, 0, MPI_INFO_NULL, &shm));
+  PetscCallMPI(MPI_Comm_size(shm, &nlocal));
+  PetscCallMPI(MPI_Comm_free(&shm));
+  *share = (PetscReal)sysconf(_SC_PHYS_PAGES) * (PetscReal)sysconf(_SC_PAGESIZE) / nlocal;
+  PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, share, 1, MPIU_REAL, MPI_MIN, comm));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}

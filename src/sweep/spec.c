@@ -222,7 +222,7 @@ static PetscErrorCode MrSweepParse(MPI_Comm comm, const char path[], MrSweep sw)
   PetscCall(PetscStrncpy(sw->verb, "dmft", sizeof(sw->verb)));
   sw->window         = 0.5;
   sw->nkeep          = -1;
-  sw->ranksPerMember = 1;
+  sw->ranksPerMember = 0; /* auto */
   /* model first: routing plain parameter names needs to know about the generator */
   for (int pass = 0; pass < 2; pass++)
     for (yaml_node_pair_t *p = root->data.mapping.pairs.start; p < root->data.mapping.pairs.top; p++) {
@@ -268,9 +268,11 @@ static PetscErrorCode MrSweepParse(MPI_Comm comm, const char path[], MrSweep sw)
         PetscCall(MrYamlReal(&y, v, "classify_window", &sw->window));
         MrCheckInput(comm, sw->window > 0 && sw->window <= 1, "%s: classify_window must be in (0, 1]", path);
       } else if (!strcmp(key, "ranks_per_member")) {
-        PetscReal k;
-        PetscCall(MrYamlReal(&y, v, "ranks_per_member", &k));
-        MrCheckInput(comm, k >= 1 && k == floor(k), "%s: ranks_per_member must be a whole number >= 1", path);
+        PetscReal k = 0;
+        if (!(v->type == YAML_SCALAR_NODE && !strcmp((const char *)v->data.scalar.value, "auto"))) {
+          PetscCall(MrYamlReal(&y, v, "ranks_per_member", &k));
+          MrCheckInput(comm, k >= 1 && k == floor(k), "%s: ranks_per_member must be auto or a whole number >= 1", path);
+        }
         sw->ranksPerMember = (PetscInt)k;
       } else
         MrCheckInput(comm, PETSC_FALSE, "%s: unknown key '%s' (verb, output, model, options, vary, zip, keep, classify_window, ranks_per_member)", path, key);
@@ -427,4 +429,20 @@ PetscReal MrSweepCost(MrSweep sw, PetscInt m)
   PetscReal steps = MrSweepNumber(sw, m, 1, "t_final", 20.0) / PetscMax(MrSweepNumber(sw, m, 1, "dt", 0.05), 1e-12);
   PetscReal R = MrSweepNumber(sw, m, 0, "R", 2), N = MrSweepNumber(sw, m, 0, "N", 1000);
   return !strcmp(sw->verb, "dmft") ? R * steps * steps : R * N * N * steps;
+}
+
+/* The memory one member needs (bytes): the stored disorder of a simulation (the
+   mean-field engine keeps O(Nt) per region). sumN2: sum of N_r^2 of a model
+   file, or 0 for generated models (R N^2 from the member's settings). */
+PetscReal MrSweepMemory(MrSweep sw, PetscInt m, PetscReal sumN2)
+{
+  PetscReal R = MrSweepNumber(sw, m, 0, "R", 2), N = MrSweepNumber(sw, m, 0, "N", 1000), n2 = sumN2 > 0 ? sumN2 : R * N * N;
+  PetscReal nrows = sumN2 > 0 ? sqrt(sumN2 * R) : R * N, K = MrSweepNumber(sw, m, 1, "disorder_k", 100);
+  PetscBool single = PETSC_FALSE, sparse = PETSC_FALSE;
+  if (strcmp(sw->verb, "simulate")) return 64.0 * R * MrSweepNumber(sw, m, 1, "t_final", 20.0) / MrSweepNumber(sw, m, 1, "dt", 0.05);
+  for (PetscInt i = 0; i < sw->nopt; i++) {
+    if (!strcmp(sw->optKey[i], "precision")) single = (PetscBool)!strcmp(sw->optVal[i], "single");
+    if (!strcmp(sw->optKey[i], "disorder")) sparse = (PetscBool)!strcmp(sw->optVal[i], "sparse");
+  }
+  return sparse ? 12.0 * K * nrows : (single ? 4.0 : 8.0) * n2;
 }

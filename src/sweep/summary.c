@@ -2,6 +2,7 @@
    h5py reads as a structured array and pandas as a DataFrame, and the verb. */
 #include "sweep_impl.h"
 #include <mrdyn/io.h>
+#include <mrdyn/layout.h>
 #include <math.h>
 #include <errno.h>
 #include <stdlib.h>
@@ -280,7 +281,7 @@ PetscErrorCode MrSweepVerb(MPI_Comm comm, const char path[])
   PetscOptionsBegin(comm, NULL, "mrdyn sweep: many runs in one MPI job (docs/sweep.md)", NULL);
   PetscCall(PetscOptionsInt("-array_index", "run slice i of -array_count (SLURM_ARRAY_TASK_ID)", NULL, idx, &idx, NULL));
   PetscCall(PetscOptionsInt("-array_count", "number of slices (SLURM array size)", NULL, cnt, &cnt, NULL));
-  PetscCall(PetscOptionsInt("-ranks_per_member", "ranks of each member's communicator (default: the file's, else 1)", NULL, k, &k, NULL));
+  PetscCall(PetscOptionsInt("-ranks_per_member", "ranks of each member's communicator (default: the file's, else sized by the members' memory)", NULL, k, &k, NULL));
   PetscCall(PetscOptionsBool("-merge", "only write summary.h5 of every member from the member files", NULL, merge, &merge, NULL));
   PetscCall(PetscOptionsBool("-sweep_verbose", "show the members' own output", NULL, verbose, &verbose, NULL));
   PetscCall(PetscOptionsBool("-dry_run", "list the members and their files, run nothing", NULL, dry, &dry, NULL));
@@ -293,6 +294,19 @@ PetscErrorCode MrSweepVerb(MPI_Comm comm, const char path[])
   PetscCall(MrSweepLoad(comm, path, &sw));
   if (k < 0) k = sw->ranksPerMember;
   PetscCallMPI(MPI_Comm_size(comm, &size));
+  if (k == 0) { /* auto: the fewest ranks that hold the largest member in half their share of node memory */
+    PetscReal mem = 0, share, sumN2 = 0;
+    if (sw->modelFile[0]) {
+      MrModel mod;
+      PetscCall(MrModelLoad(comm, sw->modelFile, &mod));
+      for (PetscInt r = 0; r < mod->R; r++) sumN2 += (PetscReal)mod->N[r] * mod->N[r];
+      PetscCall(MrModelDestroy(&mod));
+    }
+    for (PetscInt m = 0; m < PetscMin(sw->M, 1000000); m++) mem = PetscMax(mem, MrSweepMemory(sw, m, sumN2));
+    PetscCall(MrCommMemoryShare(comm, &share));
+    k = PetscMax(1, (PetscInt)ceil(mem / (0.5 * share)));
+    MrCheckInput(comm, k <= size, "sweep: a member needs about %.3g GB, more than half the memory of all %d ranks; use more nodes or set ranks_per_member", mem / 1e9, size);
+  }
   MrCheckInput(comm, k >= 1, "-ranks_per_member must be >= 1");
   if (k > size) {
     PetscCall(PetscPrintf(comm, "mrdyn sweep: %" PetscInt_FMT " ranks per member requested, %d available: members use %d\n", k, size, size));

@@ -27,7 +27,7 @@ struct _p_MrSweep {
   PetscInt      nkeep; /* datasets copied into member files; -1: all */
   char        **keep;
   PetscReal     window; /* classify from this last fraction of the run */
-  PetscInt      ranksPerMember;
+  PetscInt      ranksPerMember; /* 0: auto (fewest ranks whose memory holds a member) */
   char         *text; /* the sweep file, kept in the summary */
 };
 
@@ -35,5 +35,7 @@ struct _p_MrSweep {
 PETSC_INTERN const char *MrSweepValue(MrSweep sw, PetscInt p, PetscInt m);
 /* Member m's file name (hash of its parameters, 16 hex digits) without directory. */
 PETSC_INTERN PetscErrorCode MrSweepMemberName(MrSweep sw, PetscInt m, char name[], size_t len);
+/* The memory member m needs (bytes), for sizing member groups. */
+PETSC_INTERN PetscReal MrSweepMemory(MrSweep sw, PetscInt m, PetscReal sumN2);
 /* A rough cost of member m (for balancing groups). */
 PETSC_INTERN PetscReal MrSweepCost(MrSweep sw, PetscInt m);
