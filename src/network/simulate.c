@@ -8,8 +8,8 @@ static const char *const MrDisorderTypes[] = {"dense", "sparse", "MrDisorderType
 static const char *const MrPrecisions[]    = {"double", "single", "MrPrecision", "MR_PRECISION_", NULL};
 
 static const char *const MrSimNumeric[] = {
-    "-seed",          "-init_seed",         "-dt",     "-t_final",          "-save_every",    "-traces", "-output_buffer", "-disorder_k", "-progress", "-init_currents", "-init_variance", "-delta_times", "-delta_lag_every",
-    "-delta_lag_max", "-dry_run_bandwidth", "-trials", "-checkpoint_every", "-save_activity", NULL};
+    "-seed",          "-init_seed",         "-dt",     "-t_final",          "-save_every",    "-traces",          "-output_buffer",   "-disorder_k", "-progress", "-init_currents", "-init_variance", "-delta_times", "-delta_lag_every",
+    "-delta_lag_max", "-dry_run_bandwidth", "-trials", "-checkpoint_every", "-save_activity", "-dry_run_latency", "-dry_run_network", NULL};
 static const char *const MrSimKnown[] = {"-model",
                                          "-o",
                                          "-force",
@@ -37,6 +37,8 @@ static const char *const MrSimKnown[] = {"-model",
                                          "-delta_lag_max",
                                          "-dry_run",
                                          "-dry_run_bandwidth",
+                                         "-dry_run_latency",
+                                         "-dry_run_network",
                                          "-trials",
                                          "-checkpoint",
                                          "-checkpoint_every",
@@ -93,6 +95,10 @@ static PetscErrorCode MrSimGetOptions(MPI_Comm comm, MrSimOptions *o)
   PetscCall(PetscOptionsEnum("-partition", "regions to ranks when P < R: contiguous, roundrobin, or ptscotch (few channels across ranks)", NULL, MrPartitionTypes, (PetscEnum)o->partition, (PetscEnum *)&o->partition, NULL));
   PetscCall(PetscOptionsString("-restart", "continue the interrupted run from this checkpoint", NULL, o->restart, o->restart, sizeof(o->restart), NULL));
   PetscCall(PetscOptionsReal("-dry_run_bandwidth", "memory bandwidth per rank (GB/s) for the time estimate", NULL, o->bandwidth, &o->bandwidth, NULL));
+  o->latency = 2.0;
+  o->network = 1.0;
+  PetscCall(PetscOptionsReal("-dry_run_latency", "message latency (microseconds) for the time estimate", NULL, o->latency, &o->latency, NULL));
+  PetscCall(PetscOptionsReal("-dry_run_network", "network bandwidth per rank (GB/s) for the time estimate", NULL, o->network, &o->network, NULL));
   o->dlagEvery = 5;
   o->dlagMax   = 20.0;
   PetscCall(PetscOptionsInt("-delta_lag_every", "record every k-th step of lag", NULL, o->dlagEvery, &o->dlagEvery, NULL));
@@ -120,7 +126,7 @@ static PetscErrorCode MrSimGetOptions(MPI_Comm comm, MrSimOptions *o)
   MrCheckInput(comm, o->buffer >= 1, "-output_buffer must be >= 1");
   MrCheckInput(comm, seed >= 0, "-seed must be >= 0");
   MrCheckInput(comm, o->dlagEvery >= 1 && o->dlagMax >= 0, "-delta_lag_every must be >= 1 and -delta_lag_max >= 0");
-  MrCheckInput(comm, o->bandwidth > 0, "-dry_run_bandwidth must be > 0");
+  MrCheckInput(comm, o->bandwidth > 0 && o->network > 0 && o->latency >= 0, "-dry_run_bandwidth and -dry_run_network must be > 0, -dry_run_latency >= 0");
   MrCheckInput(comm, o->ckptEvery >= 0, "-checkpoint_every %" PetscInt_FMT " must be >= 0", o->ckptEvery);
   if (!o->checkpoint[0]) PetscCall(PetscSNPrintf(o->checkpoint, sizeof(o->checkpoint), "%s.ckpt", o->out));
   {
@@ -373,12 +379,45 @@ static PetscErrorCode MrSimMemory(MPI_Comm comm, MrModel m, MrLayout L, const Mr
   PetscCallMPI(MPI_Allreduce(mine, tot, 2, MPIU_REAL, MPI_SUM, comm));
   PetscCall(MrLayoutNodeMemory(L, mine[0], &node, &phys, &nlocal));
   if (o->dryRun) {
-    PetscReal t = mx[1] / (o->bandwidth * 1e9);
+    /* the performance model of docs/performance.md on the busiest rank */
+    PetscReal loc[4] = {0, 0, 0, 0}, big[4], t, a = o->latency * 1e-6, bn = o->network * 1e9;
+    PetscInt  nnb = 0, cut = 0;
+    char     *nb;
+    PetscCall(PetscCalloc1(L->size, &nb));
+    for (PetscInt k = 0; k < L->nslices; k++) {
+      const MrSlice *sl = &L->slice[k];
+      PetscInt       r = sl->region, nout = m->outOff[r + 1] - m->outOff[r], D = nout + m->inOff[r + 1] - m->inOff[r] + 1;
+      PetscReal      rows = (PetscReal)(sl->rend - sl->rstart), lg = ceil(log2((double)sl->gsize));
+      loc[0] += 2 * 8.0 * rows * D / (o->bandwidth * 1e9); /* vectors: projection and expansion */
+      if (sl->gsize > 1) {
+        if (m->g[r] > 0 && o->dtype == MR_DISORDER_DENSE) loc[1] += a * lg + 8.0 * sl->N * (sl->gsize - 1) / sl->gsize / bn;
+        loc[1] += a * lg + 8.0 * nout * sl->nblocks / bn;
+      }
+      for (int dir = 0; dir < 2; dir++) { /* channels to or from regions on other ranks */
+        const PetscInt *off = dir ? m->inOff : m->outOff, *ch = dir ? m->inCh : m->outCh;
+        for (PetscInt i = off[r]; i < off[r + 1]; i++) {
+          PetscInt    other = dir ? m->source[ch[i]] : m->target[ch[i]];
+          PetscMPIInt q     = L->first[other] + (L->rank - L->first[r]) % L->nranks[other];
+          if (q == L->rank) continue;
+          cut++;
+          if (!nb[q]) nnb++;
+          nb[q] = 1;
+        }
+      }
+    }
+    loc[2] = a * nnb + 8.0 * cut / bn;
+    loc[0] += mine[1] / (o->bandwidth * 1e9);
+    loc[3] = loc[0] + loc[1] + loc[2];
+    PetscCallMPI(MPI_Allreduce(loc, big, 4, MPIU_REAL, MPI_MAX, comm));
+    PetscCall(PetscFree(nb));
+    t = big[3];
     PetscCall(PetscPrintf(comm, "mrdyn simulate -dry_run: %d ranks (%d on this node)\n", L->size, nlocal));
     PetscCall(MrLayoutView(L, PETSC_VIEWER_STDOUT_(comm)));
     PetscCall(MrSimViewCut(comm, m, L, o->partition));
     PetscCall(PetscPrintf(comm, "  memory: %.3g GB on the busiest rank, %.3g GB in all; this node needs %.3g GB of %.3g GB\n", mx[0] / 1e9, tot[0] / 1e9, node / 1e9, phys / 1e9));
-    PetscCall(PetscPrintf(comm, "  time per right-hand side ~ %.3g s (%.3g GB of J on the busiest rank at %g GB/s per rank; set -dry_run_bandwidth)\n", t, mx[1] / 1e9, (double)o->bandwidth));
+    PetscCall(PetscPrintf(comm, "  time per right-hand side ~ %.3g s on the busiest rank: memory %.3g s (%.3g GB of J at %g GB/s per rank), in-group gathers %.3g s, exchange %.3g s\n", (double)t, (double)big[0], mx[1] / 1e9, (double)o->bandwidth,
+                          (double)big[1], (double)big[2]));
+    PetscCall(PetscPrintf(comm, "  (model of docs/performance.md with -dry_run_bandwidth %g GB/s, -dry_run_latency %g us, -dry_run_network %g GB/s per rank)\n", (double)o->bandwidth, (double)o->latency, (double)o->network));
     if (nsteps > 0) PetscCall(PetscPrintf(comm, "  %" PetscInt_FMT " steps of %s: ~ %.3g s if one right-hand side per step (RK4: four)\n", nsteps, tsType, t * nsteps));
     PetscCall(PetscPrintf(comm, "  nothing was allocated or written\n"));
   }

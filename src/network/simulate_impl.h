@@ -5,7 +5,7 @@
 typedef struct {
   char            model[PETSC_MAX_PATH_LEN], out[PETSC_MAX_PATH_LEN], input[4096];
   PetscBool       force, saveConn, help, dryRun;
-  PetscReal       bandwidth; /* GB/s per rank assumed by -dry_run */
+  PetscReal       bandwidth, latency, network; /* -dry_run: GB/s per rank, microseconds, GB/s per rank */
   PetscInt64      seed, initSeed;
   PetscReal       dt, tfinal, progress;
   PetscInt        saveEvery, traces, buffer, K, trials, activityEvery;
