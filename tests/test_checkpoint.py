@@ -83,8 +83,8 @@ run(opts(out, extra=["-checkpoint_every", 200, "-restart", out + ".ckpt"]), np_=
 same(ref, out, "restart after kill -9 equals the uninterrupted run bitwise")
 
 # 3. trials, RK4 and -save_activity survive a restart too
-for extra, name in ((["-trials", 3], "trials"), (["-ts_type", "rk", "-ts_rk_type", "4"], "rk4"), (["-save_activity", 7], "activity")):
-    keys = ["time", "currents", "variance", "psi", "traces/x"] + (["activity", "activity_time"] if name == "activity" else [])
+for extra, name in ((["-trials", 3, "-delta_times", "5,20", "-delta_lag_max", 5], "trials"), (["-ts_type", "rk", "-ts_rk_type", "4"], "rk4"), (["-save_activity", 7], "activity")):
+    keys = ["time", "currents", "variance", "psi", "traces/x"] + (["activity", "activity_time"] if name == "activity" else []) + (["delta"] if name == "trials" else [])
     base = ["simulate", "-model", model, "-t_final", 300 if name == "activity" else 60, "-progress", 0, "-seed", 2] + extra
     ref2 = os.path.join(d, "ref-%s.h5" % name)
     run(base + ["-o", ref2], np_=2)

@@ -126,18 +126,19 @@ PetscErrorCode MrSimCheckpointWrite(MrSimCtx *ctx, TS ts, PetscInt step, PetscRe
   if (nref) {
     PetscReal *buf, *st;
     hsize_t   *rr0, *rnr, dr = (hsize_t)nref;
-    PetscCall(PetscMalloc4(net->nx * nref + 1, &buf, nref, &st, L->nslices + 1, &rr0, L->nslices + 1, &rnr));
-    for (PetscInt i = 0; i < net->nx; i++) /* (rows, nref): rows are the pieces' axis */
-      for (PetscInt q = 0; q < nref; q++) buf[i * nref + q] = ctx->xref[q * net->nx + i];
+    PetscCall(PetscMalloc4(net->nx * nref * T + 1, &buf, nref, &st, L->nslices + 1, &rr0, L->nslices + 1, &rnr));
+    for (PetscInt i = 0; i < net->nx; i++) /* (rows, nref x trials): rows are the pieces' axis */
+      for (PetscInt q = 0; q < nref; q++)
+        for (PetscInt tr = 0; tr < T; tr++) buf[(i * nref + q) * T + tr] = ctx->xref[(q * net->nx + i) * T + tr];
     dims[0] = (hsize_t)Ntot;
-    dims[1] = (hsize_t)nref;
+    dims[1] = (hsize_t)(nref * T);
     PetscCall(MrOutputWritePieces(ck, "/state/xref", 2, dims, L->nslices, xr0, xnr, buf));
     for (PetscInt k = 0; k < L->nslices; k++) { /* one writer per region: its leader */
       rr0[k] = (hsize_t)L->slice[k].region;
       rnr[k] = L->slice[k].grank == 0 ? 1 : 0;
     }
     dims[0] = (hsize_t)m->R;
-    dims[1] = (hsize_t)nref;
+    dims[1] = (hsize_t)(T * nref);
     dims[2] = (hsize_t)ctx->nlag;
     PetscCall(MrOutputWritePieces(ck, "/state/delta_rec", 3, dims, L->nslices, rr0, rnr, ctx->rec));
     for (PetscInt q = 0; q < nref; q++) st[q] = (PetscReal)ctx->refStep[q];
@@ -233,18 +234,19 @@ PetscErrorCode MrSimCheckpointRead(MrSimCtx *ctx, TS ts, Vec X, PetscInt64 *nsav
   if (nref) {
     PetscReal *buf, *st;
     hsize_t   *rr0, *rnr;
-    PetscCall(PetscMalloc4(net->nx * nref + 1, &buf, nref, &st, L->nslices + 1, &rr0, L->nslices + 1, &rnr));
+    PetscCall(PetscMalloc4(net->nx * nref * T + 1, &buf, nref, &st, L->nslices + 1, &rr0, L->nslices + 1, &rnr));
     dims[0] = (hsize_t)Ntot;
-    dims[1] = (hsize_t)nref;
+    dims[1] = (hsize_t)(nref * T);
     PetscCall(MrOutputReadPieces(ck, "/state/xref", 2, dims, L->nslices, xr0, xnr, buf));
     for (PetscInt i = 0; i < net->nx; i++)
-      for (PetscInt q = 0; q < nref; q++) ctx->xref[q * net->nx + i] = buf[i * nref + q];
+      for (PetscInt q = 0; q < nref; q++)
+        for (PetscInt tr = 0; tr < T; tr++) ctx->xref[(q * net->nx + i) * T + tr] = buf[(i * nref + q) * T + tr];
     for (PetscInt k = 0; k < L->nslices; k++) { /* every rank of a group reads its region's record */
       rr0[k] = (hsize_t)L->slice[k].region;
       rnr[k] = 1;
     }
     dims[0] = (hsize_t)m->R;
-    dims[1] = (hsize_t)nref;
+    dims[1] = (hsize_t)(T * nref);
     dims[2] = (hsize_t)ctx->nlag;
     PetscCall(MrOutputReadPieces(ck, "/state/delta_rec", 3, dims, L->nslices, rr0, rnr, ctx->rec));
     dims[0] = (hsize_t)nref;

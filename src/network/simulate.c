@@ -135,7 +135,6 @@ static PetscErrorCode MrSimGetOptions(MPI_Comm comm, MrSimOptions *o)
     MrCheckInput(comm, !same, "-checkpoint must differ from the output file");
   }
   MrCheckInput(comm, o->trials >= 1 && o->trials <= 64, "-trials %" PetscInt_FMT " must be between 1 and 64", o->trials);
-  MrCheckInput(comm, o->trials == 1 || o->ndref == 0, "-delta_times does not go with -trials yet");
   MrCheckInput(comm, o->activityEvery >= 0, "-save_activity %" PetscInt_FMT " must be >= 0", o->activityEvery);
   MrCheckInput(comm, o->trials == 1 || o->activityEvery == 0, "-save_activity does not go with -trials");
   for (PetscInt q = 0; q < o->ndref; q++) MrCheckInput(comm, o->dtimes[q] >= 0 && o->dtimes[q] <= o->tfinal, "-delta_times: %g is outside [0, t_final]", (double)o->dtimes[q]);
@@ -183,7 +182,7 @@ static PetscErrorCode MrSimSave(MrSimCtx *ctx, PetscInt step, PetscReal t, Vec X
 static PetscErrorCode MrSimDelta(MrSimCtx *ctx, PetscInt step, PetscReal t, Vec X)
 {
   MrNetwork          net  = ctx->net;
-  const PetscInt     nref = ctx->opt->ndref, nsl = net->layout->nslices;
+  const PetscInt     nref = ctx->opt->ndref, nsl = net->layout->nslices, T = net->nt;
   const PetscScalar *x;
 
   PetscFunctionBegin;
@@ -193,12 +192,13 @@ static PetscErrorCode MrSimDelta(MrSimCtx *ctx, PetscInt step, PetscReal t, Vec 
     if (ctx->refStep[q] < 0 && t >= ctx->opt->dtimes[q] - 1e-9 * ctx->opt->dt) {
       ctx->refStep[q] = step; /* the first step at or after the reference time */
       ctx->refTime[q] = t;
-      PetscCall(PetscArraycpy(ctx->xref + q * net->nx, x, net->nx));
+      PetscCall(PetscArraycpy(ctx->xref + q * net->nx * T, x, net->nx * T));
     }
     lag = step - ctx->refStep[q];
     if (ctx->refStep[q] < 0 || lag % ctx->opt->dlagEvery || lag / ctx->opt->dlagEvery >= ctx->nlag) continue;
-    PetscCall(MrNetworkDot(net, ctx->xref + q * net->nx, x, ctx->dot));
-    for (PetscInt k = 0; k < nsl; k++) ctx->rec[(k * nref + q) * ctx->nlag + lag / ctx->opt->dlagEvery] = ctx->dot[k];
+    PetscCall(MrNetworkDot(net, ctx->xref + q * net->nx * T, x, ctx->dot));
+    for (PetscInt k = 0; k < nsl; k++) /* record: [slice][trial][reference][lag] */
+      for (PetscInt tr = 0; tr < T; tr++) ctx->rec[((k * T + tr) * nref + q) * ctx->nlag + lag / ctx->opt->dlagEvery] = ctx->dot[k * T + tr];
   }
   PetscCall(VecRestoreArrayRead(X, &x));
   PetscFunctionReturn(PETSC_SUCCESS);
@@ -371,7 +371,7 @@ static PetscErrorCode MrSimMemory(MPI_Comm comm, MrModel m, MrLayout L, const Mr
       mine[1] += J; /* streamed once per right-hand side */
     }
     mine[0] += rows * D * 8 + N * 16 + rows * 8 * 8;               /* vectors, gathers, state and TS work vectors */
-    mine[0] += rows * 8.0 * o->ndref;                              /* -delta_times: x at each reference time */
+    mine[0] += rows * 8.0 * o->ndref * o->trials;                  /* -delta_times: x at each reference time */
     if (o->activityEvery) mine[0] += rows * 8.0 * (o->buffer + 1); /* -save_activity: buffered rates */
   }
   mine[0] += 8.0 * m->C * 4 + (PetscReal)(m->nT + m->nU) * 24; /* the replicated model */
@@ -425,26 +425,32 @@ static PetscErrorCode MrSimMemory(MPI_Comm comm, MrModel m, MrLayout L, const Mr
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
-/* /delta (R, nref, nlag) written by the region leaders (any set of regions), /delta_times, /delta_lags. */
+/* /delta (R, nref, nlag), or (R, trials, nref, nlag), written by the region
+   leaders (any set of regions), /delta_times, /delta_lags. */
 static PetscErrorCode MrSimWriteDelta(MrSimCtx *ctx)
 {
-  MrLayout   L    = ctx->net->layout;
-  MrModel    m    = ctx->net->model;
-  PetscInt   nref = ctx->opt->ndref, nlead = 0;
-  hsize_t    dims[3] = {(hsize_t)m->R, (hsize_t)nref, (hsize_t)ctx->nlag}, dl = (hsize_t)ctx->nlag, dr = (hsize_t)nref, *r0, *nr;
-  PetscReal *buf, *tl, *tr;
+  MrLayout       L = ctx->net->layout;
+  MrModel        m = ctx->net->model;
+  const PetscInt T = ctx->net->nt, per = T * ctx->opt->ndref * ctx->nlag;
+  PetscInt       nref = ctx->opt->ndref, nlead = 0;
+  hsize_t        dims[4] = {(hsize_t)m->R, (hsize_t)T, (hsize_t)nref, (hsize_t)ctx->nlag}, dl = (hsize_t)ctx->nlag, dr = (hsize_t)nref, *r0, *nr;
+  PetscReal     *buf, *tl, *tr;
 
   PetscFunctionBegin;
-  PetscCall(PetscMalloc3(L->nslices * nref * ctx->nlag + 1, &buf, ctx->nlag, &tl, nref, &tr));
+  if (T == 1) { /* no trial axis */
+    dims[1] = (hsize_t)nref;
+    dims[2] = (hsize_t)ctx->nlag;
+  }
+  PetscCall(PetscMalloc3(L->nslices * per + 1, &buf, ctx->nlag, &tl, nref, &tr));
   PetscCall(PetscMalloc2(L->nslices + 1, &r0, L->nslices + 1, &nr));
   for (PetscInt k = 0; k < L->nslices; k++) {
     if (L->slice[k].grank) continue;
     r0[nlead] = (hsize_t)L->slice[k].region;
     nr[nlead] = 1;
-    PetscCall(PetscArraycpy(buf + nlead * nref * ctx->nlag, ctx->rec + k * nref * ctx->nlag, nref * ctx->nlag));
+    PetscCall(PetscArraycpy(buf + nlead * per, ctx->rec + k * per, per));
     nlead++;
   }
-  PetscCall(MrOutputWritePieces(ctx->out, "/delta", 3, dims, nlead, r0, nr, buf));
+  PetscCall(MrOutputWritePieces(ctx->out, "/delta", T == 1 ? 3 : 4, dims, nlead, r0, nr, buf));
   for (PetscInt l = 0; l < ctx->nlag; l++) tl[l] = l * ctx->opt->dlagEvery * ctx->opt->dt;
   for (PetscInt q = 0; q < nref; q++) tr[q] = ctx->refTime[q];
   PetscCall(MrOutputWriteRoot(ctx->out, "/delta_lags", H5T_NATIVE_DOUBLE, 1, &dl, tl));
@@ -573,12 +579,12 @@ PetscErrorCode MrSimulate(MPI_Comm comm)
   ctx.stopReq                                                = MPI_REQUEST_NULL;
   if (opt.ndref) {
     ctx.nlag = (PetscInt)llround(opt.dlagMax / opt.dt) / opt.dlagEvery + 1;
-    PetscCall(PetscMalloc5(opt.ndref, &ctx.refStep, opt.ndref * net->nx + 1, &ctx.xref, L->nslices * opt.ndref * ctx.nlag + 1, &ctx.rec, L->nslices + 1, &ctx.dot, opt.ndref, &ctx.refTime));
+    PetscCall(PetscMalloc5(opt.ndref, &ctx.refStep, opt.ndref * net->nx * opt.trials + 1, &ctx.xref, L->nslices * opt.trials * opt.ndref * ctx.nlag + 1, &ctx.rec, L->nslices * opt.trials + 1, &ctx.dot, opt.ndref, &ctx.refTime));
     for (PetscInt q = 0; q < opt.ndref; q++) {
       ctx.refStep[q] = -1;
       ctx.refTime[q] = NAN;
     }
-    for (PetscInt i = 0; i < L->nslices * opt.ndref * ctx.nlag; i++) ctx.rec[i] = NAN;
+    for (PetscInt i = 0; i < L->nslices * opt.trials * opt.ndref * ctx.nlag; i++) ctx.rec[i] = NAN;
   }
   if (opt.restart[0]) {
     PetscCall(MrSimCheckpointRead(&ctx, ts, X, &rows));
