@@ -173,4 +173,15 @@ for k, (name, args, phrase) in enumerate(cases):
         check(not os.path.exists(out) and not os.path.exists(out + ".partial"), "%s (P=%d): no output file" % (name, p))
 r = run(["spectrum", "-model", mA], np_=2, check=False)
 check(r.returncode != 0 and "no output file given" in r.stderr, "no -o: refused")
+# -run: the realisation of a simulate output (model file, seed, disorder) gives the same spectrum
+dr = tmpdir()
+mr = os.path.join(dr, "m.h5")
+run(["model", "paper", "-R", 2, "-N", 200, "-g", "0.8,0.5", "-a", "2.2,1.6", "-b", "0.3,0.2", "-o", mr])
+run(["simulate", "-model", mr, "-o", os.path.join(dr, "run.h5"), "-seed", 5, "-t_final", 0.5, "-precision", "single", "-progress", 0], np_=2)
+run(["spectrum", "-run", os.path.join(dr, "run.h5"), "-o", os.path.join(dr, "a.h5")], np_=2)
+run(["spectrum", "-model", mr, "-seed", 5, "-precision", "single", "-o", os.path.join(dr, "b.h5")], np_=2)
+with h5py.File(os.path.join(dr, "a.h5"), "r") as fa, h5py.File(os.path.join(dr, "b.h5"), "r") as fb:
+    check(np.array_equal(fa["eigenvalues"][:], fb["eigenvalues"][:]), "spectrum -run RUN.h5 takes the run's model, seed and precision")
+r = run(["spectrum", "-run", os.path.join(dr, "nope.h5"), "-o", os.path.join(dr, "c.h5")], np_=2, check=False)
+check(r.returncode == 1 and "-run" in r.stderr and not os.path.exists(os.path.join(dr, "c.h5")), "spectrum -run of a missing file: one message, no output")
 finish()

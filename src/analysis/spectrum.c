@@ -10,7 +10,7 @@
 static const char *const MrSpecDisorderTypes[] = {"dense", "sparse", "MrDisorderType", "MR_DISORDER_", NULL};
 static const char *const MrSpecPrecisions[]    = {"double", "single", "MrPrecision", "MR_PRECISION_", NULL};
 static const char *const MrSpecNumeric[]       = {"-seed", "-disorder_k", "-block_size", NULL};
-static const char *const MrSpecKnown[]         = {"-model", "-o", "-force", "-seed", "-disorder", "-disorder_k", "-precision", "-block_size", "-log_view", NULL};
+static const char *const MrSpecKnown[]         = {"-model", "-o", "-force", "-seed", "-disorder", "-disorder_k", "-precision", "-block_size", "-log_view", "-run", NULL};
 
 PetscReal MrConnectivityMemory(PetscInt n, PetscMPIInt P, PetscInt nb)
 {
@@ -176,10 +176,72 @@ PetscErrorCode MrConnectivityEigenvalues(MPI_Comm comm, MrModel m, const MrReali
 }
 
 typedef struct {
-  char          model[PETSC_MAX_PATH_LEN], out[PETSC_MAX_PATH_LEN];
+  char          model[PETSC_MAX_PATH_LEN], out[PETSC_MAX_PATH_LEN], run[PETSC_MAX_PATH_LEN];
   PetscBool     force, help;
   MrRealisation re;
 } MrSpecOptions;
+
+/* -run RUN.h5: the model file and realisation of a simulate output (rank 0 reads). */
+static PetscErrorCode MrSpecFromRun(MPI_Comm comm, MrSpecOptions *o)
+{
+  PetscMPIInt rank;
+  char        msg[1024] = "";
+  struct {
+    char      model[PETSC_MAX_PATH_LEN];
+    long long seed, K;
+    int       dtype, prec;
+  } r;
+
+  PetscFunctionBegin;
+  PetscCall(PetscMemzero(&r, sizeof(r)));
+  PetscCallMPI(MPI_Comm_rank(comm, &rank));
+  if (rank == 0) {
+    hid_t f = H5Fopen(o->run, H5F_ACC_RDONLY, H5P_DEFAULT);
+    if (f < 0)
+      PetscCall(PetscSNPrintf(msg, sizeof(msg), "-run '%s' is missing or not an HDF5 file", o->run));
+    else {
+      const char *need[] = {"model_file", "seed", "disorder", "precision", "verb"};
+      for (size_t k = 0; k < 5 && !msg[0]; k++)
+        if (H5Aexists(f, need[k]) <= 0) PetscCall(PetscSNPrintf(msg, sizeof(msg), "-run '%s' is not a simulate output (no attribute %s)", o->run, need[k]));
+      if (!msg[0]) {
+        char  s[64] = "";
+        hid_t t     = H5Tcopy(H5T_C_S1), a;
+        H5Tset_size(t, sizeof(r.model));
+        a = H5Aopen(f, "model_file", H5P_DEFAULT);
+        H5Aread(a, t, r.model);
+        H5Aclose(a);
+        H5Tset_size(t, sizeof(s));
+        a = H5Aopen(f, "disorder", H5P_DEFAULT);
+        H5Aread(a, t, s);
+        H5Aclose(a);
+        r.dtype = !strcmp(s, "sparse") ? MR_DISORDER_SPARSE : MR_DISORDER_DENSE;
+        a       = H5Aopen(f, "precision", H5P_DEFAULT);
+        H5Aread(a, t, s);
+        H5Aclose(a);
+        r.prec = !strcmp(s, "single") ? MR_PRECISION_SINGLE : MR_PRECISION_DOUBLE;
+        H5Tclose(t);
+        a = H5Aopen(f, "seed", H5P_DEFAULT);
+        H5Aread(a, H5T_NATIVE_LLONG, &r.seed);
+        H5Aclose(a);
+        r.K = o->re.K;
+        if (H5Aexists(f, "disorder_k") > 0) {
+          a = H5Aopen(f, "disorder_k", H5P_DEFAULT);
+          H5Aread(a, H5T_NATIVE_LLONG, &r.K);
+          H5Aclose(a);
+        }
+      }
+      H5Fclose(f);
+    }
+  }
+  PetscCall(MrShareStatus(comm, (PetscBool)!msg[0], msg));
+  PetscCallMPI(MPI_Bcast(&r, (int)sizeof(r), MPI_BYTE, 0, comm));
+  if (!o->model[0]) PetscCall(PetscStrncpy(o->model, r.model, sizeof(o->model)));
+  o->re.seed  = r.seed;
+  o->re.dtype = (MrDisorderType)r.dtype;
+  o->re.prec  = (MrPrecision)r.prec;
+  o->re.K     = (PetscInt)r.K;
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
 
 static PetscErrorCode MrSpecGetOptions(MPI_Comm comm, MrSpecOptions *o)
 {
@@ -201,10 +263,12 @@ static PetscErrorCode MrSpecGetOptions(MPI_Comm comm, MrSpecOptions *o)
   PetscCall(PetscOptionsInt("-disorder_k", "nonzeros per row of sparse disorder", NULL, o->re.K, &o->re.K, NULL));
   PetscCall(PetscOptionsEnum("-precision", "storage of dense disorder, as simulate (single: J rounded to float)", NULL, MrSpecPrecisions, (PetscEnum)o->re.prec, (PetscEnum *)&o->re.prec, NULL));
   PetscCall(PetscOptionsInt("-block_size", "ScaLAPACK block size (>= 6)", NULL, o->re.nb, &o->re.nb, NULL));
+  PetscCall(PetscOptionsString("-run", "take the model file and the realisation (seed, disorder, precision) from this simulate output", NULL, o->run, o->run, sizeof(o->run), NULL));
   PetscOptionsEnd();
   PetscCall(PetscOptionsHasHelp(NULL, &o->help));
   o->re.seed = seed;
   if (o->help) PetscFunctionReturn(PETSC_SUCCESS);
+  if (o->run[0]) PetscCall(MrSpecFromRun(comm, o));
   MrCheckInput(comm, o->model[0], "spectrum: no model file given (-model FILE)");
   MrCheckInput(comm, o->out[0], "spectrum: no output file given (-o FILE)");
   MrCheckInput(comm, seed >= 0, "-seed must be >= 0");

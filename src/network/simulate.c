@@ -282,6 +282,7 @@ static PetscErrorCode MrSimWriteHeader(MrSimCtx *ctx, const char *tsType)
   PetscCall(MrOutputAttrString(out, "ts_type", tsType));
   PetscCall(MrOutputAttrString(out, "disorder", MrDisorderTypes[ctx->opt->dtype]));
   PetscCall(MrOutputAttrString(out, "precision", MrPrecisions[ctx->opt->prec]));
+  if (ctx->opt->dtype == MR_DISORDER_SPARSE) PetscCall(MrOutputAttrInt(out, "disorder_k", ctx->opt->K));
   PetscCall(MrOutputAttrString(out, "layout", L->grouped ? "region groups" : "whole regions per rank"));
   PetscCall(MrOutputAttrString(out, "partition", L->grouped ? "groups" : MrPartitionTypes[ctx->opt->partition]));
   PetscCall(MrOutputAttrInt(out, "edge_cut_channels", MrLayoutEdgeCut(L, m)));
