@@ -110,7 +110,7 @@ with SlurmCluster(cpus=max(4, os.cpu_count() or 1)) as c:
 
     # the reduced Fig. 5 example, as CI's example run
     t0 = time.time()
-    j5 = c.sbatch([os.path.join(top, "jobs/fig5.sbatch")], cwd=d, env=dict(e, SWEEP=os.path.join(top, "example/fig5-small.yaml"), PLOT="fig5-small"),
+    j5 = c.sbatch([os.path.join(top, "jobs/fig5.sbatch")], cwd=d, env=dict(e, SWEEP=os.path.join(top, "jobs/fig5-small.yaml"), PLOT="fig5-small"),
                   extra=["--ntasks=2", "-o", "fig5.out"])
     st = c.wait(j5, timeout=900)
     check(st == {str(j5): "COMPLETED"}, "jobs/fig5.sbatch on the reduced grid completed in %.0f s: %s" % (time.time() - t0, st))
