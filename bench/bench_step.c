@@ -162,18 +162,22 @@ int main(int argc, char **argv)
       PetscCall(CaseDestroy(&c));
     }
   }
-  if (ntrials > 0) PetscCall(PetscPrintf(comm, "trials (double): %6s %6s %12s %14s %14s\n", "N", "K", "ms/step", "ms/trial-step", "per-trial x"));
-  for (PetscInt is = 0; is < nsizes && ntrials > 0; is++) {
-    PetscReal base = 0;
-    for (PetscInt it = 0; it < ntrials; it++) {
-      Case      c;
-      PetscReal best, mean;
-      PetscInt  T = trials[it];
-      PetscCall(CaseCreate(comm, R, sizes[is], MR_PRECISION_DOUBLE, T, &c));
-      PetscCall(CaseTime(comm, &c, reps, &best, &mean));
-      if (it == 0) base = best / T;
-      PetscCall(PetscPrintf(comm, "                 %6" PetscInt_FMT " %6" PetscInt_FMT " %12.2f %14.3f %14.2f\n", sizes[is], T, 1e3 * best, 1e3 * best / T, base / (best / T)));
-      PetscCall(CaseDestroy(&c));
+  if (ntrials > 0) PetscCall(PetscPrintf(comm, "trials: %9s %6s %6s %12s %14s %14s\n", "precision", "N", "K", "ms/step", "ms/trial-step", "per-trial x"));
+  for (PetscInt ip = 0; ip < nprec && ntrials > 0; ip++) {
+    PetscBool single;
+    PetscCall(PetscStrcmp(precs[ip], "single", &single));
+    for (PetscInt is = 0; is < nsizes; is++) {
+      PetscReal base = 0;
+      for (PetscInt it = 0; it < ntrials; it++) {
+        Case      c;
+        PetscReal best, mean;
+        PetscInt  T = trials[it];
+        PetscCall(CaseCreate(comm, R, sizes[is], single ? MR_PRECISION_SINGLE : MR_PRECISION_DOUBLE, T, &c));
+        PetscCall(CaseTime(comm, &c, reps, &best, &mean));
+        if (it == 0) base = best / T;
+        PetscCall(PetscPrintf(comm, "        %9s %6" PetscInt_FMT " %6" PetscInt_FMT " %12.2f %14.3f %14.2f\n", precs[ip], sizes[is], T, 1e3 * best, 1e3 * best / T, base / (best / T)));
+        PetscCall(CaseDestroy(&c));
+      }
     }
   }
   for (PetscInt ip = 0; ip < 2; ip++) PetscCall(PetscFree(precs[ip]));

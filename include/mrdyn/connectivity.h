@@ -47,5 +47,9 @@ PETSC_EXTERN void MrDenseMultAdd_d_ref(PetscInt m, PetscInt n, PetscInt ld, cons
 PETSC_EXTERN void MrDenseMultAdd_f_ref(PetscInt m, PetscInt n, PetscInt ld, const float *A, const float *x, double *y);
 PETSC_EXTERN void MrDenseMultAddT_d(PetscInt m, PetscInt n, PetscInt ld, const double *A, PetscInt T, const double *X, double *Y); /* T <= 64 */
 PETSC_EXTERN void MrDenseMultAddT_f(PetscInt m, PetscInt n, PetscInt ld, const float *A, PetscInt T, const double *X, double *Y);
+/* The same with vectors of at most width doubles (2: portable, 4: AVX2, 8: AVX-512;
+   the CPU's widest if narrower), for tests: every width gives the same bits. */
+PETSC_EXTERN void MrDenseMultAddT_d_width(PetscInt width, PetscInt m, PetscInt n, PetscInt ld, const double *A, PetscInt T, const double *X, double *Y);
+PETSC_EXTERN void MrDenseMultAddT_f_width(PetscInt width, PetscInt m, PetscInt n, PetscInt ld, const float *A, PetscInt T, const double *X, double *Y);
 PETSC_EXTERN void MrSparseMultAddT(PetscInt m, PetscInt K, const PetscInt *col, const double *val, PetscInt T, const double *X, double *Y);
 PETSC_EXTERN void MrSparseMultAdd(PetscInt m, PetscInt K, const PetscInt *col, const double *val, const double *x, double *y);

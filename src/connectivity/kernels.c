@@ -185,104 +185,155 @@ void MrSparseMultAdd(PetscInt m, PetscInt K, const PetscInt *col, const double *
 }
 
 /* Several trials at once: Y[i][k] += sum_j A_ij X[j][k] (row-major, T trials).
-   Two rows times eight trials of accumulators stay in registers while j runs;
-   rows go in cache-sized blocks so J is read from memory once for all trials.
-   Each (row, trial) sum runs over j in order, so the result does not depend on
-   the decomposition, the chunking or the blocking. */
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
-#  define MR_KCLONES __attribute__((target_clones("arch=haswell", "default")))
+   A panel is a block of rows times a chunk of eight trials whose accumulators
+   stay in registers while j runs; rows go in cache-sized blocks so J is read
+   from memory once for all trials. Each (row, trial) sum runs over j in order
+   with a separate multiply and add (ISO C: no contraction to FMA), so every
+   vector width, chunking and blocking gives the same bits. J is double (A) or
+   single precision (Af, A NULL). */
+#define MR_PANEL_ARGS PetscInt m, PetscInt n, PetscInt ld, const double *restrict A, const float *restrict Af, const double *restrict Xc, PetscInt xs, PetscInt T, double *restrict Y
+typedef void (*MrPanelFn)(MR_PANEL_ARGS);
+#define MR_JB 256 /* columns per step of a panel's j loop */
+
+/* nr rows from row i over columns [j0, j0 + jn) as doubles (*la apart): J
+   itself, or single-precision J widened into buf (nr x MR_JB), which stays in
+   L1; converting in the inner loop instead took the arithmetic ports. */
+static inline __attribute__((always_inline)) const double *MrRows(int nr, PetscInt i, PetscInt j0, PetscInt jn, PetscInt ld, const double *A, const float *Af, double *buf, PetscInt *la)
+{
+  if (A) {
+    *la = ld;
+    return A + (size_t)i * ld + j0;
+  }
+  for (int r = 0; r < nr; r++) {
+    const float *row = Af + (size_t)(i + r) * ld + j0;
+    for (PetscInt j = 0; j < jn; j++) buf[r * MR_JB + j] = (double)row[j];
+    /* ask for the next chunk now: the panel's arithmetic then hides its latency */
+    for (PetscInt j = MR_JB; j < 2 * MR_JB && j0 + j < ld; j += 16) __builtin_prefetch(row + j);
+  }
+  *la = MR_JB;
+  return buf;
+}
+
+/* Portable panel: two rows x eight trials in 2-wide vectors (16 registers). */
+static void MrPanel_v2(MR_PANEL_ARGS)
+{
+  double buf[2 * MR_JB];
+  for (PetscInt i = 0; i < m; i += 2) {
+    const int nr      = i + 2 <= m ? 2 : 1;
+    v2d       s[2][4] = {{{0}}};
+    for (PetscInt j0 = 0; j0 < n; j0 += MR_JB) {
+      PetscInt      la, jn = PetscMin(MR_JB, n - j0);
+      const double *a = MrRows(nr, i, j0, jn, ld, A, Af, buf, &la);
+      for (PetscInt j = 0; j < jn; j++) {
+        const double *xj = Xc + (size_t)(j0 + j) * xs;
+        const v2d     x0 = MrLd(xj), x1 = MrLd(xj + 2), x2 = MrLd(xj + 4), x3 = MrLd(xj + 6);
+        for (int r = 0; r < nr; r++) {
+          s[r][0] += a[r * la + j] * x0;
+          s[r][1] += a[r * la + j] * x1;
+          s[r][2] += a[r * la + j] * x2;
+          s[r][3] += a[r * la + j] * x3;
+        }
+      }
+    }
+    for (int r = 0; r < nr; r++)
+      for (int k = 0; k < 8; k++) Y[(size_t)(i + r) * T + k] += s[r][k / 2][k % 2];
+  }
+}
+
+#if defined(__x86_64__) && defined(__GNUC__)
+/* Wider panels, chosen at run time by the CPU's features (not its model name,
+   which virtual machines hide). Once J comes from cache the eight-trial
+   product is bound by arithmetic, so the width is the speed. */
+typedef double v4d __attribute__((vector_size(32)));
+typedef double v8d __attribute__((vector_size(64)));
+
+/* AVX2: four rows x eight trials in 4-wide vectors (8 of 16 registers). */
+__attribute__((target("avx2"))) static void MrPanel_v4(MR_PANEL_ARGS)
+{
+  double   buf[4 * MR_JB];
+  PetscInt i = 0;
+  for (; i + 4 <= m; i += 4) {
+    v4d s[4][2] = {{{0}}};
+    for (PetscInt j0 = 0; j0 < n; j0 += MR_JB) {
+      PetscInt      la, jn = PetscMin(MR_JB, n - j0);
+      const double *a = MrRows(4, i, j0, jn, ld, A, Af, buf, &la);
+      for (PetscInt j = 0; j < jn; j++) {
+        v4d x0, x1;
+        memcpy(&x0, Xc + (size_t)(j0 + j) * xs, sizeof(x0));
+        memcpy(&x1, Xc + (size_t)(j0 + j) * xs + 4, sizeof(x1));
+        for (int r = 0; r < 4; r++) {
+          s[r][0] += a[r * la + j] * x0;
+          s[r][1] += a[r * la + j] * x1;
+        }
+      }
+    }
+    for (int r = 0; r < 4; r++)
+      for (int k = 0; k < 8; k++) Y[(size_t)(i + r) * T + k] += s[r][k / 4][k % 4];
+  }
+  if (i < m) MrPanel_v2(m - i, n, ld, A ? A + (size_t)i * ld : NULL, Af ? Af + (size_t)i * ld : NULL, Xc, xs, T, Y + (size_t)i * T);
+}
+
+/* AVX-512: eight rows x eight trials, one 8-wide register per row. */
+__attribute__((target("avx512f"))) static void MrPanel_v8(MR_PANEL_ARGS)
+{
+  double   buf[8 * MR_JB];
+  PetscInt i = 0;
+  for (; i + 8 <= m; i += 8) {
+    v8d s[8] = {{0}};
+    for (PetscInt j0 = 0; j0 < n; j0 += MR_JB) {
+      PetscInt      la, jn = PetscMin(MR_JB, n - j0);
+      const double *a = MrRows(8, i, j0, jn, ld, A, Af, buf, &la);
+      for (PetscInt j = 0; j < jn; j++) {
+        v8d x;
+        memcpy(&x, Xc + (size_t)(j0 + j) * xs, sizeof(x));
+        for (int r = 0; r < 8; r++) s[r] += a[r * la + j] * x;
+      }
+    }
+    for (int r = 0; r < 8; r++)
+      for (int k = 0; k < 8; k++) Y[(size_t)(i + r) * T + k] += s[r][k];
+  }
+  if (i < m) MrPanel_v4(m - i, n, ld, A ? A + (size_t)i * ld : NULL, Af ? Af + (size_t)i * ld : NULL, Xc, xs, T, Y + (size_t)i * T);
+}
+
+/* The widest panel the CPU has, up to width (2, 4 or 8 doubles). */
+static MrPanelFn MrPanelPick(PetscInt width)
+{
+  if (width >= 8 && __builtin_cpu_supports("avx512f")) return MrPanel_v8;
+  if (width >= 4 && __builtin_cpu_supports("avx2")) return MrPanel_v4;
+  return MrPanel_v2;
+}
 #else
-#  define MR_KCLONES
+static MrPanelFn MrPanelPick(PetscInt width) { return MrPanel_v2; }
 #endif
 
-#define MR_DENSE_KERNEL_T(NAME, TYPE)                                                                                                                                                                                                                    \
-  MR_KCLONES void NAME(PetscInt m, PetscInt n, PetscInt ld, const TYPE *restrict A, PetscInt T, const double *restrict X, double *restrict Y)                                                                                                            \
-  {                                                                                                                                                                                                                                                      \
-    PetscInt T8 = T / 8 * 8;                                                                                                                                                                                                                             \
-    /* rows in blocks of ~256 KiB: a block stays in cache while every chunk of                                                                                                                                                                           \
-       eight trials passes over it, so J comes from memory once for all trials */                                                                                                                                                                        \
-    const PetscInt rb = PetscMax(2, (PetscInt)((256 * 1024) / ((size_t)ld * sizeof(TYPE))) / 2 * 2);                                                                                                                                                     \
-    /* more than eight trials: each chunk's x values made contiguous (n x 8), so                                                                                                                                                                         \
-       the inner loop streams them like the eight-trial case instead of taking one                                                                                                                                                                       \
-       cache line out of every T / 8 */                                                                                                                                                                                                                  \
-    double *Xp = T > 8 ? (double *)malloc(sizeof(double) * (size_t)n * (size_t)T8) : NULL;                                                                                                                                                               \
-    if (T > 8 && !Xp) T8 = 0; /* no memory: every trial goes the slow way below */                                                                                                                                                                       \
-    for (PetscInt c = 0; Xp && c < T8; c += 8)                                                                                                                                                                                                           \
-      for (PetscInt j = 0; j < n; j++) memcpy(Xp + ((size_t)c * n + (size_t)j * 8), X + (size_t)j * T + c, 8 * sizeof(double));                                                                                                                          \
-    for (PetscInt i0 = 0; i0 < m; i0 += rb) {                                                                                                                                                                                                            \
-      const PetscInt i1 = PetscMin(m, i0 + rb);                                                                                                                                                                                                          \
-      for (PetscInt c = 0; c < T8; c += 8) {                                                                                                                                                                                                             \
-        const double  *Xc = Xp ? Xp + (size_t)c * n : X + c;                                                                                                                                                                                             \
-        const PetscInt xs = Xp ? 8 : T;                                                                                                                                                                                                                  \
-        PetscInt       i  = i0;                                                                                                                                                                                                                          \
-        for (; i + 2 <= i1; i += 2) {                                                                                                                                                                                                                    \
-          const TYPE *a = A + (size_t)i * ld, *b = a + ld;                                                                                                                                                                                               \
-          v2d         p0 = {0}, p1 = {0}, p2 = {0}, p3 = {0}, q0 = {0}, q1 = {0}, q2 = {0}, q3 = {0};                                                                                                                                                    \
-          for (PetscInt j = 0; j < n; j++) {                                                                                                                                                                                                             \
-            const double *xj = Xc + (size_t)j * xs;                                                                                                                                                                                                      \
-            const v2d     x0 = MrLd(xj), x1 = MrLd(xj + 2), x2 = MrLd(xj + 4), x3 = MrLd(xj + 6);                                                                                                                                                        \
-            const double  av = (double)a[j], bv = (double)b[j];                                                                                                                                                                                          \
-            p0 += av * x0;                                                                                                                                                                                                                               \
-            p1 += av * x1;                                                                                                                                                                                                                               \
-            p2 += av * x2;                                                                                                                                                                                                                               \
-            p3 += av * x3;                                                                                                                                                                                                                               \
-            q0 += bv * x0;                                                                                                                                                                                                                               \
-            q1 += bv * x1;                                                                                                                                                                                                                               \
-            q2 += bv * x2;                                                                                                                                                                                                                               \
-            q3 += bv * x3;                                                                                                                                                                                                                               \
-          }                                                                                                                                                                                                                                              \
-          double *ya = Y + (size_t)i * T + c, *yb = ya + T;                                                                                                                                                                                              \
-          ya[0] += p0[0];                                                                                                                                                                                                                                \
-          ya[1] += p0[1];                                                                                                                                                                                                                                \
-          ya[2] += p1[0];                                                                                                                                                                                                                                \
-          ya[3] += p1[1];                                                                                                                                                                                                                                \
-          ya[4] += p2[0];                                                                                                                                                                                                                                \
-          ya[5] += p2[1];                                                                                                                                                                                                                                \
-          ya[6] += p3[0];                                                                                                                                                                                                                                \
-          ya[7] += p3[1];                                                                                                                                                                                                                                \
-          yb[0] += q0[0];                                                                                                                                                                                                                                \
-          yb[1] += q0[1];                                                                                                                                                                                                                                \
-          yb[2] += q1[0];                                                                                                                                                                                                                                \
-          yb[3] += q1[1];                                                                                                                                                                                                                                \
-          yb[4] += q2[0];                                                                                                                                                                                                                                \
-          yb[5] += q2[1];                                                                                                                                                                                                                                \
-          yb[6] += q3[0];                                                                                                                                                                                                                                \
-          yb[7] += q3[1];                                                                                                                                                                                                                                \
-        }                                                                                                                                                                                                                                                \
-        for (; i < i1; i++) {                                                                                                                                                                                                                            \
-          const TYPE *a  = A + (size_t)i * ld;                                                                                                                                                                                                           \
-          v2d         p0 = {0}, p1 = {0}, p2 = {0}, p3 = {0};                                                                                                                                                                                            \
-          for (PetscInt j = 0; j < n; j++) {                                                                                                                                                                                                             \
-            const double *xj = Xc + (size_t)j * xs;                                                                                                                                                                                                      \
-            const double  av = (double)a[j];                                                                                                                                                                                                             \
-            p0 += av * MrLd(xj);                                                                                                                                                                                                                         \
-            p1 += av * MrLd(xj + 2);                                                                                                                                                                                                                     \
-            p2 += av * MrLd(xj + 4);                                                                                                                                                                                                                     \
-            p3 += av * MrLd(xj + 6);                                                                                                                                                                                                                     \
-          }                                                                                                                                                                                                                                              \
-          double *ya = Y + (size_t)i * T + c;                                                                                                                                                                                                            \
-          ya[0] += p0[0];                                                                                                                                                                                                                                \
-          ya[1] += p0[1];                                                                                                                                                                                                                                \
-          ya[2] += p1[0];                                                                                                                                                                                                                                \
-          ya[3] += p1[1];                                                                                                                                                                                                                                \
-          ya[4] += p2[0];                                                                                                                                                                                                                                \
-          ya[5] += p2[1];                                                                                                                                                                                                                                \
-          ya[6] += p3[0];                                                                                                                                                                                                                                \
-          ya[7] += p3[1];                                                                                                                                                                                                                                \
-        }                                                                                                                                                                                                                                                \
-      }                                                                                                                                                                                                                                                  \
-    }                                                                                                                                                                                                                                                    \
-    free(Xp);                                                                                                                                                                                                                                            \
-    for (PetscInt i = 0; i < m && T8 < T; i++) /* the remaining trials, one row at a time */                                                                                                                                                             \
-      for (PetscInt t = T8; t < T; t++) {                                                                                                                                                                                                                \
-        double acc = 0;                                                                                                                                                                                                                                  \
-        for (PetscInt j = 0; j < n; j++) acc += (double)A[(size_t)i * ld + j] * X[(size_t)j * T + t];                                                                                                                                                    \
-        Y[(size_t)i * T + t] += acc;                                                                                                                                                                                                                     \
-      }                                                                                                                                                                                                                                                  \
-  }
+/* Rows go in blocks of ~256 KiB: a block stays in cache while every chunk of
+   eight trials passes over it. For more than eight trials each chunk's x
+   values are made contiguous (n x 8) first, so a panel streams them like the
+   eight-trial case instead of taking one cache line out of every T / 8. */
+static void MrDenseMultAddT(MrPanelFn panel, PetscInt m, PetscInt n, PetscInt ld, const double *A, const float *Af, PetscInt T, const double *X, double *Y)
+{
+  const size_t   es = A ? sizeof(double) : sizeof(float);
+  const PetscInt rb = PetscMax(8, (PetscInt)((256 * 1024) / ((size_t)PetscMax(ld, 1) * es)) / 8 * 8);
+  PetscInt       T8 = T / 8 * 8;
+  double        *Xp = T > 8 ? (double *)malloc(sizeof(double) * (size_t)n * (size_t)T8) : NULL;
+  if (T > 8 && !Xp) T8 = 0; /* no memory: every trial goes the slow way below */
+  for (PetscInt c = 0; Xp && c < T8; c += 8)
+    for (PetscInt j = 0; j < n; j++) memcpy(Xp + ((size_t)c * n + (size_t)j * 8), X + (size_t)j * T + c, 8 * sizeof(double));
+  for (PetscInt i0 = 0; i0 < m; i0 += rb)
+    for (PetscInt c = 0; c < T8; c += 8) panel(PetscMin(m, i0 + rb) - i0, n, ld, A ? A + (size_t)i0 * ld : NULL, Af ? Af + (size_t)i0 * ld : NULL, Xp ? Xp + (size_t)c * n : X + c, Xp ? 8 : T, T, Y + (size_t)i0 * T + c);
+  free(Xp);
+  for (PetscInt i = 0; i < m && T8 < T; i++) /* the remaining trials, one row at a time */
+    for (PetscInt t = T8; t < T; t++) {
+      double acc = 0;
+      for (PetscInt j = 0; j < n; j++) acc += (A ? A[(size_t)i * ld + j] : (double)Af[(size_t)i * ld + j]) * X[(size_t)j * T + t];
+      Y[(size_t)i * T + t] += acc;
+    }
+}
 
-MR_DENSE_KERNEL_T(MrDenseMultAddT_d, double)
-MR_DENSE_KERNEL_T(MrDenseMultAddT_f, float)
+void MrDenseMultAddT_d(PetscInt m, PetscInt n, PetscInt ld, const double *A, PetscInt T, const double *X, double *Y) { MrDenseMultAddT(MrPanelPick(8), m, n, ld, A, NULL, T, X, Y); }
+void MrDenseMultAddT_f(PetscInt m, PetscInt n, PetscInt ld, const float *A, PetscInt T, const double *X, double *Y) { MrDenseMultAddT(MrPanelPick(8), m, n, ld, NULL, A, T, X, Y); }
+void MrDenseMultAddT_d_width(PetscInt width, PetscInt m, PetscInt n, PetscInt ld, const double *A, PetscInt T, const double *X, double *Y) { MrDenseMultAddT(MrPanelPick(width), m, n, ld, A, NULL, T, X, Y); }
+void MrDenseMultAddT_f_width(PetscInt width, PetscInt m, PetscInt n, PetscInt ld, const float *A, PetscInt T, const double *X, double *Y) { MrDenseMultAddT(MrPanelPick(width), m, n, ld, NULL, A, T, X, Y); }
 
 void MrSparseMultAddT(PetscInt m, PetscInt K, const PetscInt *col, const double *val, PetscInt T, const double *X, double *Y)
 {
