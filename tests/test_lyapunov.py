@@ -6,12 +6,19 @@ and the tangent map of the Euler step, re-orthonormalised by CholeskyQR2.
 * two regions at a nonzero fixed point: all exponents negative and equal to
   log|1 + dt mu| / dt for the leading eigenvalues mu of the Jacobian
   -I + W diag(phi'(x*)), i.e. their real parts up to O(dt);
-* the same exponents at 1, 2, 3, 4 ranks; a running estimate that settles;
+* the same exponents at 1, 2, 3, 4 ranks, bit for bit (the Gram matrix is summed
+  in row blocks, then regions in order); a running estimate that settles;
+* in-line (`simulate -analysis lyapunov`): the verb's exponents along
+  simulate's own trajectory, the same at 1 and 3 ranks, and bit for bit across
+  a stop (SIGUSR1) and a restart on another number of ranks;
 * bad input: one message, non-zero exit, no output."""
 import os
+import signal
+import subprocess
+import time
 import h5py
 import numpy as np
-from mrtest import run, tmpdir, check, finish, write_dense_model, make_T
+from mrtest import run, tmpdir, check, finish, write_dense_model, make_T, MRDYN, MPIEXEC, ENV
 
 d = tmpdir()
 dt = 0.05
@@ -58,7 +65,7 @@ check(np.all(np.isfinite(attrs["running_change_last_quarter"])) and abs(attrs["r
 check(abs(attrs["current_exponent"] - np.log(1 - dt) / dt) < 1e-12, "the currents' exponent log(1 - dt)/dt = %.5f is reported" % attrs["current_exponent"])
 for p in (2, 3, 4):
     ex = lyap(mc, p, "chaos%d.h5" % p)[0]
-    check(np.abs(ex - ex1).max() < 1e-8, "g = 2, P=%d: the same exponents as on one rank (diff %.1e)" % (p, np.abs(ex - ex1).max()))
+    check(np.array_equal(ex, ex1), "g = 2, P=%d: the same exponents as on one rank, bit for bit (diff %.1e)" % (p, np.abs(ex - ex1).max()))
 
 # one region, g = 0.5: the fixed point x = 0
 ms = os.path.join(d, "stable.h5")
@@ -94,8 +101,58 @@ xs = np.array([xf[200 * r + i] for r, i in idx])
 check(np.abs(xs - last).max() < 1e-12, "fixed point: /state/x equals simulate's final x of the traced neurons (diff %.1e)" % np.abs(xs - last).max())
 for p in (2, 3, 4):
     ex, _, _, xp, _ = lyap(mf, p, "fp%d.h5" % p)
-    check(np.abs(ex - exf).max() < 1e-8, "fixed point, P=%d: the same exponents as on one rank (diff %.1e)" % (p, np.abs(ex - exf).max()))
+    check(np.array_equal(ex, exf), "fixed point, P=%d: the same exponents as on one rank, bit for bit (diff %.1e)" % (p, np.abs(ex - exf).max()))
     check(np.array_equal(xp, xf), "fixed point, P=%d: the same end state /state/x, bit for bit" % p)
+
+# in-line: simulate -analysis lyapunov, along simulate's own TS trajectory
+def sim_ly(p, name, tf=100, extra=()):
+    out = os.path.join(d, name)
+    run(["simulate", "-model", mc, "-o", out, "-t_final", tf, "-analysis", "lyapunov", "-lyap_k", 4, "-t_transient", 20, "-progress", 0, "-save_every", 20] + list(extra), np_=p)
+    return out
+
+
+def ly_data(out):
+    with h5py.File(out, "r") as f:
+        return {k: f[k][()] for k in ("lyapunov/exponents", "lyapunov/running", "lyapunov/time", "currents", "time")}
+
+
+a1 = ly_data(sim_ly(1, "inline1.h5"))
+check(np.abs(a1["lyapunov/exponents"] - ex1).max() < 1e-10 and np.abs(a1["lyapunov/running"] - run1).max() < 1e-10,
+      "in-line: the verb's exponents and running estimates (diff %.1e)" % np.abs(a1["lyapunov/running"] - run1).max())
+a3 = ly_data(sim_ly(3, "inline3.h5"))
+check(np.array_equal(a3["lyapunov/running"], a1["lyapunov/running"]), "in-line, P=3: the same running exponents as on one rank, bit for bit")
+ref = ly_data(sim_ly(2, "inline_ref.h5", tf=300))
+out = os.path.join(d, "inline_stop.h5")
+args = ["simulate", "-model", mc, "-o", out, "-t_final", 300, "-analysis", "lyapunov", "-lyap_k", 4, "-t_transient", 20, "-progress", 0, "-save_every", 20]
+p = subprocess.Popen([MPIEXEC, "-n", "2", MRDYN] + [str(a) for a in args], env=ENV, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+t0 = time.time()
+while not os.path.exists(out + ".partial") and time.time() - t0 < 60:
+    time.sleep(0.05)
+time.sleep(1.0)
+p.send_signal(signal.SIGUSR1)
+p.communicate(timeout=120)
+check(p.returncode == 75, "in-line: stopped by SIGUSR1 with status 75 (got %s)" % p.returncode)
+with h5py.File(out + ".ckpt", "r") as f:
+    check("lyapunov/Q" in f and f["lyapunov/Q"].shape == (400, 4), "in-line: the checkpoint holds the tangent vectors in global order (400 x 4)")
+    stopped = int(f.attrs["step"])
+run(args + ["-restart", out + ".ckpt"], np_=3)
+b = ly_data(out)
+check(0 < stopped < 6000 and all(np.array_equal(ref[k], b[k]) for k in ref),
+      "in-line: stopped at step %d on 2 ranks, restarted on 3: exponents, running estimates and currents equal the uninterrupted run bit for bit" % stopped)
+bad = [
+    ("unknown analysis", ["-analysis", "lyapunov,spectra"], "unknown analysis 'spectra'"),
+    ("with trials", ["-analysis", "lyapunov", "-trials", 2], "does not go with -trials"),
+    ("with RK4", ["-analysis", "lyapunov", "-ts_type", "rk"], "-ts_type euler"),
+    ("more vectors than neurons", ["-analysis", "lyapunov", "-lyap_k", 64, "-model", os.path.join(d, "tiny.h5")], "exceeds the 6 neurons"),
+]
+write_dense_model(os.path.join(d, "tiny.h5"), N=[3, 3], g=[0.5, 0.5], T=make_T([1.0, 1.0], [0.3, 0.3]))
+for k, (name, args, phrase) in enumerate(bad):
+    o = os.path.join(d, "badsim%d.h5" % k)
+    for p in (1, 3):
+        r = run(["simulate", "-model", mc, "-o", o, "-progress", 0] + args, np_=p, check=False, timeout=60)
+        msgs = [l for l in r.stderr.splitlines() if l.startswith("mrdyn: error")]
+        check(r.returncode != 0 and len(msgs) == 1 and phrase in msgs[0], "simulate %s (P=%d): one clear message [%s]" % (name, p, msgs[0] if msgs else r.stderr.strip()[:200]))
+        check(not os.path.exists(o) and not os.path.exists(o + ".partial"), "simulate %s (P=%d): no output file" % (name, p))
 
 # bad input
 cases = [

@@ -3,6 +3,7 @@
    builds its BLACS grid from the communicator passed in (never MPI_COMM_WORLD). */
 #pragma once
 #include <mrdyn/connectivity.h>
+#include <mrdyn/network.h>
 
 /* The realisation whose connectivity is analysed: the same options as `simulate`. */
 typedef struct {
@@ -36,6 +37,33 @@ PETSC_EXTERN PetscErrorCode MrActivityDimension(MPI_Comm comm, const char path[]
 
 /* The `dimension` verb on a run file. Collective. */
 PETSC_EXTERN PetscErrorCode MrDimensionVerb(MPI_Comm comm, const char run[]);
+
+/* Lyapunov exponents along a network's trajectory: k tangent vectors follow
+   the tangent map of the Euler step, Q <- Q + (h/tau)(-Q + W (phi'(x) o Q)),
+   W applied as in the right-hand side (k values per channel through the
+   exchange), re-orthonormalised by CholeskyQR2 over the layout's rows every
+   `every` steps; log R_ii are summed after time ttrans. Used by the
+   `lyapunov` verb and by `simulate -analysis lyapunov`. */
+typedef struct _p_MrLyapunov *MrLyapunov;
+/* k vectors (1..64) drawn from seed and orthonormalised; room for maxRecords
+   running estimates. The network must have one trial. Collective. */
+PETSC_EXTERN PetscErrorCode MrLyapunovCreate(MrNetwork net, PetscInt k, PetscInt every, PetscReal ttrans, PetscInt64 seed, PetscInt maxRecords, MrLyapunov *ly);
+/* Moves the vectors along Euler step number `step` (0-based) of size h taken
+   from the state x (owned rows) at time t. Collective. */
+PETSC_EXTERN PetscErrorCode MrLyapunovStep(MrLyapunov ly, PetscInt step, PetscReal t, PetscReal h, const PetscReal x[]);
+/* Orthonormalises once more if steps were taken since the last time (end of a
+   run of `steps` steps at time t). Collective. */
+PETSC_EXTERN PetscErrorCode MrLyapunovFinish(MrLyapunov ly, PetscInt steps, PetscReal t);
+/* The current estimates (k values, replicated; NaN before the transient ends). Not collective. */
+PETSC_EXTERN PetscErrorCode MrLyapunovGetExponents(MrLyapunov ly, PetscReal ex[], PetscReal *tacc);
+/* /lyapunov/{exponents,time,running} and root attributes (lyap_k, lyap_every,
+   t_transient, t_accumulated, current_exponent, running_change_last_quarter). Collective. */
+PETSC_EXTERN PetscErrorCode MrLyapunovWrite(MrLyapunov ly, MrOutput o, PetscReal dt);
+/* Checkpoint: the vectors in global neuron order and the sums, so a run
+   continues on any number of ranks with the same bits. Collective. */
+PETSC_EXTERN PetscErrorCode MrLyapunovSave(MrLyapunov ly, MrOutput ck);
+PETSC_EXTERN PetscErrorCode MrLyapunovLoad(MrLyapunov ly, MrOutput ck);
+PETSC_EXTERN PetscErrorCode MrLyapunovDestroy(MrLyapunov *ly);
 
 /* The `lyapunov` verb: the leading k Lyapunov exponents of a realised network
    (simulate's Euler trajectory and its tangent map, CholeskyQR2 over the

@@ -65,6 +65,11 @@ PETSC_EXTERN PetscErrorCode MrLayoutView(MrLayout layout, PetscViewer viewer);
 /* Sums per-block partials of nq quantities over the region group in block order:
    local[(b - bstart) * nq + q] -> total[q]. Collective on the group. */
 PETSC_EXTERN PetscErrorCode MrLayoutGroupBlockSum(MrLayout layout, MrSlice *sl, PetscInt nq, const PetscReal local[], PetscReal work[], PetscReal total[]);
+/* Sums per-region vectors over all regions in model order: regionTotal[k * nq + q]
+   is slice k's total (read from the group leaders only); total[q] is the same
+   bits on any number of ranks and any region assignment. Communicates R * nq
+   values in chunks of at most `chunk` regions (work: chunk * nq). Collective. */
+PETSC_EXTERN PetscErrorCode MrLayoutRegionSum(MrLayout layout, PetscInt nq, const PetscReal regionTotal[], PetscInt chunk, PetscReal work[], PetscReal total[]);
 /* Gathers the region's full vector from the owned rows (width values per row). Collective on the group. */
 PETSC_EXTERN PetscErrorCode MrLayoutGroupAllgather(MrLayout layout, MrSlice *sl, PetscInt width, const PetscReal local[], PetscReal full[]);
 

@@ -18,29 +18,43 @@ static const char *const MrLyapNumeric[]       = {"-seed", "-init_seed", "-dt", 
 static const char *const MrLyapKnown[]         = {"-model",      "-o",         "-force",         "-seed",          "-init_seed", "-dt",       "-t_final", "-t_transient", "-lyap_k", "-lyap_every", "-disorder",
                                                   "-disorder_k", "-precision", "-init_currents", "-init_variance", "-progress",  "-log_view", NULL};
 
-struct _p_MrTangent {
-  MrNetwork  net;
-  MrExchange ex; /* k values per channel */
-  PetscInt   k, nx;
-  PetscReal *dphi;              /* phi'(x) of the owned rows */
-  PetscReal *v, *y;             /* nx x k: phi' o Q and W (phi' o Q) */
-  PetscReal *full;              /* a region's v gathered over its group */
-  PetscReal *part, *work, *tot; /* per-block projections */
-  PetscReal *sbar;              /* C x k */
+struct _p_MrLyapunov {
+  MrNetwork   net;
+  MrExchange  ex; /* k values per channel */
+  PetscInt    k, nx, every;
+  PetscReal   ttrans;
+  PetscReal  *dphi;              /* phi'(x) of the owned rows */
+  PetscReal  *v, *y;             /* nx x k: phi' o Q and W (phi' o Q) */
+  PetscReal  *full;              /* a region's v gathered over its group */
+  PetscReal  *part, *work, *tot; /* per-block projections */
+  PetscReal  *sbar;              /* C x k */
+  PetscReal  *Q, *G, *lr, *acc;  /* the vectors (nx x k), Gram matrix, log R_ii, their sums */
+  PetscReal   tacc;              /* time over which acc was summed */
+  PetscInt    lastOrth;          /* step count at the last orthonormalisation */
+  PetscInt    nq, nrec;          /* running estimates kept (rank 0: tq, run), room for them */
+  PetscReal  *tq, *run;
+  PetscReal  *gpart, *gwork, *gtot, *gwork2; /* the Gram matrix's block, region and chunk sums */
+  PetscInt    gchunk;
+  PetscMPIInt rank;
 };
-typedef struct _p_MrTangent *MrTangent;
 
-static PetscErrorCode MrTangentCreate(MrNetwork net, PetscInt k, MrTangent *tp)
+static PetscErrorCode MrCholQR(MrLyapunov t, PetscReal logr[]);
+
+PetscErrorCode MrLyapunovCreate(MrNetwork net, PetscInt k, PetscInt every, PetscReal ttrans, PetscInt64 seed, PetscInt maxRecords, MrLyapunov *lyp)
 {
-  MrTangent t;
-  MrLayout  L    = net->layout;
-  PetscInt  maxN = 1, maxB = 1, maxOut = 1;
+  MrLyapunov t;
+  MrLayout   L    = net->layout;
+  PetscInt   maxN = 1, maxB = 1, maxOut = 1;
 
   PetscFunctionBegin;
+  PetscCheck(k >= 1 && k <= 64 && every >= 1 && maxRecords >= 0 && net->nt == 1, net->comm, PETSC_ERR_ARG_OUTOFRANGE, "Lyapunov exponents need 1 <= k <= 64, every >= 1 and one trial");
   PetscCall(PetscNew(&t));
-  t->net = net;
-  t->k   = k;
-  t->nx  = net->nx;
+  t->net    = net;
+  t->k      = k;
+  t->nx     = net->nx;
+  t->every  = every;
+  t->ttrans = ttrans;
+  t->nrec   = maxRecords;
   for (PetscInt s = 0; s < L->nslices; s++) {
     maxN   = PetscMax(maxN, L->slice[s].N);
     maxB   = PetscMax(maxB, L->slice[s].nblocks);
@@ -48,28 +62,43 @@ static PetscErrorCode MrTangentCreate(MrNetwork net, PetscInt k, MrTangent *tp)
   }
   PetscCall(PetscMalloc4(net->nx + 1, &t->dphi, net->nx * k + 1, &t->v, net->nx * k + 1, &t->y, maxN * k, &t->full));
   PetscCall(PetscMalloc4(maxB * maxOut * k, &t->part, maxB * maxOut * k, &t->work, maxOut * k, &t->tot, net->model->C * k + 1, &t->sbar));
+  PetscCall(PetscCalloc4(net->nx * k + 1, &t->Q, k * k, &t->G, k, &t->lr, k, &t->acc));
+  t->gchunk = PetscMin(net->model->R, PetscMax(1, (1 << 18) / (k * k)));
+  PetscCall(PetscMalloc4(maxB * k * k, &t->gpart, maxB * k * k, &t->gwork, L->nslices * k * k + 1, &t->gtot, t->gchunk * k * k, &t->gwork2));
   PetscCall(MrExchangeCreate(L, net->model, &t->ex));
   PetscCall(MrExchangeSetWidth(t->ex, k));
-  *tp = t;
+  PetscCallMPI(MPI_Comm_rank(net->comm, &t->rank));
+  if (t->rank == 0) PetscCall(PetscMalloc2(maxRecords + 1, &t->tq, (maxRecords + 1) * k, &t->run));
+  /* initial vectors: Philox normals keyed by (seed, region, row), orthonormalised */
+  for (PetscInt s = 0; s < L->nslices; s++) {
+    MrSlice *sl = &L->slice[s];
+    for (PetscInt i = sl->rstart; i < sl->rend; i++) MrNormalRow((uint64_t)seed, MR_STREAM_TANGENT, (uint64_t)sl->region, (uint64_t)i, k, t->Q + (net->xoff[s] + i - sl->rstart) * k);
+  }
+  PetscCall(MrCholQR(t, t->lr));
+  PetscCall(MrCholQR(t, t->lr));
+  *lyp = t;
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
-static PetscErrorCode MrTangentDestroy(MrTangent *tp)
+PetscErrorCode MrLyapunovDestroy(MrLyapunov *tp)
 {
-  MrTangent t = *tp;
+  MrLyapunov t = *tp;
 
   PetscFunctionBegin;
   if (!t) PetscFunctionReturn(PETSC_SUCCESS);
   PetscCall(MrExchangeDestroy(&t->ex));
   PetscCall(PetscFree4(t->dphi, t->v, t->y, t->full));
   PetscCall(PetscFree4(t->part, t->work, t->tot, t->sbar));
+  PetscCall(PetscFree4(t->Q, t->G, t->lr, t->acc));
+  PetscCall(PetscFree4(t->gpart, t->gwork, t->gtot, t->gwork2));
+  if (t->rank == 0) PetscCall(PetscFree2(t->tq, t->run));
   PetscCall(PetscFree(t));
   *tp = NULL;
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
 /* Q <- Q + h (-Q + W (phi'(x) o Q)) with h = dt / tau, at the state x (local rows). Collective. */
-static PetscErrorCode MrTangentStep(MrTangent t, const PetscReal x[], PetscReal h, PetscReal Q[])
+static PetscErrorCode MrTangentStep(MrLyapunov t, const PetscReal x[], PetscReal h, PetscReal Q[])
 {
   MrNetwork      net = t->net;
   MrLayout       L   = net->layout;
@@ -138,16 +167,42 @@ static PetscErrorCode MrTangentStep(MrTangent t, const PetscReal x[], PetscReal 
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
-/* One Cholesky QR pass: G = Q^T Q (summed over comm), G = R^T R, Q <- Q R^{-1};
-   returns log R_ii. Collective. */
-static PetscErrorCode MrCholQR(MPI_Comm comm, PetscInt nx, PetscInt K, PetscReal Q[], PetscReal G[], PetscReal logr[])
+/* G = Q^T Q in a fixed order (row blocks of MR_ROW_BLOCK within each region,
+   then regions in model order), so the exponents have the same bits on any
+   number of ranks. Collective. */
+static PetscErrorCode MrLyapunovGram(MrLyapunov t)
 {
+  MrNetwork      net = t->net;
+  MrLayout       L   = net->layout;
+  const PetscInt K = t->k, K2 = K * K;
+
   PetscFunctionBegin;
-  for (PetscInt a = 0; a < K * K; a++) G[a] = 0;
-  for (PetscInt i = 0; i < nx; i++)
-    for (PetscInt a = 0; a < K; a++)
-      for (PetscInt b = a; b < K; b++) G[a * K + b] += Q[i * K + a] * Q[i * K + b];
-  PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, G, (int)(K * K), MPIU_REAL, MPI_SUM, comm));
+  for (PetscInt s = 0; s < L->nslices; s++) {
+    MrSlice *sl = &L->slice[s];
+    for (PetscInt b = sl->bstart; b < sl->bend; b++) {
+      PetscReal *p  = t->gpart + (b - sl->bstart) * K2;
+      PetscInt   i0 = b * MR_ROW_BLOCK - sl->rstart, i1 = PetscMin(i0 + MR_ROW_BLOCK, sl->rend - sl->rstart);
+      for (PetscInt q = 0; q < K2; q++) p[q] = 0;
+      for (PetscInt i = i0; i < i1; i++) {
+        const PetscReal *qi = t->Q + (net->xoff[s] + i) * K;
+        for (PetscInt a = 0; a < K; a++)
+          for (PetscInt c = a; c < K; c++) p[a * K + c] += qi[a] * qi[c];
+      }
+    }
+    PetscCall(MrLayoutGroupBlockSum(L, sl, K2, t->gpart, t->gwork, t->gtot + s * K2));
+  }
+  PetscCall(MrLayoutRegionSum(L, K2, t->gtot, t->gchunk, t->gwork2, t->G));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+/* One Cholesky QR pass: G = Q^T Q, G = R^T R, Q <- Q R^{-1}; returns log R_ii. Collective. */
+static PetscErrorCode MrCholQR(MrLyapunov t, PetscReal logr[])
+{
+  const PetscInt K = t->k;
+  PetscReal     *G = t->G, *Q = t->Q;
+
+  PetscFunctionBegin;
+  PetscCall(MrLyapunovGram(t));
   /* in place: G's upper triangle becomes R */
   for (PetscInt a = 0; a < K; a++) {
     PetscReal d = G[a * K + a];
@@ -162,7 +217,7 @@ static PetscErrorCode MrCholQR(MPI_Comm comm, PetscInt nx, PetscInt K, PetscReal
     logr[a] = log(G[a * K + a]);
   }
   /* each row q solves x R = q (forward substitution over columns) */
-  for (PetscInt i = 0; i < nx; i++) {
+  for (PetscInt i = 0; i < t->nx; i++) {
     PetscReal *q = Q + i * K;
     for (PetscInt b = 0; b < K; b++) {
       PetscReal e = q[b];
@@ -173,18 +228,192 @@ static PetscErrorCode MrCholQR(MPI_Comm comm, PetscInt nx, PetscInt K, PetscReal
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
+/* CholeskyQR2 (the second pass restores orthogonality); after the transient the
+   logarithms of R's diagonal are summed and a running estimate recorded. */
+static PetscErrorCode MrLyapunovOrthonormalise(MrLyapunov t, PetscInt steps, PetscReal tnow)
+{
+  PetscReal lr2[64];
+
+  PetscFunctionBegin;
+  PetscCall(MrCholQR(t, t->lr));
+  PetscCall(MrCholQR(t, lr2));
+  t->lastOrth = steps;
+  if (tnow > t->ttrans + 1e-9 * PetscAbsReal(tnow)) {
+    for (PetscInt a = 0; a < t->k; a++) t->acc[a] += t->lr[a] + lr2[a];
+    t->tacc = tnow - t->ttrans;
+    if (t->rank == 0 && t->nq < t->nrec) {
+      t->tq[t->nq] = tnow;
+      for (PetscInt a = 0; a < t->k; a++) t->run[t->nq * t->k + a] = t->acc[a] / t->tacc;
+    }
+    t->nq = PetscMin(t->nq + 1, t->nrec);
+  }
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+PetscErrorCode MrLyapunovStep(MrLyapunov t, PetscInt step, PetscReal time, PetscReal h, const PetscReal x[])
+{
+  PetscFunctionBegin;
+  PetscCall(MrTangentStep(t, x, h / t->net->model->tau, t->Q));
+  if ((step + 1) % t->every == 0) PetscCall(MrLyapunovOrthonormalise(t, step + 1, time + h));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+PetscErrorCode MrLyapunovFinish(MrLyapunov t, PetscInt steps, PetscReal tnow)
+{
+  PetscFunctionBegin;
+  if (t->lastOrth != steps) PetscCall(MrLyapunovOrthonormalise(t, steps, tnow));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+PetscErrorCode MrLyapunovGetExponents(MrLyapunov t, PetscReal ex[], PetscReal *tacc)
+{
+  PetscFunctionBegin;
+  for (PetscInt a = 0; a < t->k; a++) ex[a] = t->tacc > 0 ? t->acc[a] / t->tacc : NAN;
+  if (tacc) *tacc = t->tacc;
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+PetscErrorCode MrLyapunovWrite(MrLyapunov t, MrOutput o, PetscReal dt)
+{
+  MPI_Comm   comm = t->net->comm;
+  PetscInt   K = t->k, nq = t->nq;
+  hsize_t    dk = (hsize_t)K, dq = (hsize_t)nq, dr[2] = {(hsize_t)nq, (hsize_t)K};
+  PetscReal *ex, *chg;
+
+  PetscFunctionBegin;
+  MrCheckInput(comm, nq > 0 && t->tacc > 0, "lyapunov: nothing was accumulated (t_transient too close to t_final)");
+  PetscCall(PetscMalloc1(K, &ex));
+  PetscCall(MrLyapunovGetExponents(t, ex, NULL));
+  PetscCall(MrOutputWriteRoot(o, "/lyapunov/exponents", H5T_NATIVE_DOUBLE, 1, &dk, ex));
+  PetscCall(MrOutputWriteRoot(o, "/lyapunov/time", H5T_NATIVE_DOUBLE, 1, &dq, t->tq));
+  PetscCall(MrOutputWriteRoot(o, "/lyapunov/running", H5T_NATIVE_DOUBLE, 2, dr, t->run));
+  PetscCall(MrOutputAttrInt(o, "lyap_k", K));
+  PetscCall(MrOutputAttrInt(o, "lyap_every", t->every));
+  PetscCall(MrOutputAttrReal(o, "t_transient", t->ttrans));
+  PetscCall(MrOutputAttrReal(o, "t_accumulated", t->tacc));
+  PetscCall(MrOutputAttrReal(o, "current_exponent", log(PetscAbsReal(1 - dt / t->net->model->tau)) / dt));
+  /* convergence: how much each running estimate moved over the last quarter of
+     the accumulation (rank 0 holds the running estimates) */
+  PetscCall(PetscCalloc1(K, &chg));
+  if (t->rank == 0) {
+    PetscInt q = 0;
+    while (q < nq - 1 && t->tq[q] - t->ttrans < 0.75 * t->tacc) q++;
+    for (PetscInt a = 0; a < K; a++) chg[a] = t->run[(nq - 1) * K + a] - t->run[q * K + a];
+  }
+  PetscCallMPI(MPI_Bcast(chg, (int)K, MPIU_REAL, 0, comm));
+  PetscCall(MrOutputAttrRealArray(o, "running_change_last_quarter", K, chg));
+  PetscCall(PetscPrintf(comm, "  Lyapunov exponents (per tau):"));
+  for (PetscInt a = 0; a < PetscMin(K, 16); a++) PetscCall(PetscPrintf(comm, " %.5f", (double)ex[a]));
+  PetscCall(PetscPrintf(comm, "\n  change of the running estimates over the last quarter:"));
+  for (PetscInt a = 0; a < PetscMin(K, 16); a++) PetscCall(PetscPrintf(comm, " %+.5f", (double)chg[a]));
+  PetscCall(PetscPrintf(comm, "\n  (the C currents add %.5f each)\n", (double)(log(PetscAbsReal(1 - dt / t->net->model->tau)) / dt)));
+  PetscCall(PetscFree(chg));
+  PetscCall(PetscFree(ex));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+/* The owned rows as pieces of the global neuron order (slices ascend by region). */
+static PetscErrorCode MrLyapunovPieces(MrLyapunov t, hsize_t *ntot, hsize_t **r0, hsize_t **nr)
+{
+  MrLayout   L   = t->net->layout;
+  MrModel    m   = t->net->model;
+  PetscInt64 off = 0;
+
+  PetscFunctionBegin;
+  PetscCall(PetscMalloc2(L->nslices + 1, r0, L->nslices + 1, nr));
+  for (PetscInt r = 0, s = 0; r < m->R; r++) {
+    if (s < L->nslices && L->slice[s].region == r) {
+      (*r0)[s] = (hsize_t)(off + L->slice[s].rstart);
+      (*nr)[s] = (hsize_t)(L->slice[s].rend - L->slice[s].rstart);
+      s++;
+    }
+    off += m->N[r];
+  }
+  *ntot = (hsize_t)off;
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+#define MR_LYAP_HEAD 4 /* tacc, last orthonormalisation, records, t_transient */
+PetscErrorCode MrLyapunovSave(MrLyapunov t, MrOutput ck)
+{
+  hsize_t   *r0, *nr, dims[2], dk = (hsize_t)t->k;
+  PetscReal *state;
+
+  PetscFunctionBegin;
+  PetscCall(MrLyapunovPieces(t, &dims[0], &r0, &nr));
+  dims[1] = (hsize_t)t->k;
+  PetscCall(MrOutputWritePieces(ck, "/lyapunov/Q", 2, dims, t->net->layout->nslices, r0, nr, t->Q));
+  PetscCall(MrOutputWriteRoot(ck, "/lyapunov/acc", H5T_NATIVE_DOUBLE, 1, &dk, t->acc));
+  PetscCall(PetscMalloc1(MR_LYAP_HEAD + (t->rank == 0 ? t->nq * (1 + t->k) : 0), &state));
+  state[0] = t->tacc;
+  state[1] = (PetscReal)t->lastOrth;
+  state[2] = (PetscReal)t->nq;
+  state[3] = t->ttrans;
+  if (t->rank == 0) { /* the running estimates ride along: (tq, run) per record */
+    for (PetscInt q = 0; q < t->nq; q++) {
+      state[MR_LYAP_HEAD + q * (1 + t->k)] = t->tq[q];
+      for (PetscInt a = 0; a < t->k; a++) state[MR_LYAP_HEAD + q * (1 + t->k) + 1 + a] = t->run[q * t->k + a];
+    }
+  }
+  dk = (hsize_t)(MR_LYAP_HEAD + t->nq * (1 + t->k));
+  PetscCall(MrOutputWriteRoot(ck, "/lyapunov/state", H5T_NATIVE_DOUBLE, 1, &dk, state));
+  PetscCall(PetscFree(state));
+  PetscCall(PetscFree2(r0, nr));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+PetscErrorCode MrLyapunovLoad(MrLyapunov t, MrOutput ck)
+{
+  hsize_t  *r0, *nr, dims[2], z = 0, nh = MR_LYAP_HEAD, n;
+  PetscReal head[MR_LYAP_HEAD], *state;
+
+  PetscFunctionBegin;
+  PetscCall(MrLyapunovPieces(t, &dims[0], &r0, &nr));
+  dims[1] = (hsize_t)t->k;
+  PetscCall(MrOutputReadPieces(ck, "/lyapunov/Q", 2, dims, t->net->layout->nslices, r0, nr, t->Q));
+  dims[0] = (hsize_t)t->k;
+  PetscCall(MrOutputReadPieces(ck, "/lyapunov/acc", 1, dims, 1, &z, dims, t->acc));
+  {
+    /* the length follows from the record count in the head */
+    hid_t   d   = H5Dopen2(MrOutputFile(ck), "/lyapunov/state", H5P_DEFAULT);
+    hid_t   sp  = d >= 0 ? H5Dget_space(d) : -1;
+    hsize_t len = 0;
+    if (sp >= 0) H5Sget_simple_extent_dims(sp, &len, NULL);
+    if (sp >= 0) H5Sclose(sp);
+    if (d >= 0) H5Dclose(d);
+    MrCheckInput(t->net->comm, len >= MR_LYAP_HEAD, "-restart: the checkpoint has no Lyapunov state (written without -analysis lyapunov?)");
+    n = len;
+  }
+  PetscCall(MrOutputReadPieces(ck, "/lyapunov/state", 1, &n, 1, &z, &nh, head));
+  t->tacc     = head[0];
+  t->lastOrth = (PetscInt)head[1];
+  t->nq       = (PetscInt)head[2];
+  MrCheckInput(t->net->comm, head[3] == t->ttrans, "-restart: the checkpoint was written with -t_transient %g, this run has %g; give the same value", (double)head[3], (double)t->ttrans);
+  MrCheckInput(t->net->comm, n == (hsize_t)(MR_LYAP_HEAD + t->nq * (1 + t->k)) && t->nq <= t->nrec, "-restart: the checkpoint's Lyapunov state is malformed");
+  PetscCall(PetscMalloc1(n, &state));
+  PetscCall(MrOutputReadPieces(ck, "/lyapunov/state", 1, &n, 1, &z, &n, state));
+  if (t->rank == 0)
+    for (PetscInt q = 0; q < t->nq; q++) {
+      t->tq[q] = state[MR_LYAP_HEAD + q * (1 + t->k)];
+      for (PetscInt a = 0; a < t->k; a++) t->run[q * t->k + a] = state[MR_LYAP_HEAD + q * (1 + t->k) + 1 + a];
+    }
+  PetscCall(PetscFree(state));
+  PetscCall(PetscFree2(r0, nr));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
 PetscErrorCode MrLyapunovVerb(MPI_Comm comm)
 {
   char           model[PETSC_MAX_PATH_LEN] = "", out[PETSC_MAX_PATH_LEN] = "";
   PetscBool      force = PETSC_FALSE, help, set;
-  PetscInt       seed = 1, iseed = -1, K = 4, every = 10, dK = 100, nS0 = 0, nv0 = 0, nsteps, nq = 0, nrec;
-  PetscReal      dt = 0.05, tfinal = 100, ttrans = 20, progress = 5, *S0in, *v0in, *S0, *v0, *cost, *Q, *G, *lr, *acc, *tq = NULL, *run = NULL, tacc = 0;
+  PetscInt       seed = 1, iseed = -1, K = 4, every = 10, dK = 100, nS0 = 0, nv0 = 0, nsteps;
+  PetscReal      dt = 0.05, tfinal = 100, ttrans = 20, progress = 5, *S0in, *v0in, *S0, *v0, *cost;
   MrDisorderType dtype = MR_DISORDER_DENSE;
   MrPrecision    prec  = MR_PRECISION_DOUBLE;
   MrModel        m     = NULL;
   MrLayout       L     = NULL;
   MrNetwork      net   = NULL;
-  MrTangent      tg    = NULL;
+  MrLyapunov     tg    = NULL;
   Vec            X, F;
   MrOutput       o;
   PetscMPIInt    rank, size;
@@ -268,65 +497,35 @@ PetscErrorCode MrLyapunovVerb(MPI_Comm comm)
   PetscCall(VecCreateMPI(comm, net->nloc, PETSC_DETERMINE, &X));
   PetscCall(VecDuplicate(X, &F));
   PetscCall(MrNetworkInitialState(net, iseed >= 0 ? iseed : seed, S0, v0, X));
-  PetscCall(MrTangentCreate(net, K, &tg));
-  /* initial tangent vectors: Philox normals keyed by (seed, region, row), orthonormalised */
-  PetscCall(PetscMalloc4(net->nx * K + 1, &Q, K * K, &G, K, &lr, K, &acc));
-  for (PetscInt s = 0; s < L->nslices; s++) {
-    MrSlice *sl = &L->slice[s];
-    for (PetscInt i = sl->rstart; i < sl->rend; i++) MrNormalRow((uint64_t)seed, MR_STREAM_TANGENT, (uint64_t)sl->region, (uint64_t)i, K, Q + (net->xoff[s] + i - sl->rstart) * K);
-  }
-  PetscCall(MrCholQR(comm, net->nx, K, Q, G, lr));
-  PetscCall(MrCholQR(comm, net->nx, K, Q, G, lr));
-  for (PetscInt a = 0; a < K; a++) acc[a] = 0;
   nsteps = (PetscInt)ceil(tfinal / dt - 1e-9);
-  nrec   = nsteps / every + 1;
-  if (rank == 0) PetscCall(PetscMalloc2(nrec, &tq, nrec * K, &run));
+  PetscCall(MrLyapunovCreate(net, K, every, ttrans, seed, nsteps / every + 2, &tg));
   PetscCall(PetscPrintf(comm, "mrdyn lyapunov: %" PetscInt_FMT " exponents, R = %" PetscInt_FMT ", %d ranks, Euler dt = %g to t = %g (accumulated after t = %g), orthonormalised every %" PetscInt_FMT " steps\n", K, m->R, size, (double)dt,
                         (double)tfinal, (double)ttrans, every));
   PetscCall(PetscTime(&w0));
   wl = w0;
   for (PetscInt step = 0; step < nsteps; step++) {
-    const PetscReal    t = step * dt;
     const PetscScalar *x;
     /* the tangent map at x_n, then the step x_{n+1} = x_n + dt f(x_n) */
-    PetscCall(MrNetworkRHS(NULL, t, X, F, net));
+    PetscCall(MrNetworkRHS(NULL, step * dt, X, F, net));
     PetscCall(VecGetArrayRead(X, &x));
-    PetscCall(MrTangentStep(tg, x, dt / m->tau, Q));
+    PetscCall(MrLyapunovStep(tg, step, step * dt, dt, x));
     PetscCall(VecRestoreArrayRead(X, &x));
     PetscCall(VecAYPX(F, dt, X)); /* F <- X + dt F: the arithmetic of PETSc's TSEULER */
     PetscCall(VecCopy(F, X));
-    if ((step + 1) % every == 0 || step + 1 == nsteps) {
-      PetscReal lr2[64];
-      PetscCall(MrCholQR(comm, net->nx, K, Q, G, lr));
-      PetscCall(MrCholQR(comm, net->nx, K, Q, G, lr2)); /* CholeskyQR2: the second pass restores orthogonality */
-      if ((step + 1) * dt > ttrans + 1e-9 * dt) {
-        for (PetscInt a = 0; a < K; a++) acc[a] += lr[a] + lr2[a];
-        tacc = (step + 1) * dt - ttrans;
-        if (rank == 0) {
-          tq[nq] = (step + 1) * dt;
-          for (PetscInt a = 0; a < K; a++) run[nq * K + a] = acc[a] / tacc;
-        }
-        nq++;
-      }
-    }
     PetscCall(PetscTime(&now));
     if (progress > 0 && now - wl >= progress) {
-      PetscCall(PetscPrintf(comm, "  t = %.4g / %.4g  lambda_1 ~ %.4f\n", (double)((step + 1) * dt), (double)tfinal, tacc > 0 ? (double)(acc[0] / tacc) : NAN));
+      PetscReal ex[64], tacc;
+      PetscCall(MrLyapunovGetExponents(tg, ex, &tacc));
+      PetscCall(PetscPrintf(comm, "  t = %.4g / %.4g  %.1f steps/s, ETA %.0f s  lambda_1 ~ %.4f\n", (double)((step + 1) * dt), (double)tfinal, (step + 1) / (now - w0), (nsteps - step - 1) * (now - w0) / (step + 1), tacc > 0 ? (double)ex[0] : NAN));
       wl = now;
     }
   }
+  PetscCall(MrLyapunovFinish(tg, nsteps, nsteps * dt));
   PetscCall(PetscTime(&now));
-  MrCheckInput(comm, nq > 0 && tacc > 0, "lyapunov: nothing was accumulated (t_transient too close to t_final)");
 
   PetscCall(MrOutputCreate(comm, out, &o));
+  PetscCall(MrLyapunovWrite(tg, o, dt));
   {
-    hsize_t    dk = (hsize_t)K, dq = (hsize_t)nq, dr[2] = {(hsize_t)nq, (hsize_t)K};
-    PetscReal *ex;
-    PetscCall(PetscMalloc1(K, &ex));
-    for (PetscInt a = 0; a < K; a++) ex[a] = acc[a] / tacc;
-    PetscCall(MrOutputWriteRoot(o, "/lyapunov/exponents", H5T_NATIVE_DOUBLE, 1, &dk, ex));
-    PetscCall(MrOutputWriteRoot(o, "/lyapunov/time", H5T_NATIVE_DOUBLE, 1, &dq, tq));
-    PetscCall(MrOutputWriteRoot(o, "/lyapunov/running", H5T_NATIVE_DOUBLE, 2, dr, run));
     /* the final state x in global neuron order, as a one-row series: any layout's rows */
     {
       MrSeries           xs;
@@ -350,30 +549,8 @@ PetscErrorCode MrLyapunovVerb(MPI_Comm comm)
     PetscCall(MrOutputAttrInt(o, "mpi_size", size));
     PetscCall(MrOutputAttrInt(o, "seed", seed));
     PetscCall(MrOutputAttrInt(o, "init_seed", iseed >= 0 ? iseed : seed));
-    PetscCall(MrOutputAttrInt(o, "lyap_k", K));
-    PetscCall(MrOutputAttrInt(o, "lyap_every", every));
     PetscCall(MrOutputAttrReal(o, "dt", dt));
     PetscCall(MrOutputAttrReal(o, "t_final", nsteps * dt));
-    PetscCall(MrOutputAttrReal(o, "t_transient", ttrans));
-    PetscCall(MrOutputAttrReal(o, "t_accumulated", tacc));
-    PetscCall(MrOutputAttrReal(o, "current_exponent", log(PetscAbsReal(1 - dt / m->tau)) / dt));
-    {
-      /* convergence: how much each running estimate moved over the last quarter
-         of the accumulation (computed on rank 0, which holds the running estimates) */
-      PetscReal *chg;
-      PetscCall(PetscCalloc1(K, &chg));
-      if (rank == 0) {
-        PetscInt q = 0;
-        while (q < nq - 1 && tq[q] - ttrans < 0.75 * tacc) q++;
-        for (PetscInt a = 0; a < K; a++) chg[a] = run[(nq - 1) * K + a] - run[q * K + a];
-      }
-      PetscCallMPI(MPI_Bcast(chg, (int)K, MPIU_REAL, 0, comm));
-      PetscCall(MrOutputAttrRealArray(o, "running_change_last_quarter", K, chg));
-      PetscCall(PetscPrintf(comm, "  change of the running estimates over the last quarter:"));
-      for (PetscInt a = 0; a < PetscMin(K, 16); a++) PetscCall(PetscPrintf(comm, " %+.5f", (double)chg[a]));
-      PetscCall(PetscPrintf(comm, "\n"));
-      PetscCall(PetscFree(chg));
-    }
     PetscCall(MrOutputAttrString(o, "disorder", MrLyapDisorderTypes[dtype]));
     PetscCall(MrOutputAttrString(o, "precision", MrLyapPrecisions[prec]));
     {
@@ -382,14 +559,9 @@ PetscErrorCode MrLyapunovVerb(MPI_Comm comm)
       PetscCall(MrOutputAttrReal(o, "wall_seconds", wall));
     }
     PetscCall(MrOutputFinish(&o));
-    PetscCall(PetscPrintf(comm, "  %" PetscInt_FMT " steps in %.3g s; exponents (per tau):", nsteps, now - w0));
-    for (PetscInt a = 0; a < PetscMin(K, 16); a++) PetscCall(PetscPrintf(comm, " %.5f", (double)ex[a]));
-    PetscCall(PetscPrintf(comm, "\n  (the C currents add %.5f each)\n  wrote %s\n", (double)(log(PetscAbsReal(1 - dt / m->tau)) / dt), out));
-    PetscCall(PetscFree(ex));
+    PetscCall(PetscPrintf(comm, "  %" PetscInt_FMT " steps in %.3g s\n  wrote %s\n", nsteps, now - w0, out));
   }
-  if (rank == 0) PetscCall(PetscFree2(tq, run));
-  PetscCall(PetscFree4(Q, G, lr, acc));
-  PetscCall(MrTangentDestroy(&tg));
+  PetscCall(MrLyapunovDestroy(&tg));
   PetscCall(VecDestroy(&X));
   PetscCall(VecDestroy(&F));
   PetscCall(MrNetworkDestroy(&net));

@@ -188,6 +188,25 @@ PetscErrorCode MrLayoutGroupBlockSum(MrLayout L, MrSlice *sl, PetscInt nq, const
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
+PetscErrorCode MrLayoutRegionSum(MrLayout L, PetscInt nq, const PetscReal regionTotal[], PetscInt chunk, PetscReal work[], PetscReal total[])
+{
+  PetscFunctionBegin;
+  for (PetscInt q = 0; q < nq; q++) total[q] = 0;
+  for (PetscInt r0 = 0; r0 < L->R; r0 += chunk) {
+    const PetscInt n = PetscMin(chunk, L->R - r0);
+    for (PetscInt i = 0; i < n * nq; i++) work[i] = 0;
+    for (PetscInt k = 0; k < L->nslices; k++) {
+      const MrSlice *sl = &L->slice[k];
+      if (sl->grank == 0 && sl->region >= r0 && sl->region < r0 + n) PetscCall(PetscArraycpy(work + (sl->region - r0) * nq, regionTotal + k * nq, nq));
+    }
+    /* one nonzero contribution per entry (its region's leader): the sum is exact */
+    PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, work, (PetscMPIInt)(n * nq), MPIU_REAL, MPI_SUM, L->comm));
+    for (PetscInt r = 0; r < n; r++)
+      for (PetscInt q = 0; q < nq; q++) total[q] += work[r * nq + q];
+  }
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
 PetscErrorCode MrLayoutGroupAllgather(MrLayout L, MrSlice *sl, PetscInt width, const PetscReal local[], PetscReal full[])
 {
   PetscFunctionBegin;

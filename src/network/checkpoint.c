@@ -56,7 +56,7 @@ static PetscInt64 MrSimTotalN(MrModel m)
 }
 
 /* The settings a restart must share with the run that wrote the checkpoint. */
-#define MR_CKPT_NINT 11
+#define MR_CKPT_NINT 13
 static void MrSimCheckpointInts(const MrSimCtx *ctx, PetscInt64 v[MR_CKPT_NINT])
 {
   const MrSimOptions *o = ctx->opt;
@@ -71,8 +71,11 @@ static void MrSimCheckpointInts(const MrSimCtx *ctx, PetscInt64 v[MR_CKPT_NINT])
   v[8]                  = o->ndref;
   v[9]                  = MrSimTotalN(ctx->net->model);
   v[10]                 = o->activityEvery;
+  v[11]                 = o->doLyap ? o->lyapK : 0;
+  v[12]                 = o->doLyap ? o->lyapEvery : 0;
 }
-static const char *const MrCkptIntNames[MR_CKPT_NINT] = {"-seed", "-init_seed", "-trials", "-disorder", "-precision", "-disorder_k", "-save_every", "-traces", "-delta_times (count)", "total N", "-save_activity"};
+static const char *const MrCkptIntNames[MR_CKPT_NINT] = {"-seed",      "-init_seed", "-trials", "-disorder", "-precision", "-disorder_k", "-save_every", "-traces", "-delta_times (count)", "total N", "-save_activity", "-analysis lyapunov: -lyap_k",
+                                                         "-lyap_every"};
 
 PetscErrorCode MrSimCheckpointWrite(MrSimCtx *ctx, TS ts, PetscInt step, PetscReal t, Vec X)
 {
@@ -146,6 +149,7 @@ PetscErrorCode MrSimCheckpointWrite(MrSimCtx *ctx, TS ts, PetscInt step, PetscRe
     PetscCall(MrOutputWriteRoot(ck, "/state/delta_ref_time", H5T_NATIVE_DOUBLE, 1, &dr, ctx->refTime));
     PetscCall(PetscFree4(buf, st, rr0, rnr));
   }
+  if (ctx->ly) PetscCall(MrLyapunovSave(ctx->ly, ck));
   PetscCall(MrOutputFinish(&ck)); /* renamed over the previous checkpoint only when complete */
   PetscCall(PetscFree2(xr0, xnr));
   PetscCall(PetscFree2(sr0, snr));
@@ -258,6 +262,7 @@ PetscErrorCode MrSimCheckpointRead(MrSimCtx *ctx, TS ts, Vec X, PetscInt64 *nsav
     }
     PetscCall(PetscFree4(buf, st, rr0, rnr));
   }
+  if (ctx->ly) PetscCall(MrLyapunovLoad(ctx->ly, ck));
   PetscCall(MrOutputClosePartial(&ck));
   PetscCall(PetscFree2(xr0, xnr));
   PetscCall(PetscFree2(sr0, snr));

@@ -7,45 +7,70 @@
 static const char *const MrDisorderTypes[] = {"dense", "sparse", "MrDisorderType", "MR_DISORDER_", NULL};
 static const char *const MrPrecisions[]    = {"double", "single", "MrPrecision", "MR_PRECISION_", NULL};
 
-static const char *const MrSimNumeric[] = {
-    "-seed",          "-init_seed",         "-dt",     "-t_final",          "-save_every",    "-traces",          "-output_buffer",   "-disorder_k", "-progress", "-init_currents", "-init_variance", "-delta_times", "-delta_lag_every",
-    "-delta_lag_max", "-dry_run_bandwidth", "-trials", "-checkpoint_every", "-save_activity", "-dry_run_latency", "-dry_run_network", NULL};
-static const char *const MrSimKnown[] = {"-model",
-                                         "-o",
-                                         "-force",
-                                         "-seed",
-                                         "-init_seed",
-                                         "-dt",
-                                         "-t_final",
-                                         "-save_every",
-                                         "-traces",
-                                         "-output_buffer",
-                                         "-disorder",
-                                         "-disorder_k",
-                                         "-precision",
-                                         "-input",
-                                         "-save_connectivity",
-                                         "-progress",
-                                         "-init_currents",
-                                         "-init_variance",
-                                         "-ts_type",
-                                         "-ts_rk_type",
-                                         "-ts_adapt_type",
-                                         "-log_view",
-                                         "-delta_times",
-                                         "-delta_lag_every",
-                                         "-delta_lag_max",
-                                         "-dry_run",
-                                         "-dry_run_bandwidth",
-                                         "-dry_run_latency",
-                                         "-dry_run_network",
-                                         "-trials",
-                                         "-checkpoint",
-                                         "-checkpoint_every",
-                                         "-restart",
-                                         "-partition",
-                                         "-save_activity",
-                                         NULL};
+static const char *const MrSimNumeric[] = {"-seed",
+                                           "-init_seed",
+                                           "-dt",
+                                           "-t_final",
+                                           "-save_every",
+                                           "-traces",
+                                           "-output_buffer",
+                                           "-disorder_k",
+                                           "-progress",
+                                           "-init_currents",
+                                           "-init_variance",
+                                           "-delta_times",
+                                           "-delta_lag_every",
+                                           "-delta_lag_max",
+                                           "-dry_run_bandwidth",
+                                           "-trials",
+                                           "-checkpoint_every",
+                                           "-save_activity",
+                                           "-dry_run_latency",
+                                           "-dry_run_network",
+                                           "-lyap_k",
+                                           "-lyap_every",
+                                           "-t_transient",
+                                           NULL};
+static const char *const MrSimKnown[]   = {"-model",
+                                           "-o",
+                                           "-force",
+                                           "-seed",
+                                           "-init_seed",
+                                           "-dt",
+                                           "-t_final",
+                                           "-save_every",
+                                           "-traces",
+                                           "-output_buffer",
+                                           "-disorder",
+                                           "-disorder_k",
+                                           "-precision",
+                                           "-input",
+                                           "-save_connectivity",
+                                           "-progress",
+                                           "-init_currents",
+                                           "-init_variance",
+                                           "-ts_type",
+                                           "-ts_rk_type",
+                                           "-ts_adapt_type",
+                                           "-log_view",
+                                           "-delta_times",
+                                           "-delta_lag_every",
+                                           "-delta_lag_max",
+                                           "-dry_run",
+                                           "-dry_run_bandwidth",
+                                           "-dry_run_latency",
+                                           "-dry_run_network",
+                                           "-trials",
+                                           "-checkpoint",
+                                           "-checkpoint_every",
+                                           "-restart",
+                                           "-partition",
+                                           "-save_activity",
+                                           "-analysis",
+                                           "-lyap_k",
+                                           "-lyap_every",
+                                           "-t_transient",
+                                           NULL};
 
 static PetscErrorCode MrSimGetOptions(MPI_Comm comm, MrSimOptions *o)
 {
@@ -103,6 +128,14 @@ static PetscErrorCode MrSimGetOptions(MPI_Comm comm, MrSimOptions *o)
   o->dlagMax   = 20.0;
   PetscCall(PetscOptionsInt("-delta_lag_every", "record every k-th step of lag", NULL, o->dlagEvery, &o->dlagEvery, NULL));
   PetscCall(PetscOptionsReal("-delta_lag_max", "largest recorded lag", NULL, o->dlagMax, &o->dlagMax, NULL));
+  o->lyapK     = 4;
+  o->lyapEvery = 10;
+  o->ttrans    = 20;
+  PetscCall(PetscOptionsString("-analysis", "in-line analysis during the run: lyapunov", NULL, o->analysis, o->analysis, sizeof(o->analysis), NULL));
+  PetscCall(PetscOptionsInt("-lyap_k", "-analysis lyapunov: number of exponents (1 to 64)", NULL, o->lyapK, &o->lyapK, NULL));
+  PetscCall(PetscOptionsInt("-lyap_every", "-analysis lyapunov: Euler steps between re-orthonormalisations", NULL, o->lyapEvery, &o->lyapEvery, NULL));
+  PetscCall(PetscOptionsReal("-t_transient", "-analysis lyapunov: time before the exponents are accumulated (default: a fifth of t_final)", NULL, o->ttrans, &o->ttrans, &set));
+  if (!set) o->ttrans = -1; /* a fifth of t_final, once that is known */
   n = 1 << 20;
   PetscCall(PetscMalloc2(n, &o->S0, n, &o->v0));
   o->nS0 = n;
@@ -138,6 +171,50 @@ static PetscErrorCode MrSimGetOptions(MPI_Comm comm, MrSimOptions *o)
   MrCheckInput(comm, o->activityEvery >= 0, "-save_activity %" PetscInt_FMT " must be >= 0", o->activityEvery);
   MrCheckInput(comm, o->trials == 1 || o->activityEvery == 0, "-save_activity does not go with -trials");
   for (PetscInt q = 0; q < o->ndref; q++) MrCheckInput(comm, o->dtimes[q] >= 0 && o->dtimes[q] <= o->tfinal, "-delta_times: %g is outside [0, t_final]", (double)o->dtimes[q]);
+  if (o->analysis[0]) {
+    char **names;
+    int    nn;
+    PetscCall(PetscStrToArray(o->analysis, ',', &nn, &names));
+    for (int k = 0; k < nn; k++) {
+      PetscBool lyap;
+      PetscCall(PetscStrcmp(names[k], "lyapunov", &lyap));
+      MrCheckInput(comm, lyap, "-analysis: unknown analysis '%s' (in-line: lyapunov; the spectrum and the dimension read the run file: mrdyn spectrum -run, mrdyn dimension)", names[k]);
+      o->doLyap = PETSC_TRUE;
+    }
+    PetscCall(PetscStrToArrayDestroy(nn, names));
+  }
+  if (o->ttrans < 0) o->ttrans = 0.2 * o->tfinal;
+  if (o->doLyap) {
+    MrCheckInput(comm, o->lyapK >= 1 && o->lyapK <= 64, "-lyap_k %" PetscInt_FMT " must be between 1 and 64", o->lyapK);
+    MrCheckInput(comm, o->lyapEvery >= 1, "-lyap_every %" PetscInt_FMT " must be >= 1", o->lyapEvery);
+    MrCheckInput(comm, isfinite(o->ttrans) && o->ttrans >= 0 && o->ttrans < o->tfinal, "-t_transient %g must be in [0, t_final)", (double)o->ttrans);
+    MrCheckInput(comm, o->trials == 1, "-analysis lyapunov does not go with -trials");
+  }
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+/* -analysis lyapunov: the tangent vectors follow the Euler step about to be
+   taken from the current state (the final step shortened to end at t_final,
+   as TS_EXACTFINALTIME_MATCHSTEP does). */
+static PetscErrorCode MrSimPreStep(TS ts)
+{
+  MrSimCtx          *ctx;
+  Vec                X;
+  PetscReal          t, h, tmax;
+  PetscInt           step;
+  const PetscScalar *x;
+
+  PetscFunctionBegin;
+  PetscCall(TSGetApplicationContext(ts, &ctx));
+  PetscCall(TSGetSolution(ts, &X));
+  PetscCall(TSGetTime(ts, &t));
+  PetscCall(TSGetTimeStep(ts, &h));
+  PetscCall(TSGetMaxTime(ts, &tmax));
+  PetscCall(TSGetStepNumber(ts, &step));
+  if (t + h > tmax) h = tmax - t;
+  PetscCall(VecGetArrayRead(X, &x));
+  PetscCall(MrLyapunovStep(ctx->ly, step, t, h, x));
+  PetscCall(VecRestoreArrayRead(X, &x));
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
@@ -371,9 +448,10 @@ static PetscErrorCode MrSimMemory(MPI_Comm comm, MrModel m, MrLayout L, const Mr
       mine[0] += J;
       mine[1] += J; /* streamed once per right-hand side */
     }
-    mine[0] += rows * D * 8 + N * 16 + rows * 8 * 8;               /* vectors, gathers, state and TS work vectors */
-    mine[0] += rows * 8.0 * o->ndref * o->trials;                  /* -delta_times: x at each reference time */
-    if (o->activityEvery) mine[0] += rows * 8.0 * (o->buffer + 1); /* -save_activity: buffered rates */
+    mine[0] += rows * D * 8 + N * 16 + rows * 8 * 8;                                /* vectors, gathers, state and TS work vectors */
+    mine[0] += rows * 8.0 * o->ndref * o->trials;                                   /* -delta_times: x at each reference time */
+    if (o->activityEvery) mine[0] += rows * 8.0 * (o->buffer + 1);                  /* -save_activity: buffered rates */
+    if (o->doLyap) mine[0] += rows * 8.0 * (4 * o->lyapK + 1) + N * 8.0 * o->lyapK; /* tangent vectors and their products */
   }
   mine[0] += 8.0 * m->C * 4 + (PetscReal)(m->nT + m->nU) * 24; /* the replicated model */
   PetscCallMPI(MPI_Allreduce(mine, mx, 2, MPIU_REAL, MPI_MAX, comm));
@@ -514,6 +592,11 @@ PetscErrorCode MrSimulate(MPI_Comm comm)
   MrCheckInput(comm, opt.nS0 == 0 || opt.nS0 == model->C, "-init_currents has %" PetscInt_FMT " values but the model has C = %" PetscInt_FMT " channels", opt.nS0, model->C);
   MrCheckInput(comm, opt.nv0 == 0 || opt.nv0 == 1 || opt.nv0 == model->R, "-init_variance has %" PetscInt_FMT " values; give 1 or R = %" PetscInt_FMT, opt.nv0, model->R);
   for (PetscInt i = 0; i < opt.nv0; i++) MrCheckInput(comm, opt.v0[i] >= 0, "-init_variance: value %" PetscInt_FMT " = %g is negative", i, (double)opt.v0[i]);
+  if (opt.doLyap) {
+    PetscInt64 n = 0;
+    for (PetscInt r = 0; r < model->R; r++) n += model->N[r];
+    MrCheckInput(comm, opt.lyapK <= n, "-lyap_k %" PetscInt_FMT " exceeds the %" PetscInt64_FMT " neurons", opt.lyapK, n);
+  }
   PetscCall(PetscMalloc3(model->C * opt.trials + 1, &S0, model->R, &v0, model->R, &cost));
   for (PetscInt q = 0; q < opt.trials; q++) MrInitialCurrents(opt.initSeed + q, model->C, opt.nS0, opt.S0, S0 + q * model->C); /* trial q: seed + q */
   for (PetscInt r = 0; r < model->R; r++) v0[r] = opt.nv0 == 0 ? 1.0 : opt.v0[opt.nv0 == 1 ? 0 : r];
@@ -541,6 +624,11 @@ PetscErrorCode MrSimulate(MPI_Comm comm)
   PetscCall(TSSetMaxSteps(ts, fixed ? nsteps : PETSC_MAX_INT));
   PetscCall(MrCheckUnusedOptions(comm, MrSimKnown));
   MrCheckInput(comm, fixed || opt.ndref == 0, "-delta_times needs a fixed time step (lags are counted in steps); drop -ts_adapt_type");
+  if (opt.doLyap) {
+    PetscBool euler;
+    PetscCall(PetscStrcmp(tsType, TSEULER, &euler));
+    MrCheckInput(comm, euler && fixed, "-analysis lyapunov follows the tangent map of the forward Euler step: use -ts_type euler with a fixed step (this run has -ts_type %s%s)", tsType, fixed ? "" : " with an adaptive step");
+  }
   PetscCall(MrSimMemory(comm, model, L, &opt, tsType, fixed ? nsteps : -1));
   if (opt.dryRun) {
     PetscCall(TSDestroy(&ts));
@@ -587,6 +675,7 @@ PetscErrorCode MrSimulate(MPI_Comm comm)
     }
     for (PetscInt i = 0; i < L->nslices * opt.trials * opt.ndref * ctx.nlag; i++) ctx.rec[i] = NAN;
   }
+  if (opt.doLyap) PetscCall(MrLyapunovCreate(net, opt.lyapK, opt.lyapEvery, opt.ttrans, opt.seed, nsteps / opt.lyapEvery + 2, &ctx.ly));
   if (opt.restart[0]) {
     PetscCall(MrSimCheckpointRead(&ctx, ts, X, &rows));
     PetscCall(MrOutputReopen(comm, opt.out, &ctx.out));
@@ -649,6 +738,7 @@ PetscErrorCode MrSimulate(MPI_Comm comm)
   PetscCall(TSMonitorSet(ts, MrSimMonitor, &ctx, NULL));
   PetscCall(TSSetApplicationContext(ts, &ctx));
   PetscCall(TSSetPostStep(ts, MrSimPostStep));
+  if (opt.doLyap) PetscCall(TSSetPreStep(ts, MrSimPreStep));
   PetscCall(PetscLogStagePop());
 
   PetscCall(PetscTime(&ctx.wall0));
@@ -688,6 +778,10 @@ PetscErrorCode MrSimulate(MPI_Comm comm)
         PetscCall(MrOutputAttrReal(ctx.out, "wall_seconds", wall));
       }
       if (opt.ndref) PetscCall(MrSimWriteDelta(&ctx));
+      if (ctx.ly) {
+        PetscCall(MrLyapunovFinish(ctx.ly, steps, tnow));
+        PetscCall(MrLyapunovWrite(ctx.ly, ctx.out, opt.dt));
+      }
       PetscCall(MrOutputFinish(&ctx.out));
       PetscCall(PetscPrintf(comm, "mrdyn simulate: %" PetscInt_FMT " steps to t = %g in %.3g s (%.1f steps/s); %" PetscInt_FMT " saved rows\n", steps, (double)tnow, t1 - ctx.wall0, steps / PetscMax(t1 - ctx.wall0, 1e-9), ctx.nsaved));
       PetscCall(PetscPrintf(comm, "  exchange per step: %.0f bytes in %.0f messages over all ranks (nothing of size N)\n", rhsPerStep * (double)tbytes, rhsPerStep * (double)tmsgs));
@@ -714,6 +808,7 @@ PetscErrorCode MrSimulate(MPI_Comm comm)
   if (opt.traces) PetscCall(PetscFree(ctx.trLocal));
   PetscCall(PetscFree(ctx.rates));
   if (opt.ndref) PetscCall(PetscFree5(ctx.refStep, ctx.xref, ctx.rec, ctx.dot, ctx.refTime));
+  PetscCall(MrLyapunovDestroy(&ctx.ly));
   PetscCall(TSDestroy(&ts));
   PetscCall(VecDestroy(&X));
   PetscCall(MrNetworkDestroy(&net));

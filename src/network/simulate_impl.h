@@ -1,6 +1,7 @@
 /* Internals of `mrdyn simulate` shared by the driver and its checkpoints. */
 #pragma once
 #include "network_impl.h"
+#include <mrdyn/analysis.h>
 
 typedef struct {
   char            model[PETSC_MAX_PATH_LEN], out[PETSC_MAX_PATH_LEN], input[4096];
@@ -18,6 +19,10 @@ typedef struct {
   char            checkpoint[PETSC_MAX_PATH_LEN], restart[PETSC_MAX_PATH_LEN];
   PetscInt        ckptEvery;
   MrPartitionType partition;
+  char            analysis[256];    /* -analysis: comma list */
+  PetscBool       doLyap;           /* lyapunov in-line */
+  PetscInt        lyapK, lyapEvery; /* -lyap_k, -lyap_every */
+  PetscReal       ttrans;           /* -t_transient */
 } MrSimOptions;
 
 typedef struct {
@@ -38,6 +43,7 @@ typedef struct {
   PetscInt    startStep, lastDelta, lastCkpt, maxSteps, lastAct, nact; /* nact: rows of /activity */
   MPI_Request stopReq;
   int         stopFlag, stopAgreed, stopSignal;
+  MrLyapunov  ly; /* -analysis lyapunov */
 } MrSimCtx;
 
 /* Writes the full state at `step` (after its row was saved) to the checkpoint
