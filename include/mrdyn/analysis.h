@@ -31,7 +31,7 @@ PETSC_EXTERN PetscErrorCode MrConnectivityEigenvalues(MPI_Comm comm, MrModel mod
    [i0, i0 + nsamp) of /activity in the run file `path` (n = sum N_r neurons) are
    read block-cyclically, centred, and C = X^T X / (nsamp - 1) is formed with
    pdsyrk. pr[r] = (tr C_rr)^2 / tr(C_rr^2) per region, prTotal the same for the
-   whole C, eig (n values, ascending) the eigenvalues of C from pdsyev. Results
+   whole C, eig (n values, ascending) the eigenvalues of C from pdsyevd. Results
    replicated. Collective on comm. */
 PETSC_EXTERN PetscErrorCode MrActivityDimension(MPI_Comm comm, const char path[], PetscInt R, const PetscInt N[], PetscInt i0, PetscInt nsamp, PetscInt nb, PetscReal pr[], PetscReal *prTotal, PetscReal eig[]);
 

@@ -1,6 +1,6 @@
 /* `mrdyn dimension RUN.h5`: the participation ratio PR = (tr C)^2 / tr(C^2) of
    the covariance C of the rates saved by `simulate -save_activity`, per region
-   and for the whole network, and the eigenvalues of C (ScaLAPACK pdsyev). The
+   and for the whole network, and the eigenvalues of C (ScaLAPACK pdsyevd). The
    samples x neurons matrix is read straight into its block-cyclic layout. */
 #include <mrdyn/mrdyn.h>
 #include <mrdyn/analysis.h>
@@ -224,16 +224,24 @@ PetscErrorCode MrActivityDimension(MPI_Comm comm, const char path[], PetscInt R,
   PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, acc, (int)(2 * R + 2), MPIU_REAL, MPI_SUM, comm));
   for (PetscInt r = 0; r < R; r++) pr[r] = acc[2 * r + 1] > 0 ? acc[2 * r] * acc[2 * r] / acc[2 * r + 1] : NAN;
   *prTotal = acc[2 * R + 1] > 0 ? acc[2 * R] * acc[2 * R] / acc[2 * R + 1] : NAN;
-  /* eigenvalues of C (ascending from pdsyev) */
-  pdsyev_("N", "U", &n, Cm, &one, &one, descC, eig, NULL, &one, &one, descC, &wq, (int[]){-1}, &info, 1, 1);
-  PetscCallScaLAPACK("pdsyev (workspace query)", info);
-  lwork = (int)wq + 1;
-  PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, &lwork, 1, MPI_INT, MPI_MAX, comm)); /* one size for all ranks */
-  PetscCall(PetscMalloc1(lwork, &work));
-  pdsyev_("N", "U", &n, Cm, &one, &one, descC, eig, NULL, &one, &one, descC, work, &lwork, &info, 1, 1);
-  PetscCallScaLAPACK("pdsyev", info);
+  /* eigenvalues of C, ascending, by divide and conquer (pdsyevd; it also forms
+     the eigenvectors, in Z, which are not kept) */
+  {
+    double *Z;
+    int     liwork, *iwork;
+    PetscCall(PetscMalloc1((size_t)PetscMax(mC, 1) * PetscMax(nC, 1), &Z));
+    pdsyevd_("V", "U", &n, Cm, &one, &one, descC, eig, Z, &one, &one, descC, &wq, (int[]){-1}, &liwork, (int[]){-1}, &info, 1, 1);
+    PetscCallScaLAPACK("pdsyevd (workspace query)", info);
+    lwork = (int)wq + 1;
+    PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, &lwork, 1, MPI_INT, MPI_MAX, comm)); /* one size for all ranks */
+    PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, &liwork, 1, MPI_INT, MPI_MAX, comm));
+    PetscCall(PetscMalloc2(lwork, &work, liwork, &iwork));
+    pdsyevd_("V", "U", &n, Cm, &one, &one, descC, eig, Z, &one, &one, descC, work, &lwork, iwork, &liwork, &info, 1, 1);
+    PetscCallScaLAPACK("pdsyevd", info);
+    PetscCall(PetscFree2(work, iwork));
+    PetscCall(PetscFree(Z));
+  }
   (void)zero;
-  PetscCall(PetscFree(work));
   PetscCall(PetscFree(reg));
   PetscCall(PetscFree3(X, Cm, colsum));
   PetscCall(PetscFree2(off, acc));
@@ -285,8 +293,8 @@ PetscErrorCode MrDimensionVerb(MPI_Comm comm, const char run[])
   info.nt = hdr[2];
   info.i0 = hdr[3];
   PetscCallMPI(MPI_Bcast(info.N, (int)info.R, MPIU_INT, 0, comm));
-  /* C (n x n) and the samples (m x n) over the ranks, with room for pdsyev */
-  need = MrConnectivityMemory(info.n, size, nb) + 8.0 * (PetscReal)(info.nt - info.i0) * (PetscReal)info.n / size;
+  /* C and the eigenvectors pdsyevd forms (n x n each) and the samples (m x n) over the ranks */
+  need = MrConnectivityMemory(info.n, size, nb) + 8.0 * ((PetscReal)info.n + (PetscReal)(info.nt - info.i0)) * (PetscReal)info.n / size;
   PetscCall(MrAnalysisNodeMemory(comm, need, &node, &phys));
   MrCheckInput(comm, node < 0.8 * phys, "dimension: the %" PetscInt_FMT " x %" PetscInt_FMT " covariance needs %.3g GB on one node but it has %.3g GB", info.n, info.n, node / 1e9, phys / 1e9);
   PetscCall(MrOutputCheckPath(comm, out, force));
