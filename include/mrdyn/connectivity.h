@@ -43,6 +43,10 @@ PETSC_EXTERN PetscErrorCode MrVectorsDestroy(MrVectors *v);
 PETSC_EXTERN void MrDenseMultAdd_d(PetscInt m, PetscInt n, PetscInt ld, const double *A, const double *x, double *y);
 /* single precision: x is the float copy of the rates */
 PETSC_EXTERN void MrDenseMultAdd_f(PetscInt m, PetscInt n, PetscInt ld, const float *A, const float *x, double *y);
+/* The portable 2-wide kernels whatever the CPU (the above take AVX2 when the CPU
+   has it, with the same bits), for tests. */
+PETSC_EXTERN void MrDenseMultAdd_d_portable(PetscInt m, PetscInt n, PetscInt ld, const double *A, const double *x, double *y);
+PETSC_EXTERN void MrDenseMultAdd_f_portable(PetscInt m, PetscInt n, PetscInt ld, const float *A, const float *x, double *y);
 PETSC_EXTERN void MrDenseMultAdd_d_ref(PetscInt m, PetscInt n, PetscInt ld, const double *A, const double *x, double *y);
 PETSC_EXTERN void MrDenseMultAdd_f_ref(PetscInt m, PetscInt n, PetscInt ld, const float *A, const float *x, double *y);
 PETSC_EXTERN void MrDenseMultAddT_d(PetscInt m, PetscInt n, PetscInt ld, const double *A, PetscInt T, const double *X, double *Y); /* T <= 64 */

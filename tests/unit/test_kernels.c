@@ -38,6 +38,17 @@ int main(void)
     CHECK(maxrel(y1, y2, m) < 1e-13 * sqrt((double)n), "dense double %dx%d matches reference (rel %.1e)", m, n, maxrel(y1, y2, m));
     /* single precision sums in float over blocks of 256: float rounding, not more */
     CHECK(maxrel(y3, y4, m) < 1e-6 * sqrt((double)n), "dense single %dx%d matches reference to float rounding (rel %.1e)", m, n, maxrel(y3, y4, m));
+    /* the AVX2 kernels (when the CPU has them) give the portable kernels' bits */
+    {
+      double *yp = malloc(sizeof(double) * m), *yq = malloc(sizeof(double) * m);
+      for (int i = 0; i < m; i++) yp[i] = yq[i] = 0.5 * i;
+      MrDenseMultAdd_d_portable(m, n, ld, A, x, yp);
+      MrDenseMultAdd_f_portable(m, n, ld, Af, xf, yq);
+      CHECK(maxrel(y1, yp, m) == 0 && maxrel(y3, yq, m) == 0, "dense %dx%d, double and single: bit-equal to the portable kernels", m, n);
+      nchecks++;
+      free(yp);
+      free(yq);
+    }
     /* a row computed alone gives the same bits as within a block of rows */
     if (m > 2) {
       double yr = 0.5 * 2;
