@@ -182,6 +182,22 @@ run(["spectrum", "-run", os.path.join(dr, "run.h5"), "-o", os.path.join(dr, "a.h
 run(["spectrum", "-model", mr, "-seed", 5, "-precision", "single", "-o", os.path.join(dr, "b.h5")], np_=2)
 with h5py.File(os.path.join(dr, "a.h5"), "r") as fa, h5py.File(os.path.join(dr, "b.h5"), "r") as fb:
     check(np.array_equal(fa["eigenvalues"][:], fb["eigenvalues"][:]), "spectrum -run RUN.h5 takes the run's model, seed and precision")
+# in-line: simulate -analysis spectrum writes the same eigenvalues under /spectrum of the run file
+inl = os.path.join(dr, "inline.h5")
+r = run(["simulate", "-model", mr, "-o", inl, "-seed", 5, "-t_final", 0.5, "-precision", "single", "-progress", 0, "-analysis", "spectrum"], np_=2)
+with h5py.File(inl, "r") as fi, h5py.File(os.path.join(dr, "b.h5"), "r") as fb:
+    check(np.array_equal(fi["spectrum/eigenvalues"][:], fb["eigenvalues"][:]) and np.array_equal(fi["spectrum/theory/outliers"][:], fb["theory/outliers"][:])
+          and "currents" in fi and fi.attrs["spectral_radius"] == fb.attrs["spectral_radius"],
+          "simulate -analysis spectrum: the verb's eigenvalues and theory (bit for bit on the same grid) next to the run's series")
+png2 = os.path.join(dr, "inline.png")
+r2 = subprocess.run(["/usr/bin/python3", tool, inl, png2], capture_output=True, text=True)
+check(r2.returncode == 0 and os.path.getsize(png2) > 10000, "tools/plot_spectrum.py draws the /spectrum of a run file too (%s)" % (r2.stderr.strip()[-200:] or "ok"))
+for name, extra, phrase in (("block size", ["-block_size", 4], "-block_size 4 must be between"), ("n too large", ["-model", huge], "GB on one node but it has")):
+    o = os.path.join(dr, "badinl.h5")
+    r = run(["simulate", "-model", mr, "-o", o, "-progress", 0, "-analysis", "spectrum"] + extra, np_=2, check=False)
+    msgs = [l for l in r.stderr.splitlines() if l.startswith("mrdyn: error")]
+    check(r.returncode != 0 and len(msgs) == 1 and phrase in msgs[0] and not os.path.exists(o) and not os.path.exists(o + ".partial"),
+          "simulate -analysis spectrum, %s: one clear message before anything is written [%s]" % (name, msgs[0] if msgs else r.stderr.strip()[:200]))
 r = run(["spectrum", "-run", os.path.join(dr, "nope.h5"), "-o", os.path.join(dr, "c.h5")], np_=2, check=False)
 check(r.returncode == 1 and "-run" in r.stderr and not os.path.exists(os.path.join(dr, "c.h5")), "spectrum -run of a missing file: one message, no output")
 finish()

@@ -18,10 +18,11 @@ def main():
     if len(sys.argv) != 3:
         sys.exit(__doc__)
     with h5py.File(sys.argv[1], "r") as f:
-        e = f["eigenvalues"][:]
-        out = f["theory/outliers"][:]
-        that = f["theory/that_eigenvalues"][:] if "theory/that_eigenvalues" in f else out
-        g = f["theory/bulk_radius"][:]
+        base = "spectrum/" if "spectrum/eigenvalues" in f else ""  # a run file of simulate -analysis spectrum
+        e = f[base + "eigenvalues"][:]
+        out = f[base + "theory/outliers"][:]
+        that = f[base + "theory/that_eigenvalues"][:] if base + "theory/that_eigenvalues" in f else out
+        g = f[base + "theory/bulk_radius"][:]
         seed = f.attrs.get("seed", -1)
     fig, ax = plt.subplots(figsize=(6.5, 6.5))
     ax.scatter(e[:, 0], e[:, 1], s=3, color="k", alpha=0.6, lw=0, label="eigenvalues of W (n = %d)" % len(e))

@@ -70,5 +70,22 @@ PETSC_EXTERN PetscErrorCode MrLyapunovDestroy(MrLyapunov *ly);
    layout's rows every -lyap_every steps). Collective. */
 PETSC_EXTERN PetscErrorCode MrLyapunovVerb(MPI_Comm comm);
 
+/* The spectrum of one realisation and its theory (bulk radii g_r, That's
+   eigenvalues and the outliers among them), used by the verb and by
+   `simulate -analysis spectrum`. */
+typedef struct _p_MrSpectrum *MrSpectrum;
+/* Stops with one message when n is too large or the dense problem (plus `other`
+   bytes per rank already in use) would not fit in a node's memory; need: bytes
+   per rank. Collective. */
+PETSC_EXTERN PetscErrorCode MrSpectrumCheck(MPI_Comm comm, MrModel model, const MrRealisation *re, PetscReal other, PetscReal *need);
+/* Eigenvalues (MrConnectivityEigenvalues) sorted by decreasing modulus, and the theory. Collective. */
+PETSC_EXTERN PetscErrorCode MrSpectrumCompute(MPI_Comm comm, MrModel model, const MrRealisation *re, MrSpectrum *sp);
+/* PREFIX/eigenvalues (n, 2), PREFIX/theory/{outliers, that_eigenvalues, bulk_radius},
+   root attribute spectral_radius. Collective. */
+PETSC_EXTERN PetscErrorCode MrSpectrumWrite(MrSpectrum sp, MrOutput out, const char prefix[]);
+/* Prints the time, the radius and the nearest eigenvalue of each predicted outlier on rank 0. Collective. */
+PETSC_EXTERN PetscErrorCode MrSpectrumView(MrSpectrum sp);
+PETSC_EXTERN PetscErrorCode MrSpectrumDestroy(MrSpectrum *sp);
+
 /* The `spectrum` verb (options from the database). Collective. */
 PETSC_EXTERN PetscErrorCode MrSpectrumVerb(MPI_Comm comm);

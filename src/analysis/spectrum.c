@@ -287,15 +287,121 @@ static int MrCmpEig(const void *pa, const void *pb)
   return 0;
 }
 
+struct _p_MrSpectrum {
+  MPI_Comm   comm;
+  PetscInt   n, nthat, nout, R;
+  PetscReal *eig;  /* n x 2, by decreasing modulus */
+  PetscReal *pred; /* nout x 2: That's eigenvalues outside every bulk disk */
+  PetscReal *tall; /* nthat x 2: all of That's eigenvalues */
+  PetscReal *g;    /* bulk radii */
+  PetscReal  radius, gmax, wall;
+};
+
+PetscErrorCode MrSpectrumCompute(MPI_Comm comm, MrModel m, const MrRealisation *re, MrSpectrum *sp)
+{
+  MrSpectrum     s;
+  PetscReal     *wr, *wi, *twr = NULL, *twi = NULL;
+  PetscLogDouble t0, t1;
+
+  PetscFunctionBegin;
+  PetscCall(PetscNew(&s));
+  s->comm = comm;
+  s->R    = m->R;
+  for (PetscInt r = 0; r < m->R; r++) {
+    s->n += m->N[r];
+    s->gmax = PetscMax(s->gmax, m->g[r]);
+  }
+  PetscCall(PetscMalloc2(s->n, &wr, s->n, &wi));
+  PetscCall(PetscMalloc3(2 * s->n, &s->eig, 2 * m->C + 2, &s->pred, m->R, &s->g));
+  PetscCall(PetscArraycpy(s->g, m->g, m->R));
+  PetscCall(PetscTime(&t0));
+  PetscCall(MrConnectivityEigenvalues(comm, m, re, wr, wi));
+  PetscCall(PetscTime(&t1));
+  s->wall = t1 - t0;
+  PetscCallMPI(MPI_Bcast(&s->wall, 1, MPIU_REAL, 0, comm)); /* attributes must be identical on every rank */
+  for (PetscInt k = 0; k < s->n; k++) {
+    s->eig[2 * k]     = wr[k];
+    s->eig[2 * k + 1] = wi[k];
+  }
+  qsort(s->eig, (size_t)s->n, 2 * sizeof(double), MrCmpEig);
+  s->radius = hypot(s->eig[0], s->eig[1]);
+  /* theory: outliers at the eigenvalues of That outside every bulk disk */
+  PetscCall(MrModelThatEigenvalues(m, &s->nthat, &twr, &twi));
+  PetscCall(PetscMalloc1(2 * s->nthat + 1, &s->tall));
+  for (PetscInt k = 0; k < s->nthat; k++) {
+    s->tall[2 * k]     = twr[k];
+    s->tall[2 * k + 1] = twi[k];
+    if (hypot(twr[k], twi[k]) > s->gmax) {
+      s->pred[2 * s->nout]     = twr[k];
+      s->pred[2 * s->nout + 1] = twi[k];
+      s->nout++;
+    }
+  }
+  PetscCall(PetscFree2(twr, twi));
+  PetscCall(PetscFree2(wr, wi));
+  *sp = s;
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+PetscErrorCode MrSpectrumDestroy(MrSpectrum *sp)
+{
+  MrSpectrum s = *sp;
+
+  PetscFunctionBegin;
+  if (!s) PetscFunctionReturn(PETSC_SUCCESS);
+  PetscCall(PetscFree3(s->eig, s->pred, s->g));
+  PetscCall(PetscFree(s->tall));
+  PetscCall(PetscFree(s));
+  *sp = NULL;
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+PetscErrorCode MrSpectrumWrite(MrSpectrum s, MrOutput out, const char prefix[])
+{
+  char    name[256];
+  hsize_t dn[2] = {(hsize_t)s->n, 2}, dm[2] = {(hsize_t)s->nout, 2}, dt[2] = {(hsize_t)s->nthat, 2}, dr = (hsize_t)s->R;
+
+  PetscFunctionBegin;
+  PetscCall(PetscSNPrintf(name, sizeof(name), "%s/eigenvalues", prefix));
+  PetscCall(MrOutputWriteRoot(out, name, H5T_NATIVE_DOUBLE, 2, dn, s->eig));
+  PetscCall(PetscSNPrintf(name, sizeof(name), "%s/theory/outliers", prefix));
+  PetscCall(MrOutputWriteRoot(out, name, H5T_NATIVE_DOUBLE, 2, dm, s->pred));
+  PetscCall(PetscSNPrintf(name, sizeof(name), "%s/theory/that_eigenvalues", prefix));
+  PetscCall(MrOutputWriteRoot(out, name, H5T_NATIVE_DOUBLE, 2, dt, s->tall));
+  PetscCall(PetscSNPrintf(name, sizeof(name), "%s/theory/bulk_radius", prefix));
+  PetscCall(MrOutputWriteRoot(out, name, H5T_NATIVE_DOUBLE, 1, &dr, s->g));
+  PetscCall(MrOutputAttrReal(out, "spectral_radius", s->radius));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+PetscErrorCode MrSpectrumView(MrSpectrum s)
+{
+  PetscFunctionBegin;
+  PetscCall(PetscPrintf(s->comm, "  eigenvalues in %.3g s; spectral radius %.4f; largest bulk radius g = %.4f\n", (double)s->wall, (double)s->radius, (double)s->gmax));
+  for (PetscInt k = 0; k < PetscMin(s->nout, 8); k++) {
+    PetscInt  best = 0;
+    PetscReal d    = PETSC_MAX_REAL;
+    for (PetscInt j = 0; j < s->n; j++) {
+      PetscReal dj = hypot(s->eig[2 * j] - s->pred[2 * k], s->eig[2 * j + 1] - s->pred[2 * k + 1]);
+      if (dj < d) {
+        d    = dj;
+        best = j;
+      }
+    }
+    PetscCall(PetscPrintf(s->comm, "  predicted outlier %.4f%+.4fi, nearest eigenvalue %.4f%+.4fi\n", (double)s->pred[2 * k], (double)s->pred[2 * k + 1], (double)s->eig[2 * best], (double)s->eig[2 * best + 1]));
+  }
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
 PetscErrorCode MrSpectrumVerb(MPI_Comm comm)
 {
-  MrSpecOptions  opt;
-  MrModel        m = NULL;
-  MrOutput       out;
-  PetscInt       ntot = 0, nthat = 0, nout = 0;
-  PetscReal     *wr, *wi, *twr = NULL, *twi = NULL, *eig, *pred, gmax = 0, need, node, phys, radius;
-  PetscMPIInt    size;
-  PetscLogDouble t0, t1;
+  MrSpecOptions opt;
+  MrModel       m = NULL;
+  MrOutput      out;
+  MrSpectrum    sp;
+  PetscInt      ntot = 0;
+  PetscReal     need;
+  PetscMPIInt   size;
 
   PetscFunctionBegin;
   PetscCall(MrSpecGetOptions(comm, &opt));
@@ -304,54 +410,17 @@ PetscErrorCode MrSpectrumVerb(MPI_Comm comm)
   PetscCall(MrModelLoad(comm, opt.model, &m));
   for (PetscInt r = 0; r < m->R; r++) {
     ntot += m->N[r];
-    gmax = PetscMax(gmax, m->g[r]);
     if (opt.re.dtype == MR_DISORDER_SPARSE) MrCheckInput(comm, opt.re.K >= 1 && opt.re.K <= m->N[r], "-disorder_k %" PetscInt_FMT " must be between 1 and N = %" PetscInt_FMT " of region %" PetscInt_FMT, opt.re.K, m->N[r], r);
   }
-  MrCheckInput(comm, ntot < PETSC_MPI_INT_MAX / 2, "the network has n = %" PetscInt_FMT " neurons: too many for a dense eigenvalue problem", ntot);
-  /* the dense n x n problem must fit in memory before anything large is allocated */
   PetscCallMPI(MPI_Comm_size(comm, &size));
-  need = MrConnectivityMemory(ntot, size, opt.re.nb);
-  PetscCall(MrAnalysisNodeMemory(comm, need, &node, &phys));
-  MrCheckInput(comm, node < 0.8 * phys, "spectrum: the dense %" PetscInt_FMT " x %" PetscInt_FMT " problem needs %.3g GB on one node but it has %.3g GB: use more nodes or a smaller network", ntot, ntot, node / 1e9, phys / 1e9);
+  PetscCall(MrSpectrumCheck(comm, m, &opt.re, 0, &need));
   PetscCall(MrOutputCheckPath(comm, opt.out, opt.force));
 
   PetscCall(
       PetscPrintf(comm, "mrdyn spectrum: n = %" PetscInt_FMT " (R = %" PetscInt_FMT "), seed %" PetscInt64_FMT ", %s disorder, %d ranks, block size %" PetscInt_FMT "\n", ntot, m->R, opt.re.seed, MrSpecDisorderTypes[opt.re.dtype], size, opt.re.nb));
-  PetscCall(PetscMalloc4(ntot, &wr, ntot, &wi, 2 * ntot, &eig, 2 * m->C + 2, &pred));
-  PetscCall(PetscTime(&t0));
-  PetscCall(MrConnectivityEigenvalues(comm, m, &opt.re, wr, wi));
-  PetscCall(PetscTime(&t1));
-  for (PetscInt k = 0; k < ntot; k++) {
-    eig[2 * k]     = wr[k];
-    eig[2 * k + 1] = wi[k];
-  }
-  qsort(eig, (size_t)ntot, 2 * sizeof(double), MrCmpEig);
-  radius = hypot(eig[0], eig[1]);
-
-  /* theory: outliers at the eigenvalues of That outside every bulk disk */
-  PetscCall(MrModelThatEigenvalues(m, &nthat, &twr, &twi));
-  for (PetscInt k = 0; k < nthat; k++)
-    if (hypot(twr[k], twi[k]) > gmax) {
-      pred[2 * nout]     = twr[k];
-      pred[2 * nout + 1] = twi[k];
-      nout++;
-    }
-
+  PetscCall(MrSpectrumCompute(comm, m, &opt.re, &sp));
   PetscCall(MrOutputCreate(comm, opt.out, &out));
-  {
-    hsize_t    dn[2] = {(hsize_t)ntot, 2}, dm[2] = {(hsize_t)nout, 2}, dt[2] = {(hsize_t)nthat, 2}, dr = (hsize_t)m->R;
-    PetscReal *tall;
-    PetscCall(PetscMalloc1(2 * nthat + 1, &tall));
-    for (PetscInt k = 0; k < nthat; k++) {
-      tall[2 * k]     = twr[k];
-      tall[2 * k + 1] = twi[k];
-    }
-    PetscCall(MrOutputWriteRoot(out, "/eigenvalues", H5T_NATIVE_DOUBLE, 2, dn, eig));
-    PetscCall(MrOutputWriteRoot(out, "/theory/outliers", H5T_NATIVE_DOUBLE, 2, dm, pred));
-    PetscCall(MrOutputWriteRoot(out, "/theory/that_eigenvalues", H5T_NATIVE_DOUBLE, 2, dt, tall));
-    PetscCall(MrOutputWriteRoot(out, "/theory/bulk_radius", H5T_NATIVE_DOUBLE, 1, &dr, m->g));
-    PetscCall(PetscFree(tall));
-  }
+  PetscCall(MrSpectrumWrite(sp, out, ""));
   PetscCall(MrOutputWriteChannelMap(out, m->C, m->target, m->source));
   PetscCall(MrOutputProvenance(out, "spectrum", opt.model, m->hash));
   PetscCall(MrOutputAttrString(out, "model_description", m->description));
@@ -366,34 +435,35 @@ PetscErrorCode MrSpectrumVerb(MPI_Comm comm)
   if (opt.re.dtype == MR_DISORDER_SPARSE) PetscCall(MrOutputAttrInt(out, "disorder_k", opt.re.K));
   {
     PetscReal *Nr;
-    double     wall = t1 - t0; /* attributes must be identical on every rank */
     PetscCall(PetscMalloc1(m->R, &Nr));
     for (PetscInt r = 0; r < m->R; r++) Nr[r] = (PetscReal)m->N[r];
     PetscCall(MrOutputAttrRealArray(out, "N", m->R, Nr));
     PetscCall(MrOutputAttrRealArray(out, "g", m->R, m->g));
     PetscCall(PetscFree(Nr));
-    PetscCallMPI(MPI_Bcast(&wall, 1, MPI_DOUBLE, 0, comm));
-    PetscCall(MrOutputAttrReal(out, "wall_seconds", wall));
+    PetscCall(MrOutputAttrReal(out, "wall_seconds", sp->wall));
   }
-  PetscCall(MrOutputAttrReal(out, "spectral_radius", radius));
   PetscCall(MrOutputFinish(&out));
-
-  PetscCall(PetscPrintf(comm, "  eigenvalues in %.3g s; spectral radius %.4f; largest bulk radius g = %.4f\n", t1 - t0, (double)radius, (double)gmax));
-  for (PetscInt k = 0; k < PetscMin(nout, 8); k++) {
-    PetscInt  best = 0;
-    PetscReal d    = PETSC_MAX_REAL;
-    for (PetscInt j = 0; j < ntot; j++) {
-      PetscReal dj = hypot(eig[2 * j] - pred[2 * k], eig[2 * j + 1] - pred[2 * k + 1]);
-      if (dj < d) {
-        d    = dj;
-        best = j;
-      }
-    }
-    PetscCall(PetscPrintf(comm, "  predicted outlier %.4f%+.4fi, nearest eigenvalue %.4f%+.4fi\n", (double)pred[2 * k], (double)pred[2 * k + 1], (double)eig[2 * best], (double)eig[2 * best + 1]));
-  }
+  PetscCall(MrSpectrumView(sp));
   PetscCall(PetscPrintf(comm, "  wrote %s\n", opt.out));
-  PetscCall(PetscFree2(twr, twi));
-  PetscCall(PetscFree4(wr, wi, eig, pred));
+  PetscCall(MrSpectrumDestroy(&sp));
   PetscCall(MrModelDestroy(&m));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+PetscErrorCode MrSpectrumCheck(MPI_Comm comm, MrModel m, const MrRealisation *re, PetscReal other, PetscReal *need)
+{
+  PetscInt    ntot = 0;
+  PetscReal   node, phys;
+  PetscMPIInt size;
+
+  PetscFunctionBegin;
+  for (PetscInt r = 0; r < m->R; r++) ntot += m->N[r];
+  MrCheckInput(comm, ntot < PETSC_MPI_INT_MAX / 2, "the network has n = %" PetscInt_FMT " neurons: too many for a dense eigenvalue problem", ntot);
+  MrCheckInput(comm, re->nb >= 6 && re->nb <= 4096, "-block_size %" PetscInt_FMT " must be between 6 and 4096 (ScaLAPACK's Schur routines need >= 6)", re->nb);
+  /* the dense n x n problem must fit in memory before anything large is allocated */
+  PetscCallMPI(MPI_Comm_size(comm, &size));
+  *need = MrConnectivityMemory(ntot, size, re->nb);
+  PetscCall(MrAnalysisNodeMemory(comm, *need + other, &node, &phys));
+  MrCheckInput(comm, node < 0.8 * phys, "spectrum: the dense %" PetscInt_FMT " x %" PetscInt_FMT " problem needs %.3g GB on one node but it has %.3g GB: use more nodes or a smaller network", ntot, ntot, node / 1e9, phys / 1e9);
   PetscFunctionReturn(PETSC_SUCCESS);
 }

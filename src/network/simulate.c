@@ -131,7 +131,9 @@ static PetscErrorCode MrSimGetOptions(MPI_Comm comm, MrSimOptions *o)
   o->lyapK     = 4;
   o->lyapEvery = 10;
   o->ttrans    = 20;
-  PetscCall(PetscOptionsString("-analysis", "in-line analysis during the run: lyapunov", NULL, o->analysis, o->analysis, sizeof(o->analysis), NULL));
+  o->blockSize = 32;
+  PetscCall(PetscOptionsString("-analysis", "in-line analyses, comma-separated: lyapunov (along the run), spectrum (of the realisation)", NULL, o->analysis, o->analysis, sizeof(o->analysis), NULL));
+  PetscCall(PetscOptionsInt("-block_size", "-analysis spectrum: ScaLAPACK block size (>= 6)", NULL, o->blockSize, &o->blockSize, NULL));
   PetscCall(PetscOptionsInt("-lyap_k", "-analysis lyapunov: number of exponents (1 to 64)", NULL, o->lyapK, &o->lyapK, NULL));
   PetscCall(PetscOptionsInt("-lyap_every", "-analysis lyapunov: Euler steps between re-orthonormalisations", NULL, o->lyapEvery, &o->lyapEvery, NULL));
   PetscCall(PetscOptionsReal("-t_transient", "-analysis lyapunov: time before the exponents are accumulated (default: a fifth of t_final)", NULL, o->ttrans, &o->ttrans, &set));
@@ -176,10 +178,12 @@ static PetscErrorCode MrSimGetOptions(MPI_Comm comm, MrSimOptions *o)
     int    nn;
     PetscCall(PetscStrToArray(o->analysis, ',', &nn, &names));
     for (int k = 0; k < nn; k++) {
-      PetscBool lyap;
+      PetscBool lyap, spec;
       PetscCall(PetscStrcmp(names[k], "lyapunov", &lyap));
-      MrCheckInput(comm, lyap, "-analysis: unknown analysis '%s' (in-line: lyapunov; the spectrum and the dimension read the run file: mrdyn spectrum -run, mrdyn dimension)", names[k]);
-      o->doLyap = PETSC_TRUE;
+      PetscCall(PetscStrcmp(names[k], "spectrum", &spec));
+      MrCheckInput(comm, lyap || spec, "-analysis: unknown analysis '%s' (in-line: lyapunov, spectrum; the dimension reads the run file: mrdyn dimension)", names[k]);
+      o->doLyap = (PetscBool)(o->doLyap || lyap);
+      o->doSpec = (PetscBool)(o->doSpec || spec);
     }
     PetscCall(PetscStrToArrayDestroy(nn, names));
   }
@@ -648,6 +652,15 @@ PetscErrorCode MrSimulate(MPI_Comm comm)
   } else
     PetscCall(MrOutputCheckPath(comm, opt.out, opt.force));
 
+  /* -analysis spectrum: before the network exists, so the two never share memory */
+  MrSpectrum spec = NULL;
+  if (opt.doSpec && !opt.restart[0]) {
+    MrRealisation re = {opt.seed, opt.dtype, opt.prec, opt.K, opt.blockSize};
+    PetscReal     need;
+    PetscCall(MrSpectrumCheck(comm, model, &re, 0, &need));
+    PetscCall(PetscPrintf(comm, "mrdyn simulate: the spectrum of this realisation first (-analysis spectrum)\n"));
+    PetscCall(MrSpectrumCompute(comm, model, &re, &spec));
+  }
   /* the network is realised only now that every input is known to be good */
   PetscCall(PetscTime(&t0));
   PetscCall(MrNetworkCreate(model, L, opt.seed, opt.dtype, opt.prec, opt.K, opt.trials, &net));
@@ -682,6 +695,11 @@ PetscErrorCode MrSimulate(MPI_Comm comm)
   } else {
     PetscCall(MrOutputCreate(comm, opt.out, &ctx.out));
     PetscCall(MrSimWriteHeader(&ctx, tsType));
+    if (spec) {
+      PetscCall(MrSpectrumWrite(spec, ctx.out, "/spectrum"));
+      PetscCall(MrSpectrumView(spec));
+      PetscCall(MrSpectrumDestroy(&spec));
+    }
     if (opt.saveConn) PetscCall(MrSimWriteConnectivity(&ctx));
   }
   {

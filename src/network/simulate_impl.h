@@ -20,7 +20,8 @@ typedef struct {
   PetscInt        ckptEvery;
   MrPartitionType partition;
   char            analysis[256];    /* -analysis: comma list */
-  PetscBool       doLyap;           /* lyapunov in-line */
+  PetscBool       doLyap, doSpec;   /* lyapunov in-line, spectrum of the realisation */
+  PetscInt        blockSize;        /* -block_size (spectrum) */
   PetscInt        lyapK, lyapEvery; /* -lyap_k, -lyap_every */
   PetscReal       ttrans;           /* -t_transient */
 } MrSimOptions;
