@@ -6,6 +6,8 @@ activity covariance, ScaLAPACK):
   saved activity, and are the same at 1, 2, 3, 4 ranks;
 * known dimensions: a fixed point approached along its slowest mode (PR -> 1),
   a limit cycle (PR near 2), chaos whose dimension grows with g;
+* in-line (`simulate -analysis dimension`): the verb's results under
+  /dimension of the run file;
 * bad input: one message, non-zero exit, no output."""
 import os
 import h5py
@@ -85,6 +87,15 @@ run(sim + ["-model", mlc, "-o", rlc, "-t_final", 100, "-save_activity", 4], np_=
 lc = dim(rlc, 2, 40, "dimlc.h5")
 check(1.5 < lc[1] < 2.5, "limit cycle, t >= 40: PR = %.3f near 2" % lc[1])
 
+# in-line: simulate -analysis dimension reads its own saved activity back at the end
+rin = os.path.join(d, "runlc_inline.h5")
+run(sim + ["-model", mlc, "-o", rin, "-t_final", 100, "-save_activity", 4, "-analysis", "dimension", "-dimension_t_start", 40], np_=2)
+with h5py.File(rin, "r") as f:
+    ok = (np.array_equal(f["dimension/participation_ratio"][:], lc[0]) and f["dimension/participation_ratio_network"][0] == lc[1]
+          and np.array_equal(f["dimension/covariance_eigenvalues"][:], lc[2]) and np.array_equal(f["activity"][:], h5py.File(rlc, "r")["activity"][:]))
+    check(ok and f.attrs["status"] in (b"complete", "complete") and abs(f["dimension/window"][0] - 40) < 1e-9,
+          "simulate -analysis dimension: the verb's ratios and eigenvalues bit for bit (same grid), the run's activity unchanged, the file complete")
+
 # bad input
 norun = os.path.join(d, "noact.h5")
 run(sim + ["-model", mfp, "-o", norun, "-t_final", 1], np_=1)
@@ -96,6 +107,8 @@ cases = [
     ("no run file", ["dimension", "-o", "@OUT"], "usage: mrdyn dimension"),
     ("-save_activity with -trials", sim + ["-model", mfp, "-o", "@OUT", "-save_activity", 2, "-trials", 2], "-save_activity does not go with -trials"),
     ("negative -save_activity", sim + ["-model", mfp, "-o", "@OUT", "-save_activity", -1], "-save_activity -1 must be >= 0"),
+    ("in-line dimension without activity", sim + ["-model", mfp, "-o", "@OUT", "-analysis", "dimension"], "needs the activity: add -save_activity"),
+    ("in-line dimension, window after the end", sim + ["-model", mfp, "-o", "@OUT", "-t_final", 2, "-analysis", "dimension", "-save_activity", 2, "-dimension_t_start", 1.99], "fewer than 2 rows of activity"),
 ]
 for k, (name, args, phrase) in enumerate(cases):
     out = os.path.join(d, "bad%d.h5" % k)

@@ -35,6 +35,19 @@ PETSC_EXTERN PetscErrorCode MrConnectivityEigenvalues(MPI_Comm comm, MrModel mod
    replicated. Collective on comm. */
 PETSC_EXTERN PetscErrorCode MrActivityDimension(MPI_Comm comm, const char path[], PetscInt R, const PetscInt N[], PetscInt i0, PetscInt nsamp, PetscInt nb, PetscReal pr[], PetscReal *prTotal, PetscReal eig[]);
 
+/* The dimension of a run file's saved activity (rows at t >= tstart): used by
+   the verb and by `simulate -analysis dimension`. */
+typedef struct _p_MrDimension *MrDimension;
+/* Reads the run file's shapes (rank 0), checks memory, and computes the
+   participation ratios and eigenvalues (MrActivityDimension). Collective. */
+PETSC_EXTERN PetscErrorCode MrDimensionCompute(MPI_Comm comm, const char run[], PetscReal tstart, PetscInt nb, MrDimension *dim);
+/* PREFIX/{participation_ratio (R), participation_ratio_network (1),
+   covariance_eigenvalues (n, descending), window (t_start, t_end, samples)}. Collective. */
+PETSC_EXTERN PetscErrorCode MrDimensionWrite(MrDimension dim, MrOutput out, const char prefix[]);
+/* Prints the ratios on rank 0. Collective. */
+PETSC_EXTERN PetscErrorCode MrDimensionView(MrDimension dim);
+PETSC_EXTERN PetscErrorCode MrDimensionDestroy(MrDimension *dim);
+
 /* The `dimension` verb on a run file. Collective. */
 PETSC_EXTERN PetscErrorCode MrDimensionVerb(MPI_Comm comm, const char run[]);
 

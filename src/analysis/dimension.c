@@ -249,18 +249,114 @@ PetscErrorCode MrActivityDimension(MPI_Comm comm, const char path[], PetscInt R,
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
-PetscErrorCode MrDimensionVerb(MPI_Comm comm, const char run[])
-{
-  char           out[PETSC_MAX_PATH_LEN] = "";
-  PetscBool      force                   = PETSC_FALSE, help;
-  PetscReal      tstart = 0, *pr, prTotal, *eig, *desc, s1 = 0, s2 = 0, need, node, phys;
-  PetscInt       nb = 32, hdr[5];
-  PetscMPIInt    rank, size;
+struct _p_MrDimension {
+  MPI_Comm       comm;
   MrActivityInfo info;
-  MrOutput       o;
+  PetscInt       nb;
+  PetscReal     *pr, prTotal, *eig, *desc, prEig; /* per region, network, eigenvalues ascending and descending, PR from them */
+};
+
+PetscErrorCode MrDimensionCompute(MPI_Comm comm, const char run[], PetscReal tstart, PetscInt nb, MrDimension *dp)
+{
+  MrDimension     d;
+  MrActivityInfo *info;
+  PetscReal       s1 = 0, s2 = 0, need, node, phys;
+  PetscInt        hdr[4];
+  PetscMPIInt     rank, size;
 
   PetscFunctionBegin;
-  PetscCall(PetscMemzero(&info, sizeof(info)));
+  MrCheckInput(comm, nb >= 1 && nb <= 4096, "-block_size %" PetscInt_FMT " must be between 1 and 4096", nb);
+  PetscCall(PetscNew(&d));
+  d->comm = comm;
+  d->nb   = nb;
+  info    = &d->info;
+  PetscCallMPI(MPI_Comm_rank(comm, &rank));
+  PetscCallMPI(MPI_Comm_size(comm, &size));
+  if (rank == 0) PetscCall(MrActivityInfoRead(run, tstart, info));
+  PetscCall(MrShareStatus(comm, (PetscBool)(info->msg[0] == 0), info->msg));
+  hdr[0] = info->R;
+  hdr[1] = info->n;
+  hdr[2] = info->nt;
+  hdr[3] = info->i0;
+  PetscCallMPI(MPI_Bcast(hdr, 4, MPIU_INT, 0, comm));
+  PetscCallMPI(MPI_Bcast(&info->t0, 1, MPIU_REAL, 0, comm));
+  PetscCallMPI(MPI_Bcast(&info->t1, 1, MPIU_REAL, 0, comm));
+  PetscCallMPI(MPI_Bcast(info->hash, sizeof(info->hash), MPI_CHAR, 0, comm));
+  if (rank) {
+    info->R = hdr[0];
+    PetscCall(PetscMalloc1(info->R, &info->N));
+  }
+  info->n  = hdr[1];
+  info->nt = hdr[2];
+  info->i0 = hdr[3];
+  PetscCallMPI(MPI_Bcast(info->N, (int)info->R, MPIU_INT, 0, comm));
+  /* C and the eigenvectors pdsyevd forms (n x n each) and the samples (m x n) over the ranks */
+  need = MrConnectivityMemory(info->n, size, nb) + 8.0 * ((PetscReal)info->n + (PetscReal)(info->nt - info->i0)) * (PetscReal)info->n / size;
+  PetscCall(MrAnalysisNodeMemory(comm, need, &node, &phys));
+  MrCheckInput(comm, node < 0.8 * phys, "dimension: the %" PetscInt_FMT " x %" PetscInt_FMT " covariance needs %.3g GB on one node but it has %.3g GB", info->n, info->n, node / 1e9, phys / 1e9);
+  PetscCall(PetscMalloc3(info->R + 1, &d->pr, info->n, &d->eig, info->n, &d->desc));
+  PetscCall(MrActivityDimension(comm, run, info->R, info->N, info->i0, info->nt - info->i0, nb, d->pr, &d->prTotal, d->eig));
+  for (PetscInt k = 0; k < info->n; k++) {
+    d->desc[k] = d->eig[info->n - 1 - k];
+    s1 += d->desc[k];
+    s2 += d->desc[k] * d->desc[k];
+  }
+  d->prEig = s2 > 0 ? s1 * s1 / s2 : NAN;
+  *dp      = d;
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+PetscErrorCode MrDimensionDestroy(MrDimension *dp)
+{
+  MrDimension d = *dp;
+
+  PetscFunctionBegin;
+  if (!d) PetscFunctionReturn(PETSC_SUCCESS);
+  PetscCall(PetscFree(d->info.N));
+  PetscCall(PetscFree3(d->pr, d->eig, d->desc));
+  PetscCall(PetscFree(d));
+  *dp = NULL;
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+PetscErrorCode MrDimensionWrite(MrDimension d, MrOutput o, const char prefix[])
+{
+  char      name[256];
+  hsize_t   dr = (hsize_t)d->info.R, dn = (hsize_t)d->info.n, d1 = 1, d3 = 3;
+  PetscReal win[3] = {d->info.t0, d->info.t1, (PetscReal)(d->info.nt - d->info.i0)};
+
+  PetscFunctionBegin;
+  PetscCall(PetscSNPrintf(name, sizeof(name), "%s/participation_ratio", prefix));
+  PetscCall(MrOutputWriteRoot(o, name, H5T_NATIVE_DOUBLE, 1, &dr, d->pr));
+  PetscCall(PetscSNPrintf(name, sizeof(name), "%s/participation_ratio_network", prefix));
+  PetscCall(MrOutputWriteRoot(o, name, H5T_NATIVE_DOUBLE, 1, &d1, &d->prTotal));
+  PetscCall(PetscSNPrintf(name, sizeof(name), "%s/covariance_eigenvalues", prefix));
+  PetscCall(MrOutputWriteRoot(o, name, H5T_NATIVE_DOUBLE, 1, &dn, d->desc));
+  PetscCall(PetscSNPrintf(name, sizeof(name), "%s/window", prefix));
+  PetscCall(MrOutputWriteRoot(o, name, H5T_NATIVE_DOUBLE, 1, &d3, win));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+PetscErrorCode MrDimensionView(MrDimension d)
+{
+  PetscFunctionBegin;
+  PetscCall(PetscPrintf(d->comm, "  dimension: %" PetscInt_FMT " neurons, %" PetscInt_FMT " samples in t = [%g, %g]\n", d->info.n, d->info.nt - d->info.i0, (double)d->info.t0, (double)d->info.t1));
+  PetscCall(PetscPrintf(d->comm, "  participation ratio: network %.4f (from the eigenvalues %.4f); per region", (double)d->prTotal, (double)d->prEig));
+  for (PetscInt r = 0; r < PetscMin(d->info.R, 16); r++) PetscCall(PetscPrintf(d->comm, " %.4f", (double)d->pr[r]));
+  PetscCall(PetscPrintf(d->comm, "\n"));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+PetscErrorCode MrDimensionVerb(MPI_Comm comm, const char run[])
+{
+  char        out[PETSC_MAX_PATH_LEN] = "";
+  PetscBool   force                   = PETSC_FALSE, help;
+  PetscReal   tstart                  = 0;
+  PetscInt    nb                      = 32;
+  PetscMPIInt size;
+  MrDimension d;
+  MrOutput    o;
+
+  PetscFunctionBegin;
   PetscCall(MrCheckNumericOptions(comm, MrDimNumeric));
   PetscOptionsBegin(comm, NULL, "mrdyn dimension: participation ratio of the saved activity", NULL);
   PetscCall(PetscOptionsString("-o", "output file", NULL, out, out, sizeof(out), NULL));
@@ -273,60 +369,23 @@ PetscErrorCode MrDimensionVerb(MPI_Comm comm, const char run[])
   PetscCall(MrCheckUnusedOptions(comm, MrDimKnown));
   MrCheckInput(comm, out[0], "dimension: no output file given (-o FILE)");
   MrCheckInput(comm, nb >= 1 && nb <= 4096, "-block_size %" PetscInt_FMT " must be between 1 and 4096", nb);
-  PetscCallMPI(MPI_Comm_rank(comm, &rank));
   PetscCallMPI(MPI_Comm_size(comm, &size));
-  if (rank == 0) PetscCall(MrActivityInfoRead(run, tstart, &info));
-  PetscCall(MrShareStatus(comm, (PetscBool)(info.msg[0] == 0), info.msg));
-  hdr[0] = info.R;
-  hdr[1] = info.n;
-  hdr[2] = info.nt;
-  hdr[3] = info.i0;
-  PetscCallMPI(MPI_Bcast(hdr, 4, MPIU_INT, 0, comm));
-  PetscCallMPI(MPI_Bcast(&info.t0, 1, MPIU_REAL, 0, comm));
-  PetscCallMPI(MPI_Bcast(&info.t1, 1, MPIU_REAL, 0, comm));
-  PetscCallMPI(MPI_Bcast(info.hash, sizeof(info.hash), MPI_CHAR, 0, comm));
-  if (rank) {
-    info.R = hdr[0];
-    PetscCall(PetscMalloc1(info.R, &info.N));
-  }
-  info.n  = hdr[1];
-  info.nt = hdr[2];
-  info.i0 = hdr[3];
-  PetscCallMPI(MPI_Bcast(info.N, (int)info.R, MPIU_INT, 0, comm));
-  /* C and the eigenvectors pdsyevd forms (n x n each) and the samples (m x n) over the ranks */
-  need = MrConnectivityMemory(info.n, size, nb) + 8.0 * ((PetscReal)info.n + (PetscReal)(info.nt - info.i0)) * (PetscReal)info.n / size;
-  PetscCall(MrAnalysisNodeMemory(comm, need, &node, &phys));
-  MrCheckInput(comm, node < 0.8 * phys, "dimension: the %" PetscInt_FMT " x %" PetscInt_FMT " covariance needs %.3g GB on one node but it has %.3g GB", info.n, info.n, node / 1e9, phys / 1e9);
   PetscCall(MrOutputCheckPath(comm, out, force));
-
-  PetscCall(PetscMalloc3(info.R + 1, &pr, info.n, &eig, info.n, &desc));
-  PetscCall(MrActivityDimension(comm, run, info.R, info.N, info.i0, info.nt - info.i0, nb, pr, &prTotal, eig));
-  for (PetscInt k = 0; k < info.n; k++) {
-    desc[k] = eig[info.n - 1 - k];
-    s1 += desc[k];
-    s2 += desc[k] * desc[k];
-  }
+  PetscCall(MrDimensionCompute(comm, run, tstart, nb, &d));
   PetscCall(MrOutputCreate(comm, out, &o));
-  {
-    hsize_t dr = (hsize_t)info.R, dn = (hsize_t)info.n, d1 = 1;
-    PetscCall(MrOutputWriteRoot(o, "/participation_ratio", H5T_NATIVE_DOUBLE, 1, &dr, pr));
-    PetscCall(MrOutputWriteRoot(o, "/participation_ratio_network", H5T_NATIVE_DOUBLE, 1, &d1, &prTotal));
-    PetscCall(MrOutputWriteRoot(o, "/covariance_eigenvalues", H5T_NATIVE_DOUBLE, 1, &dn, desc));
-  }
-  PetscCall(MrOutputProvenance(o, "dimension", run, info.hash));
+  PetscCall(MrDimensionWrite(d, o, ""));
+  PetscCall(MrOutputProvenance(o, "dimension", run, d->info.hash));
   PetscCall(MrOutputAttrString(o, "run_file", run));
   PetscCall(MrOutputAttrInt(o, "mpi_size", size));
-  PetscCall(MrOutputAttrInt(o, "n", info.n));
-  PetscCall(MrOutputAttrInt(o, "samples", info.nt - info.i0));
-  PetscCall(MrOutputAttrReal(o, "t_start", info.t0));
-  PetscCall(MrOutputAttrReal(o, "t_end", info.t1));
+  PetscCall(MrOutputAttrInt(o, "n", d->info.n));
+  PetscCall(MrOutputAttrInt(o, "samples", d->info.nt - d->info.i0));
+  PetscCall(MrOutputAttrReal(o, "t_start", d->info.t0));
+  PetscCall(MrOutputAttrReal(o, "t_end", d->info.t1));
   PetscCall(MrOutputAttrInt(o, "block_size", nb));
   PetscCall(MrOutputFinish(&o));
-  PetscCall(PetscPrintf(comm, "mrdyn dimension: %" PetscInt_FMT " neurons, %" PetscInt_FMT " samples in t = [%g, %g], %d ranks\n", info.n, info.nt - info.i0, (double)info.t0, (double)info.t1, size));
-  PetscCall(PetscPrintf(comm, "  participation ratio: network %.4f (from the eigenvalues %.4f); per region", (double)prTotal, s2 > 0 ? (double)(s1 * s1 / s2) : NAN));
-  for (PetscInt r = 0; r < PetscMin(info.R, 16); r++) PetscCall(PetscPrintf(comm, " %.4f", (double)pr[r]));
-  PetscCall(PetscPrintf(comm, "\n  wrote %s\n", out));
-  PetscCall(PetscFree3(pr, eig, desc));
-  PetscCall(PetscFree(info.N));
+  PetscCall(PetscPrintf(comm, "mrdyn dimension: %d ranks\n", size));
+  PetscCall(MrDimensionView(d));
+  PetscCall(PetscPrintf(comm, "  wrote %s\n", out));
+  PetscCall(MrDimensionDestroy(&d));
   PetscFunctionReturn(PETSC_SUCCESS);
 }

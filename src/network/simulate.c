@@ -132,8 +132,9 @@ static PetscErrorCode MrSimGetOptions(MPI_Comm comm, MrSimOptions *o)
   o->lyapEvery = 10;
   o->ttrans    = 20;
   o->blockSize = 32;
-  PetscCall(PetscOptionsString("-analysis", "in-line analyses, comma-separated: lyapunov (along the run), spectrum (of the realisation)", NULL, o->analysis, o->analysis, sizeof(o->analysis), NULL));
-  PetscCall(PetscOptionsInt("-block_size", "-analysis spectrum: ScaLAPACK block size (>= 6)", NULL, o->blockSize, &o->blockSize, NULL));
+  PetscCall(PetscOptionsString("-analysis", "in-line analyses, comma-separated: lyapunov (along the run), spectrum (of the realisation), dimension (of the saved activity, at the end)", NULL, o->analysis, o->analysis, sizeof(o->analysis), NULL));
+  PetscCall(PetscOptionsInt("-block_size", "-analysis spectrum, dimension: ScaLAPACK block size (>= 6)", NULL, o->blockSize, &o->blockSize, NULL));
+  PetscCall(PetscOptionsReal("-dimension_t_start", "-analysis dimension: use the activity saved at t >= this", NULL, o->dimTstart, &o->dimTstart, NULL));
   PetscCall(PetscOptionsInt("-lyap_k", "-analysis lyapunov: number of exponents (1 to 64)", NULL, o->lyapK, &o->lyapK, NULL));
   PetscCall(PetscOptionsInt("-lyap_every", "-analysis lyapunov: Euler steps between re-orthonormalisations", NULL, o->lyapEvery, &o->lyapEvery, NULL));
   PetscCall(PetscOptionsReal("-t_transient", "-analysis lyapunov: time before the exponents are accumulated (default: a fifth of t_final)", NULL, o->ttrans, &o->ttrans, &set));
@@ -178,16 +179,23 @@ static PetscErrorCode MrSimGetOptions(MPI_Comm comm, MrSimOptions *o)
     int    nn;
     PetscCall(PetscStrToArray(o->analysis, ',', &nn, &names));
     for (int k = 0; k < nn; k++) {
-      PetscBool lyap, spec;
+      PetscBool lyap, spec, dim;
       PetscCall(PetscStrcmp(names[k], "lyapunov", &lyap));
       PetscCall(PetscStrcmp(names[k], "spectrum", &spec));
-      MrCheckInput(comm, lyap || spec, "-analysis: unknown analysis '%s' (in-line: lyapunov, spectrum; the dimension reads the run file: mrdyn dimension)", names[k]);
+      PetscCall(PetscStrcmp(names[k], "dimension", &dim));
+      MrCheckInput(comm, lyap || spec || dim, "-analysis: unknown analysis '%s' (lyapunov, spectrum, dimension)", names[k]);
       o->doLyap = (PetscBool)(o->doLyap || lyap);
       o->doSpec = (PetscBool)(o->doSpec || spec);
+      o->doDim  = (PetscBool)(o->doDim || dim);
     }
     PetscCall(PetscStrToArrayDestroy(nn, names));
   }
   if (o->ttrans < 0) o->ttrans = 0.2 * o->tfinal;
+  if (o->doDim) {
+    MrCheckInput(comm, o->activityEvery > 0, "-analysis dimension needs the activity: add -save_activity K");
+    MrCheckInput(comm, isfinite(o->dimTstart) && o->dimTstart < o->tfinal, "-dimension_t_start %g must be below t_final", (double)o->dimTstart);
+  }
+  if (o->doSpec || o->doDim) MrCheckInput(comm, o->blockSize >= 6 && o->blockSize <= 4096, "-block_size %" PetscInt_FMT " must be between 6 and 4096 (ScaLAPACK's Schur routines need >= 6)", o->blockSize);
   if (o->doLyap) {
     MrCheckInput(comm, o->lyapK >= 1 && o->lyapK <= 64, "-lyap_k %" PetscInt_FMT " must be between 1 and 64", o->lyapK);
     MrCheckInput(comm, o->lyapEvery >= 1, "-lyap_every %" PetscInt_FMT " must be >= 1", o->lyapEvery);
@@ -458,6 +466,11 @@ static PetscErrorCode MrSimMemory(MPI_Comm comm, MrModel m, MrLayout L, const Mr
     if (o->doLyap) mine[0] += rows * 8.0 * (4 * o->lyapK + 1) + N * 8.0 * o->lyapK; /* tangent vectors and their products */
   }
   mine[0] += 8.0 * m->C * 4 + (PetscReal)(m->nT + m->nU) * 24; /* the replicated model */
+  if (o->doDim && nsteps > 0) {                                /* -analysis dimension at the end: C, its eigenvectors and the samples, while the network still exists */
+    PetscReal n = 0, rows = (PetscReal)(nsteps / o->activityEvery + 1);
+    for (PetscInt r = 0; r < m->R; r++) n += (PetscReal)m->N[r];
+    mine[0] += MrConnectivityMemory((PetscInt)n, L->size, o->blockSize) + 8.0 * (n + rows) * n / L->size;
+  }
   PetscCallMPI(MPI_Allreduce(mine, mx, 2, MPIU_REAL, MPI_MAX, comm));
   PetscCallMPI(MPI_Allreduce(mine, tot, 2, MPIU_REAL, MPI_SUM, comm));
   PetscCall(MrLayoutNodeMemory(L, mine[0], &node, &phys, &nlocal));
@@ -628,6 +641,11 @@ PetscErrorCode MrSimulate(MPI_Comm comm)
   PetscCall(TSSetMaxSteps(ts, fixed ? nsteps : PETSC_MAX_INT));
   PetscCall(MrCheckUnusedOptions(comm, MrSimKnown));
   MrCheckInput(comm, fixed || opt.ndref == 0, "-delta_times needs a fixed time step (lags are counted in steps); drop -ts_adapt_type");
+  if (opt.doDim && fixed) {
+    PetscInt rows = 0;
+    for (PetscInt k = 0; k * opt.activityEvery <= nsteps; k++) rows += k * opt.activityEvery * opt.dt >= opt.dimTstart - 1e-9 * opt.dt;
+    MrCheckInput(comm, rows >= 2, "-analysis dimension: fewer than 2 rows of activity at t >= %g (-save_activity %" PetscInt_FMT " keeps %" PetscInt_FMT ")", (double)opt.dimTstart, opt.activityEvery, rows);
+  }
   if (opt.doLyap) {
     PetscBool euler;
     PetscCall(PetscStrcmp(tsType, TSEULER, &euler));
@@ -799,6 +817,18 @@ PetscErrorCode MrSimulate(MPI_Comm comm)
       if (ctx.ly) {
         PetscCall(MrLyapunovFinish(ctx.ly, steps, tnow));
         PetscCall(MrLyapunovWrite(ctx.ly, ctx.out, opt.dt));
+      }
+      if (opt.doDim) {
+        /* the saved activity is read back from the (still partial) run file */
+        MrDimension dim;
+        char        partial[PETSC_MAX_PATH_LEN + 16];
+        PetscCall(MrOutputClosePartial(&ctx.out));
+        PetscCall(PetscSNPrintf(partial, sizeof(partial), "%s.partial", opt.out));
+        PetscCall(MrDimensionCompute(comm, partial, opt.dimTstart, opt.blockSize, &dim));
+        PetscCall(MrOutputReopen(comm, opt.out, &ctx.out));
+        PetscCall(MrDimensionWrite(dim, ctx.out, "/dimension"));
+        PetscCall(MrDimensionView(dim));
+        PetscCall(MrDimensionDestroy(&dim));
       }
       PetscCall(MrOutputFinish(&ctx.out));
       PetscCall(PetscPrintf(comm, "mrdyn simulate: %" PetscInt_FMT " steps to t = %g in %.3g s (%.1f steps/s); %" PetscInt_FMT " saved rows\n", steps, (double)tnow, t1 - ctx.wall0, steps / PetscMax(t1 - ctx.wall0, 1e-9), ctx.nsaved));

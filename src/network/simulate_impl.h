@@ -19,11 +19,12 @@ typedef struct {
   char            checkpoint[PETSC_MAX_PATH_LEN], restart[PETSC_MAX_PATH_LEN];
   PetscInt        ckptEvery;
   MrPartitionType partition;
-  char            analysis[256];    /* -analysis: comma list */
-  PetscBool       doLyap, doSpec;   /* lyapunov in-line, spectrum of the realisation */
-  PetscInt        blockSize;        /* -block_size (spectrum) */
-  PetscInt        lyapK, lyapEvery; /* -lyap_k, -lyap_every */
-  PetscReal       ttrans;           /* -t_transient */
+  char            analysis[256];         /* -analysis: comma list */
+  PetscBool       doLyap, doSpec, doDim; /* lyapunov in-line, spectrum of the realisation, dimension at the end */
+  PetscReal       dimTstart;             /* -dimension_t_start */
+  PetscInt        blockSize;             /* -block_size (spectrum) */
+  PetscInt        lyapK, lyapEvery;      /* -lyap_k, -lyap_every */
+  PetscReal       ttrans;                /* -t_transient */
 } MrSimOptions;
 
 typedef struct {
