@@ -130,15 +130,14 @@ static PetscErrorCode MrSimGetOptions(MPI_Comm comm, MrSimOptions *o)
   PetscCall(PetscOptionsReal("-delta_lag_max", "largest recorded lag", NULL, o->dlagMax, &o->dlagMax, NULL));
   o->lyapK     = 4;
   o->lyapEvery = 10;
-  o->ttrans    = 20;
+  o->ttrans    = 0.2 * o->tfinal; /* -t_final is known by now */
   o->blockSize = 32;
   PetscCall(PetscOptionsString("-analysis", "in-line analyses, comma-separated: lyapunov (along the run), spectrum (of the realisation), dimension (of the saved activity, at the end)", NULL, o->analysis, o->analysis, sizeof(o->analysis), NULL));
   PetscCall(PetscOptionsInt("-block_size", "-analysis spectrum, dimension: ScaLAPACK block size (>= 6)", NULL, o->blockSize, &o->blockSize, NULL));
   PetscCall(PetscOptionsReal("-dimension_t_start", "-analysis dimension: use the activity saved at t >= this", NULL, o->dimTstart, &o->dimTstart, NULL));
   PetscCall(PetscOptionsInt("-lyap_k", "-analysis lyapunov: number of exponents (1 to 64)", NULL, o->lyapK, &o->lyapK, NULL));
   PetscCall(PetscOptionsInt("-lyap_every", "-analysis lyapunov: Euler steps between re-orthonormalisations", NULL, o->lyapEvery, &o->lyapEvery, NULL));
-  PetscCall(PetscOptionsReal("-t_transient", "-analysis lyapunov: time before the exponents are accumulated (default: a fifth of t_final)", NULL, o->ttrans, &o->ttrans, &set));
-  if (!set) o->ttrans = -1; /* a fifth of t_final, once that is known */
+  PetscCall(PetscOptionsReal("-t_transient", "-analysis lyapunov: time before the exponents are accumulated (default: a fifth of t_final)", NULL, o->ttrans, &o->ttrans, NULL));
   n = 1 << 20;
   PetscCall(PetscMalloc2(n, &o->S0, n, &o->v0));
   o->nS0 = n;
@@ -190,7 +189,6 @@ static PetscErrorCode MrSimGetOptions(MPI_Comm comm, MrSimOptions *o)
     }
     PetscCall(PetscStrToArrayDestroy(nn, names));
   }
-  if (o->ttrans < 0) o->ttrans = 0.2 * o->tfinal;
   if (o->doDim) {
     MrCheckInput(comm, o->activityEvery > 0, "-analysis dimension needs the activity: add -save_activity K");
     MrCheckInput(comm, isfinite(o->dimTstart) && o->dimTstart < o->tfinal, "-dimension_t_start %g must be below t_final", (double)o->dimTstart);
