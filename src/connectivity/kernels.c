@@ -11,6 +11,16 @@
 typedef double v2d __attribute__((vector_size(16)));
 typedef float  v4f __attribute__((vector_size(16)));
 
+#if defined(__x86_64__) && defined(__GNUC__)
+/* AVX2 and AVX-512 variants of the kernels, chosen at run time by CPU feature
+   (not by CPU model, which virtual machines hide); each gives the portable
+   kernel's bits. */
+#  define MR_X86_DISPATCH 1
+typedef double v4d __attribute__((vector_size(32)));
+typedef double v8d __attribute__((vector_size(64)));
+typedef float  v8f __attribute__((vector_size(32)));
+#endif
+
 static inline v2d MrLd(const double *p)
 {
   v2d v;
@@ -84,24 +94,23 @@ static inline double MrHsum2(v2d s0, v2d s1)
 
 MR_DENSE_KERNEL(MrDenseMultAdd_d_v2, double, MR_LOAD4_D)
 
-#if defined(__x86_64__) && defined(__GNUC__)
+#ifdef MR_X86_DISPATCH
 /* AVX2: one 4-wide accumulator per row holds the two 2-wide partial sums of
    the portable kernel (lane k sums the entries j = k mod 4), and the final
    (p0 + p2) + (p1 + p3) is its reduction tree: the same bits. Eight rows at a
    time keep more loads in flight. */
-typedef double                              v4d_1 __attribute__((vector_size(32)));
 __attribute__((target("avx2"))) static void MrDenseMultAdd_d_v4(PetscInt m, PetscInt n, PetscInt ld, const double *A, const double *x, double *y)
 {
   PetscInt i = 0;
   for (; i + 8 <= m; i += 8) {
     const double *a    = A + (size_t)i * (size_t)ld;
-    v4d_1         p[8] = {{0}};
+    v4d           p[8] = {{0}};
     PetscInt      j    = 0;
     for (; j + 4 <= n; j += 4) {
-      v4d_1 xv;
+      v4d xv;
       memcpy(&xv, x + j, sizeof(xv));
       for (int r = 0; r < 8; r++) {
-        v4d_1 av;
+        v4d av;
         memcpy(&av, a + (size_t)r * ld + j, sizeof(av));
         p[r] += av * xv;
       }
@@ -120,7 +129,7 @@ void MrDenseMultAdd_d_portable(PetscInt m, PetscInt n, PetscInt ld, const double
 
 void MrDenseMultAdd_d(PetscInt m, PetscInt n, PetscInt ld, const double *A, const double *x, double *y)
 {
-#if defined(__x86_64__) && defined(__GNUC__)
+#ifdef MR_X86_DISPATCH
   if (__builtin_cpu_supports("avx2")) {
     MrDenseMultAdd_d_v4(m, n, ld, A, x, y);
     return;
@@ -201,11 +210,10 @@ static void MrDenseMultAdd_f_v4(PetscInt m, PetscInt n, PetscInt ld, const float
   }
 }
 
-#if defined(__x86_64__) && defined(__GNUC__)
+#ifdef MR_X86_DISPATCH
 /* AVX2: one 8-wide float accumulator per row holds the two 4-wide partial
    sums of the portable kernel (lanes 0-3 and 4-7), reduced by the same tree:
    the same bits. Eight rows at a time. */
-typedef float                               v8f __attribute__((vector_size(32)));
 __attribute__((target("avx2"))) static void MrDenseMultAdd_f_v8(PetscInt m, PetscInt n, PetscInt ld, const float *A, const float *x, double *y)
 {
   PetscInt i = 0;
@@ -243,7 +251,7 @@ void MrDenseMultAdd_f_portable(PetscInt m, PetscInt n, PetscInt ld, const float 
 
 void MrDenseMultAdd_f(PetscInt m, PetscInt n, PetscInt ld, const float *A, const float *x, double *y)
 {
-#if defined(__x86_64__) && defined(__GNUC__)
+#ifdef MR_X86_DISPATCH
   if (__builtin_cpu_supports("avx2")) {
     MrDenseMultAdd_f_v8(m, n, ld, A, x, y);
     return;
@@ -336,12 +344,9 @@ static void MrPanel_v2(MR_PANEL_ARGS)
   }
 }
 
-#if defined(__x86_64__) && defined(__GNUC__)
-/* Wider panels, chosen at run time by the CPU's features (not its model name,
-   which virtual machines hide). Once J comes from cache the eight-trial
-   product is bound by arithmetic, so the width is the speed. */
-typedef double v4d __attribute__((vector_size(32)));
-typedef double v8d __attribute__((vector_size(64)));
+#ifdef MR_X86_DISPATCH
+/* Wider panels: once J comes from cache the eight-trial product is bound by
+   arithmetic, so the width is the speed. */
 
 /* AVX2: four rows x eight trials in 4-wide vectors (8 of 16 registers). */
 __attribute__((target("avx2"))) static void MrPanel_v4(MR_PANEL_ARGS)
