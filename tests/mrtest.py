@@ -79,6 +79,16 @@ def check(cond, what):
         FAILURES.append(what)
 
 
+def check_refused(args, out, phrase, what, ranks=(1, 3)):
+    """Bad input at each rank count: a non-zero exit with exactly one
+    "mrdyn: error" line containing phrase, and no output file (final or partial)."""
+    for p in ranks:
+        r = run(args, np_=p, check=False, timeout=60)
+        msgs = [l for l in r.stderr.splitlines() if l.startswith("mrdyn: error")]
+        check(r.returncode != 0 and len(msgs) == 1 and phrase in msgs[0], "%s (P=%d): one clear message [%s]" % (what, p, msgs[0] if msgs else r.stderr.strip()[:200]))
+        check(not os.path.exists(out) and not os.path.exists(out + ".partial"), "%s (P=%d): no output file" % (what, p))
+
+
 def finish():
     if FAILURES:
         print("%d check(s) failed" % len(FAILURES))

@@ -13,7 +13,7 @@ import os
 import h5py
 import numpy as np
 from math import erf, pi, sqrt
-from mrtest import run, tmpdir, check, finish, write_dense_model, make_T
+from mrtest import run, tmpdir, check, check_refused, finish, write_dense_model, make_T
 
 d = tmpdir()
 sim = ["simulate", "-progress", 0]
@@ -112,10 +112,5 @@ cases = [
 ]
 for k, (name, args, phrase) in enumerate(cases):
     out = os.path.join(d, "bad%d.h5" % k)
-    args = [a if a != "@OUT" else out for a in args]
-    for p in (1, 3):
-        r = run(args, np_=p, check=False, timeout=60)
-        msgs = [l for l in r.stderr.splitlines() if l.startswith("mrdyn: error")]
-        check(r.returncode != 0 and len(msgs) == 1 and phrase in msgs[0], "%s (P=%d): one clear message [%s]" % (name, p, msgs[0] if msgs else r.stderr.strip()[:200]))
-        check(not os.path.exists(out) and not os.path.exists(out + ".partial"), "%s (P=%d): no output file" % (name, p))
+    check_refused([a if a != "@OUT" else out for a in args], out, phrase, name)
 finish()

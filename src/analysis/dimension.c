@@ -368,7 +368,6 @@ PetscErrorCode MrDimensionVerb(MPI_Comm comm, const char run[])
   if (help) PetscFunctionReturn(PETSC_SUCCESS);
   PetscCall(MrCheckUnusedOptions(comm, MrDimKnown));
   MrCheckInput(comm, out[0], "dimension: no output file given (-o FILE)");
-  MrCheckInput(comm, nb >= 1 && nb <= 4096, "-block_size %" PetscInt_FMT " must be between 1 and 4096", nb);
   PetscCallMPI(MPI_Comm_size(comm, &size));
   PetscCall(MrOutputCheckPath(comm, out, force));
   PetscCall(MrDimensionCompute(comm, run, tstart, nb, &d));
