@@ -1,7 +1,5 @@
 /* `mrdyn dmft`: options, layout, the engine, and output with the run file's names. */
-#include <mrdyn/dmft.h>
-#include <math.h>
-#include "../util/util.h"
+#include "dmft_impl.h"
 #include <mrdyn/rng.h>
 
 static const char *const MrDmftSchemes[] = {"trapezoid", "reference", "MrDmftScheme", "MR_DMFT_", NULL};
@@ -49,65 +47,6 @@ static PetscErrorCode MrDmftSave(MrDmft d, PetscInt j, void *vctx)
     PetscCall(PetscPrintf(c->comm, "  step %" PetscInt_FMT " / %" PetscInt_FMT "  %.1f steps/s  ETA %.0f s\n", j, c->Nt - 1, j / el, el * (1 - frac * frac) / (frac * frac)));
     c->last = now;
   }
-  PetscFunctionReturn(PETSC_SUCCESS);
-}
-
-/* -mode currents: model.md 2a for a batch of initial conditions, end states classified. */
-static PetscErrorCode MrDmftCurrentsMode(MPI_Comm comm, MrModel m, const MrInputs *inputs, PetscInt K, PetscReal initSize, PetscInt64 seed, PetscInt nS0, const PetscReal S0g[], const PetscReal v0[], PetscReal dt, PetscInt nsteps, PetscBool rk4,
-                                         MrOutput o)
-{
-  MrCurrentsResult res;
-  PetscReal       *S0, *buf;
-  PetscInt         C = m->C, counts[4] = {0, 0, 0, 0};
-  hsize_t          dk[2] = {(hsize_t)K, (hsize_t)C}, d1 = (hsize_t)K;
-
-  PetscFunctionBegin;
-  PetscCall(PetscMalloc1(K * C + 1, &S0));
-  for (PetscInt k = 0; k < K; k++)
-    for (PetscInt c = 0; c < C; c += 4) { /* member k: uniform in (-a, a), Philox keyed by (seed, k) */
-      double u[4];
-      MrUniform4((uint64_t)seed, MR_STREAM_INITS, (uint64_t)(k + 1), (uint64_t)(c / 4), 1, u);
-      for (PetscInt q = 0; q < 4 && c + q < C; q++) S0[k * C + c + q] = (K == 1 && nS0) ? S0g[c + q] : initSize * (2 * u[q] - 1);
-    }
-  PetscCall(MrCurrentsBatch(comm, m, inputs, v0, K, S0, dt, nsteps, rk4, &res));
-  PetscCall(MrOutputWriteRoot(o, "/batch/initial", H5T_NATIVE_DOUBLE, 2, dk, S0));
-  PetscCall(MrOutputWriteRoot(o, "/batch/final", H5T_NATIVE_DOUBLE, 2, dk, res.final));
-  PetscCall(PetscMalloc1(K + 1, &buf));
-  for (PetscInt k = 0; k < K; k++) {
-    buf[k] = (PetscReal)res.cls[k];
-    counts[res.cls[k]]++;
-  }
-  PetscCall(MrOutputWriteRoot(o, "/batch/class", H5T_NATIVE_DOUBLE, 1, &d1, buf));
-  PetscCall(MrOutputWriteRoot(o, "/batch/period", H5T_NATIVE_DOUBLE, 1, &d1, res.period));
-  PetscCall(MrOutputWriteRoot(o, "/batch/residual", H5T_NATIVE_DOUBLE, 1, &d1, res.residual));
-  PetscCall(PetscFree(buf));
-  if (res.nfp) {
-    hsize_t    df[2] = {(hsize_t)res.nfp, (hsize_t)C}, de[3] = {(hsize_t)res.nfp, (hsize_t)C, 2};
-    PetscReal *e;
-    PetscCall(MrOutputWriteRoot(o, "/fixed_points/S", H5T_NATIVE_DOUBLE, 2, df, res.fp));
-    PetscCall(PetscMalloc1(2 * res.nfp * C, &e));
-    for (PetscInt i = 0; i < res.nfp * C; i++) {
-      e[2 * i]     = res.fpEigRe[i];
-      e[2 * i + 1] = res.fpEigIm[i];
-    }
-    PetscCall(MrOutputWriteRoot(o, "/fixed_points/jacobian_eigenvalues", H5T_NATIVE_DOUBLE, 3, de, e));
-    PetscCall(PetscFree(e));
-  }
-  PetscCall(MrOutputAttrInt(o, "batch", K));
-  PetscCall(MrOutputAttrInt(o, "distinct_fixed_points", res.nfp));
-  PetscCall(PetscPrintf(comm, "  %" PetscInt_FMT " initial conditions: %" PetscInt_FMT " fixed point, %" PetscInt_FMT " limit cycle, %" PetscInt_FMT " not converged\n", K, counts[1], counts[2], counts[3]));
-  for (PetscInt q = 0; q < res.nfp; q++) {
-    PetscReal lead = -1e300, n2 = 0;
-    for (PetscInt i = 0; i < C; i++) {
-      lead = PetscMax(lead, res.fpEigRe[q * C + i]);
-      n2 += res.fp[q * C + i] * res.fp[q * C + i];
-    }
-    PetscCall(PetscPrintf(comm, "  fixed point %" PetscInt_FMT ": |S| = %.5f, leading Jacobian eigenvalue (real part) %.5f (%s)\n", q, (double)PetscSqrtReal(n2), (double)lead, lead < 0 ? "stable" : "unstable"));
-  }
-  for (PetscInt k = 0; k < K && k < 16; k++)
-    if (res.cls[k] == MR_END_LIMIT_CYCLE) PetscCall(PetscPrintf(comm, "  member %" PetscInt_FMT ": limit cycle, period %.4f, amplitude %.4f\n", k, (double)res.period[k], (double)res.amplitude[k]));
-  PetscCall(MrCurrentsResultDestroy(&res));
-  PetscCall(PetscFree(S0));
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
@@ -186,57 +125,6 @@ static PetscErrorCode MrDmftTwoPointBatch(MPI_Comm comm, MrModel m, const MrInpu
   PetscCallMPI(MPI_Comm_free(&sub));
   PetscCall(PetscFree4(S0, fin, var, psi));
   PetscCall(PetscFree2(cost, v0));
-  PetscFunctionReturn(PETSC_SUCCESS);
-}
-
-/* The end state of the dynamics (gathered), polished into a stationary solution. */
-static PetscErrorCode MrDmftWriteStationary(MPI_Comm comm, MrModel m, MrLayout L, MrDmft d, PetscInt Nt, PetscInt window, MrOutput o)
-{
-  const PetscInt lagMax = window > 0 ? PetscMin((Nt - 1) / 2, window - 1) : (Nt - 1) / 2;
-  PetscReal     *S, *D0, *Di, *scs;
-  MrStationary   st;
-  hsize_t        dr = (hsize_t)m->R, dc = (hsize_t)m->C;
-
-  PetscFunctionBegin;
-  PetscCall(PetscCalloc4(m->C + 1, &S, m->R, &D0, m->R, &Di, m->R, &scs));
-  for (PetscInt k = 0; k < L->nslices; k++) {
-    const PetscReal *Sk;
-    PetscReal        psi;
-    PetscInt         r = L->slice[k].region;
-    PetscCall(MrDmftGetState(d, k, &D0[r], &psi, &Sk));
-    for (PetscInt a = 0; a < m->inOff[r + 1] - m->inOff[r]; a++) S[m->inCh[m->inOff[r] + a]] = Sk[a];
-    PetscCall(MrDmftGetLag(d, k, lagMax, &Di[r])); /* a long lag that the window keeps */
-  }
-  PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, S, (int)m->C, MPIU_REAL, MPI_SUM, comm));
-  PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, D0, (int)m->R, MPIU_REAL, MPI_SUM, comm));
-  PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, Di, (int)m->R, MPIU_REAL, MPI_SUM, comm));
-  PetscCall(MrStationarySolve(comm, m, S, D0, Di, &st));
-  for (PetscInt r = 0; r < m->R; r++) {
-    scs[r] = NAN;
-    if (m->g[r] > 1)
-      PetscCall(MrScsDelta0(m->g[r], &scs[r]));
-    else if (m->R <= 32)
-      PetscCall(PetscPrintf(comm, "  region %" PetscInt_FMT ": g = %g <= 1, no chaotic solution of its own (Delta0_scs = NaN); only structure can keep it active\n", r, (double)m->g[r]));
-  }
-  PetscCall(MrOutputWriteRoot(o, "/stationary/S", H5T_NATIVE_DOUBLE, 1, &dc, st.S));
-  PetscCall(MrOutputWriteRoot(o, "/stationary/Delta0", H5T_NATIVE_DOUBLE, 1, &dr, st.Delta0));
-  PetscCall(MrOutputWriteRoot(o, "/stationary/Delta_inf", H5T_NATIVE_DOUBLE, 1, &dr, st.DeltaInf));
-  PetscCall(MrOutputWriteRoot(o, "/stationary/A", H5T_NATIVE_DOUBLE, 1, &dr, st.A));
-  PetscCall(MrOutputWriteRoot(o, "/stationary/psi", H5T_NATIVE_DOUBLE, 1, &dr, st.psi));
-  PetscCall(MrOutputWriteRoot(o, "/stationary/Delta0_scs", H5T_NATIVE_DOUBLE, 1, &dr, scs));
-  /* every rank solved the same small system; write rank 0's verdict everywhere */
-  PetscCallMPI(MPI_Bcast(&st.converged, 1, MPIU_BOOL, 0, comm));
-  PetscCallMPI(MPI_Bcast(&st.fnorm, 1, MPIU_REAL, 0, comm));
-  PetscCall(MrOutputAttrInt(o, "stationary_converged", st.converged));
-  PetscCall(MrOutputAttrReal(o, "stationary_residual", st.fnorm));
-  if (st.converged) {
-    PetscCall(PetscPrintf(comm, "  stationary state (SNES, %" PetscInt_FMT " iterations, residual %.1e):\n", st.its, (double)st.fnorm));
-    for (PetscInt r = 0; r < PetscMin(m->R, 32); r++)
-      PetscCall(PetscPrintf(comm, "    region %3" PetscInt_FMT ": Delta0 = %.6f  Delta_inf = %.6f  A = %.6f  psi = %.6f\n", r, (double)st.Delta0[r], (double)st.DeltaInf[r], (double)st.A[r], (double)st.psi[r]));
-  } else
-    PetscCall(PetscPrintf(comm, "  no stationary state near the end of the dynamics (residual %.1e): the currents may cycle or be chaotic; /stationary holds the last iterate\n", (double)st.fnorm));
-  PetscCall(MrStationaryDestroy(&st));
-  PetscCall(PetscFree4(S, D0, Di, scs));
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
