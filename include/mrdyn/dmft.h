@@ -4,6 +4,7 @@
 #pragma once
 #include <mrdyn/exchange.h>
 #include <mrdyn/network.h>
+#include <mrdyn/classify.h>
 
 typedef enum {
   MR_DMFT_TRAPEZOID, /* default: exponential trapezoid with a predictor, O(dt^2) */
@@ -23,6 +24,13 @@ PETSC_EXTERN PetscErrorCode MrDmftSetInitial(MrDmft dmft, const PetscReal S0[], 
 PETSC_EXTERN PetscErrorCode MrDmftSetInputs(MrDmft dmft, const MrInputs *inputs);
 /* Record Delta(t_ref, t_ref + k lagStride dt), k < nlag, for these reference steps. */
 PETSC_EXTERN PetscErrorCode MrDmftSetDeltaRecord(MrDmft dmft, PetscInt nref, const PetscInt refStep[], PetscInt nlag, PetscInt lagStride);
+/* Keep the row Delta(t_{t0}, t_j), j >= t0, for the classification (mrdyn/classify.h):
+   O(Nt - t0) memory per region. Not collective. */
+PETSC_EXTERN PetscErrorCode MrDmftSetClassifyRow(MrDmft dmft, PetscInt t0);
+/* The normalised two-point function of owned slice k from t0 to the current step:
+   curve[l] = Delta(t0, t0+l) / sqrt(Delta(t0,t0) Delta(t0+l,t0+l)), *n values
+   (curve may be NULL to get n). Not collective. */
+PETSC_EXTERN PetscErrorCode MrDmftGetClassifyCurve(MrDmft dmft, PetscInt k, PetscInt *n, PetscReal curve[]);
 /* Keep the whole upper triangles of Delta and Gamma (small Nt only). */
 PETSC_EXTERN PetscErrorCode MrDmftSetKeepFull(MrDmft dmft, PetscBool keep);
 
@@ -38,6 +46,52 @@ PETSC_EXTERN PetscErrorCode MrDmftGetState(MrDmft dmft, PetscInt k, PetscReal *v
 PETSC_EXTERN PetscErrorCode MrDmftGetLag(MrDmft dmft, PetscInt k, PetscInt lag, PetscReal *value);
 /* Recorded autocovariances of owned slice k: (nref x nlag), and full matrices (Nt x Nt, [i][j], i <= j). */
 PETSC_EXTERN PetscErrorCode MrDmftGetDelta(MrDmft dmft, PetscInt k, const PetscReal **delta, const PetscReal **fullDelta, const PetscReal **fullGamma);
+
+/* The settings of a `dmft` run, read from the options database (docs/usage.md). */
+typedef struct {
+  char         model[PETSC_MAX_PATH_LEN], out[PETSC_MAX_PATH_LEN], input[4096];
+  PetscInt     mode; /* 0: twopoint, 1: currents */
+  MrDmftScheme scheme;
+  PetscInt     integrator; /* currents mode: 0 rk4, 1 euler */
+  PetscReal    dt, tFinal;
+  PetscInt     Nt, saveEvery, window;
+  PetscInt64   seed;     /* draw of the initial currents */
+  PetscInt     nS0, nv0; /* given initial currents (C) and variances (1 or R); 0: defaults */
+  PetscReal   *S0, *v0;
+  PetscBool    hasUniform; /* -init_uniform lo,hi */
+  PetscReal    uniform[2];
+  PetscInt     nref, lagEvery; /* -delta_times, -delta_lag_every */
+  PetscReal    refT[64], lagMax;
+  PetscBool    force, saveFull, stationary, help;
+  PetscBool    classify;   /* -classify */
+  PetscReal    classifyT0; /* -classify_t0 (negative: default) */
+  PetscInt     t0;         /* the step it starts at */
+  PetscInt     nsilence, silence[64];
+  PetscInt     dynEvery; /* -dynamic_spectrum K */
+  PetscReal    dynStart;
+  PetscInt     batch;
+  PetscReal    initSize, progress;
+} MrDmftOptions;
+
+/* Reads and checks the settings that do not depend on the model. Collective. */
+PETSC_EXTERN PetscErrorCode MrDmftOptionsRead(MPI_Comm comm, MrDmftOptions *opt);
+/* Checks the settings against the model. Collective. */
+PETSC_EXTERN PetscErrorCode MrDmftOptionsCheckModel(MPI_Comm comm, const MrDmftOptions *opt, MrModel model);
+PETSC_EXTERN PetscErrorCode MrDmftOptionsDestroy(MrDmftOptions *opt);
+
+/* What a two-point solve ends with, replicated on every rank. */
+typedef struct {
+  PetscInt   R, C;
+  PetscReal *S, *variance, *psi; /* (C), (R), (R): the last grid point */
+  MrLabel   *label;              /* (R) with opt->classify */
+  PetscReal  wall;               /* seconds of the solve */
+} MrDmftResult;
+PETSC_EXTERN PetscErrorCode MrDmftResultDestroy(MrDmftResult *res);
+
+/* One two-point solve (model.md 2b) of the model with these settings on comm;
+   writes the run file's datasets into out when out is not NULL (else prints
+   nothing: sweep members). Collective. */
+PETSC_EXTERN PetscErrorCode MrDmftTwoPoint(MPI_Comm comm, MrModel model, const MrDmftOptions *opt, const MrInputs *inputs, MrOutput out, MrDmftResult *res);
 
 /* The `dmft` verb. Collective. */
 PETSC_EXTERN PetscErrorCode MrDmftVerb(MPI_Comm comm);
@@ -65,8 +119,12 @@ typedef struct {
    Replicated on every rank of comm (a small system). Collective. */
 PETSC_EXTERN PetscErrorCode MrStationarySolve(MPI_Comm comm, MrModel m, const PetscReal S[], const PetscReal Delta0[], const PetscReal DeltaInf[], MrStationary *st);
 PETSC_EXTERN PetscErrorCode MrStationaryDestroy(MrStationary *st);
-/* All eigenvalues of That, by decreasing real part (free with PetscFree2(wr, wi)). Not collective. */
+/* All eigenvalues of That, by decreasing real part (free with PetscFree2(wr, wi)); none for C > 4000. Not collective. */
 PETSC_EXTERN PetscErrorCode MrModelThatEigenvalues(MrModel m, PetscInt *n, PetscReal **wr, PetscReal **wi);
+/* The same for That[(r,s),(s,q)] = T[r,s,q] psi_s (psi: (R) per middle region s, NULL:
+   1; the paper's "dynamic spectrum"), with the currents out of the regions with
+   silenced[s] (NULL: none) removed (T[:, s, :] = 0). Not collective. */
+PETSC_EXTERN PetscErrorCode MrModelThatEigenvaluesEx(MrModel m, const PetscReal psi[], const PetscBool silenced[], PetscInt *n, PetscReal **wr, PetscReal **wi);
 
 /* Current dynamics without disorder (model.md 2a) for K initial conditions. */
 typedef enum { MR_END_FIXED_POINT = 1, MR_END_LIMIT_CYCLE = 2, MR_END_NOT_CONVERGED = 3 } MrEndClass;

@@ -34,6 +34,14 @@ PETSC_EXTERN PetscErrorCode MrOutputWriteChannelMap(MrOutput out, PetscInt C, co
 /* A fixed dataset whose data rank 0 holds (others pass NULL). type: H5T_NATIVE_DOUBLE
    or H5T_NATIVE_LLONG. Collective. */
 PETSC_EXTERN PetscErrorCode MrOutputWriteRoot(MrOutput out, const char name[], hid_t type, int rank, const hsize_t dims[], const void *data);
+/* A (rows, cols) double dataset written by column blocks: rank-local columns
+   [c0, c0 + nc), data column-major (nc x rows). Collective. */
+PETSC_EXTERN PetscErrorCode MrOutputWriteColumns(MrOutput out, const char name[], hsize_t rows, hsize_t cols, hsize_t c0, hsize_t nc, const double *data);
+/* A (n,) dataset of variable-length UTF-8 strings whose values rank 0 holds
+   (others may pass NULL); written when the file is finished. Collective. */
+PETSC_EXTERN PetscErrorCode MrOutputWriteStrings(MrOutput out, const char name[], PetscInt n, const char *const values[]);
+/* A real attribute of an existing group or dataset. Collective. */
+PETSC_EXTERN PetscErrorCode MrOutputAttrRealAt(MrOutput out, const char obj[], const char name[], PetscReal value);
 /* A (rows, cols) double dataset written by row blocks: rank-local rows [r0, r0 + nr). Collective. */
 PETSC_EXTERN PetscErrorCode MrOutputWriteRows(MrOutput out, const char name[], hsize_t rows, hsize_t cols, hsize_t r0, hsize_t nr, const double *data);
 

@@ -70,6 +70,11 @@ PETSC_EXTERN PetscErrorCode MrLayoutGroupBlockSum(MrLayout layout, MrSlice *sl, 
    bits on any number of ranks and any region assignment. Communicates R * nq
    values in chunks of at most `chunk` regions (work: chunk * nq). Collective. */
 PETSC_EXTERN PetscErrorCode MrLayoutRegionSum(MrLayout layout, PetscInt nq, const PetscReal regionTotal[], PetscInt chunk, PetscReal work[], PetscReal total[]);
+/* Every rank gets the sum over ranks of v (n values, each set by exactly one rank
+   and zero elsewhere, e.g. per-region results of their owners): exact, so the
+   same bits on any number of ranks. Collective. */
+PETSC_EXTERN PetscErrorCode MrLayoutAllSumReal(MrLayout layout, PetscInt n, PetscReal v[]);
+PETSC_EXTERN PetscErrorCode MrLayoutAllSumInt(MrLayout layout, PetscInt n, PetscInt v[]);
 /* Gathers the region's full vector from the owned rows (width values per row). Collective on the group. */
 PETSC_EXTERN PetscErrorCode MrLayoutGroupAllgather(MrLayout layout, MrSlice *sl, PetscInt width, const PetscReal local[], PetscReal full[]);
 

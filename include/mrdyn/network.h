@@ -23,6 +23,8 @@ PETSC_EXTERN void MrInputsEval(const MrInputs *in, PetscReal t, PetscInt R, Pets
 /* Initial currents: the given C values, or the default N(0, 1) draws of the seed
    (the same for the network and the mean-field theory). */
 PETSC_EXTERN void MrInitialCurrents(PetscInt64 seed, PetscInt C, PetscInt ngiven, const PetscReal given[], PetscReal S0[]);
+/* Initial currents uniform in [lo, hi) per channel, drawn from the seed (-init_uniform). */
+PETSC_EXTERN void MrInitialCurrentsUniform(PetscInt64 seed, PetscInt C, PetscReal lo, PetscReal hi, PetscReal S0[]);
 
 /* Runs the `simulate` verb on comm from the options database. Collective. */
 PETSC_EXTERN PetscErrorCode MrSimulate(MPI_Comm comm);

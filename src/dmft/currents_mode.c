@@ -3,7 +3,8 @@
 #include <mrdyn/rng.h>
 
 /* -mode currents: model.md 2a for a batch of initial conditions, end states classified. */
-PetscErrorCode MrDmftCurrentsMode(MPI_Comm comm, MrModel m, const MrInputs *inputs, PetscInt K, PetscReal initSize, PetscInt64 seed, PetscInt nS0, const PetscReal S0g[], const PetscReal v0[], PetscReal dt, PetscInt nsteps, PetscBool rk4, MrOutput o)
+PetscErrorCode MrDmftCurrentsMode(MPI_Comm comm, MrModel m, const MrInputs *inputs, PetscInt K, PetscReal initSize, const PetscReal uniform[], PetscInt64 seed, PetscInt nS0, const PetscReal S0g[], const PetscReal v0[], PetscReal dt, PetscInt nsteps,
+                                  PetscBool rk4, MrOutput o)
 {
   MrCurrentsResult res;
   PetscReal       *S0, *buf;
@@ -13,10 +14,10 @@ PetscErrorCode MrDmftCurrentsMode(MPI_Comm comm, MrModel m, const MrInputs *inpu
   PetscFunctionBegin;
   PetscCall(PetscMalloc1(K * C + 1, &S0));
   for (PetscInt k = 0; k < K; k++)
-    for (PetscInt c = 0; c < C; c += 4) { /* member k: uniform in (-a, a), Philox keyed by (seed, k) */
+    for (PetscInt c = 0; c < C; c += 4) { /* member k: uniform in (-a, a) or [lo, hi), Philox keyed by (seed, k) */
       double u[4];
       MrUniform4((uint64_t)seed, MR_STREAM_INITS, (uint64_t)(k + 1), (uint64_t)(c / 4), 1, u);
-      for (PetscInt q = 0; q < 4 && c + q < C; q++) S0[k * C + c + q] = (K == 1 && nS0) ? S0g[c + q] : initSize * (2 * u[q] - 1);
+      for (PetscInt q = 0; q < 4 && c + q < C; q++) S0[k * C + c + q] = (K == 1 && nS0) ? S0g[c + q] : uniform ? uniform[0] + (uniform[1] - uniform[0]) * u[q] : initSize * (2 * u[q] - 1);
     }
   PetscCall(MrCurrentsBatch(comm, m, inputs, v0, K, S0, dt, nsteps, rk4, &res));
   PetscCall(MrOutputWriteRoot(o, "/batch/initial", H5T_NATIVE_DOUBLE, 2, dk, S0));

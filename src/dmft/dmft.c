@@ -32,6 +32,7 @@ typedef struct {
   PetscReal *S, *S0, *w, *hj, *Sp;             /* nin: currents, initial currents, U H_j, H_j, predicted S */
   PetscReal  Fin, v0;                          /* filtered input; initial variance */
   PetscReal *rec;                              /* nref x nlag recorded Delta */
+  PetscReal *crow;                             /* Delta(t0, t0 + l) for the classification */
   PetscReal *fullD, *fullG;                    /* Nt x Nt if kept */
 } MrDmftRegion;
 
@@ -46,6 +47,7 @@ struct _p_MrDmft {
   PetscReal      *hbuf; /* length C */
   const MrInputs *inputs;
   PetscInt        nref, nlag, lagStride, *refStep;
+  PetscInt        t0c; /* step of the classification row; -1: none */
   PetscBool       keepFull, v0set;
 };
 
@@ -68,6 +70,7 @@ PetscErrorCode MrDmftCreate(MrModel m, MrLayout L, MrDmftScheme scheme, PetscRea
   d->h      = h;
   d->Nt     = Nt;
   d->window = window;
+  d->t0c    = -1;
   PetscCall(PetscCalloc1(L->nslices + 1, &d->reg));
   PetscCall(PetscCalloc1(m->C + 1, &d->hbuf));
   for (PetscInt k = 0; k < L->nslices; k++) {
@@ -117,6 +120,7 @@ PetscErrorCode MrDmftDestroy(MrDmft *dp)
     PetscCall(PetscFree4(R->psi, R->Ih, R->Hin, R->ri));
     PetscCall(PetscFree4(R->Tb, R->U, R->V, R->S));
     PetscCall(PetscFree(R->rec));
+    PetscCall(PetscFree(R->crow));
     PetscCall(PetscFree2(R->fullD, R->fullG));
   }
   PetscCall(PetscFree(d->reg));
@@ -159,6 +163,33 @@ PetscErrorCode MrDmftSetDeltaRecord(MrDmft d, PetscInt nref, const PetscInt refS
     PetscCall(PetscMalloc1(nref * nlag + 1, &d->reg[k].rec));
     for (PetscInt i = 0; i < nref * nlag; i++) d->reg[k].rec[i] = NAN;
   }
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+PetscErrorCode MrDmftSetClassifyRow(MrDmft d, PetscInt t0)
+{
+  PetscFunctionBegin;
+  PetscCheck(t0 >= 0 && t0 < d->Nt, PETSC_COMM_SELF, PETSC_ERR_ARG_OUTOFRANGE, "classification step %" PetscInt_FMT " outside the grid of %" PetscInt_FMT " points", t0, d->Nt);
+  PetscCheck(d->window == 0 || d->window > d->Nt - 1 - t0, PETSC_COMM_SELF, PETSC_ERR_ARG_OUTOFRANGE, "a window of %" PetscInt_FMT " lags does not keep the row of step %" PetscInt_FMT " to the end", d->window, t0);
+  d->t0c = t0;
+  for (PetscInt k = 0; k < d->L->nslices; k++) {
+    PetscCall(PetscFree(d->reg[k].crow));
+    PetscCall(PetscMalloc1(d->Nt - t0, &d->reg[k].crow));
+    for (PetscInt i = 0; i < d->Nt - t0; i++) d->reg[k].crow[i] = NAN;
+  }
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+PetscErrorCode MrDmftGetClassifyCurve(MrDmft d, PetscInt k, PetscInt *n, PetscReal curve[])
+{
+  const MrDmftRegion *R  = &d->reg[k];
+  const PetscInt      t0 = d->t0c;
+
+  PetscFunctionBegin;
+  PetscCheck(t0 >= 0, PETSC_COMM_SELF, PETSC_ERR_ORDER, "MrDmftSetClassifyRow() was not called");
+  *n = d->j >= t0 ? d->j - t0 + 1 : 0;
+  if (curve)
+    for (PetscInt l = 0; l < *n; l++) curve[l] = R->crow[l] / sqrt(R->diag[t0] * R->diag[t0 + l]);
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
@@ -255,6 +286,7 @@ MR_CLONES static void MrDmftA(MrDmft d, MrDmftRegion *R, PetscInt lo, PetscInt h
 
 static void MrDmftRecord(MrDmft d, MrDmftRegion *R, PetscInt j)
 {
+  if (d->t0c >= 0 && j >= d->t0c) R->crow[j - d->t0c] = R->Dc[d->t0c];
   for (PetscInt q = 0; q < d->nref; q++) {
     PetscInt i0 = d->refStep[q], lag = j - i0;
     if (d->window > 0 && lag >= d->window) continue; /* outside the kept lags */

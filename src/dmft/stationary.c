@@ -150,6 +150,13 @@ PetscErrorCode MrStationaryDestroy(MrStationary *st)
 
 PetscErrorCode MrModelThatEigenvalues(MrModel m, PetscInt *n, PetscReal **wrp, PetscReal **wip)
 {
+  PetscFunctionBegin;
+  PetscCall(MrModelThatEigenvaluesEx(m, NULL, NULL, n, wrp, wip));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+PetscErrorCode MrModelThatEigenvaluesEx(MrModel m, const PetscReal psi[], const PetscBool silenced[], PetscInt *n, PetscReal **wrp, PetscReal **wip)
+{
   const PetscInt C = m->C;
   PetscBLASInt   bn, lwork, info, one = 1;
   PetscReal     *A, *wr, *wi, *work, dummy;
@@ -163,7 +170,11 @@ PetscErrorCode MrModelThatEigenvalues(MrModel m, PetscInt *n, PetscReal **wrp, P
   PetscCall(PetscBLASIntCast(C, &bn));
   lwork = 4 * bn + 16;
   PetscCall(PetscCalloc4(C * C, &A, C, &wr, C, &wi, lwork, &work));
-  for (PetscInt e = 0; e < m->nT; e++) A[m->Trow[e] * C + m->Tcol[e]] += m->Tval[e];
+  for (PetscInt e = 0; e < m->nT; e++) {
+    PetscInt s = m->source[m->Trow[e]]; /* the middle region */
+    if (silenced && silenced[s]) continue;
+    A[m->Trow[e] * C + m->Tcol[e]] += psi ? m->Tval[e] * psi[s] : m->Tval[e];
+  }
   PetscCallBLAS("LAPACKgeev", LAPACKgeev_("N", "N", &bn, A, &bn, wr, wi, &dummy, &one, &dummy, &one, work, &lwork, &info));
   PetscCheck(info == 0, PETSC_COMM_SELF, PETSC_ERR_LIB, "LAPACK geev failed: %d", (int)info);
   PetscCall(PetscMalloc2(C, &perm, C, &key));

@@ -25,6 +25,12 @@ struct _p_MrOutput {
   char        path[PETSC_MAX_PATH_LEN], partial[PETSC_MAX_PATH_LEN + 16];
   PetscInt    nseries;
   MrSeries    series[32];
+  PetscInt    nstrings; /* string datasets written serially after the parallel close (parallel HDF5 1.10 cannot write variable-length data) */
+  struct {
+    char   name[256];
+    size_t n;
+    char **v;
+  } strings[8];
 };
 
 hid_t MrOutputFile(MrOutput out) { return out->file; }
@@ -115,6 +121,70 @@ static PetscErrorCode MrOutputClose(MrOutput out)
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
+/* Rank 0, after the parallel close: the variable-length UTF-8 string datasets. */
+static PetscErrorCode MrOutputWriteDeferredStrings(MrOutput out, char msg[], size_t len)
+{
+  hid_t f = H5Fopen(out->partial, H5F_ACC_RDWR, H5P_DEFAULT);
+
+  PetscFunctionBegin;
+  if (f < 0) {
+    PetscCall(PetscSNPrintf(msg, len, "cannot reopen '%s' to write its strings", out->partial));
+    PetscFunctionReturn(PETSC_SUCCESS);
+  }
+  for (PetscInt k = 0; k < out->nstrings; k++) {
+    hid_t   t, sp, d, lcpl;
+    hsize_t n = out->strings[k].n;
+    PetscCallH5(t = H5Tcopy(H5T_C_S1));
+    PetscCallH5(H5Tset_size(t, H5T_VARIABLE));
+    PetscCallH5(H5Tset_cset(t, H5T_CSET_UTF8));
+    PetscCallH5(lcpl = H5Pcreate(H5P_LINK_CREATE));
+    PetscCallH5(H5Pset_create_intermediate_group(lcpl, 1));
+    PetscCallH5(sp = H5Screate_simple(1, &n, NULL));
+    PetscCallH5(d = H5Dcreate2(f, out->strings[k].name, t, sp, lcpl, H5P_DEFAULT, H5P_DEFAULT));
+    if (n) PetscCallH5(H5Dwrite(d, t, H5S_ALL, H5S_ALL, H5P_DEFAULT, out->strings[k].v));
+    PetscCallH5(H5Dclose(d));
+    PetscCallH5(H5Sclose(sp));
+    PetscCallH5(H5Pclose(lcpl));
+    PetscCallH5(H5Tclose(t));
+  }
+  PetscCallH5(H5Fclose(f));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+static PetscErrorCode MrOutputFreeStrings(MrOutput out)
+{
+  PetscFunctionBegin;
+  for (PetscInt k = 0; k < out->nstrings; k++) {
+    for (size_t i = 0; i < out->strings[k].n; i++) PetscCall(PetscFree(out->strings[k].v[i]));
+    PetscCall(PetscFree(out->strings[k].v));
+  }
+  out->nstrings = 0;
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+PetscErrorCode MrOutputWriteStrings(MrOutput out, const char name[], PetscInt n, const char *const values[])
+{
+  PetscFunctionBegin;
+  PetscCheck(out->nstrings < 8, PETSC_COMM_SELF, PETSC_ERR_SUP, "too many string datasets");
+  PetscCall(PetscStrncpy(out->strings[out->nstrings].name, name, sizeof(out->strings[0].name)));
+  out->strings[out->nstrings].n = out->rank == 0 ? (size_t)n : 0;
+  PetscCall(PetscCalloc1(n + 1, &out->strings[out->nstrings].v));
+  for (PetscInt i = 0; i < n && out->rank == 0; i++) PetscCall(PetscStrallocpy(values[i], &out->strings[out->nstrings].v[i]));
+  out->nstrings++;
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+PetscErrorCode MrOutputAttrRealAt(MrOutput out, const char obj[], const char name[], PetscReal value)
+{
+  hid_t o;
+
+  PetscFunctionBegin;
+  PetscCallH5(o = H5Oopen(out->file, obj, H5P_DEFAULT));
+  PetscCall(MrH5WriteAttrReal(o, name, value));
+  PetscCallH5(H5Oclose(o));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
 PetscErrorCode MrOutputFinish(MrOutput *outp)
 {
   MrOutput  out       = *outp;
@@ -126,10 +196,13 @@ PetscErrorCode MrOutputFinish(MrOutput *outp)
   PetscCall(MrOutputAttrString(out, "status", "complete"));
   PetscCall(MrOutputClose(out));
   PetscCallMPI(MPI_Barrier(out->comm));
-  if (out->rank == 0 && rename(out->partial, out->path) != 0) {
+  if (out->rank == 0 && out->nstrings) PetscCall(MrOutputWriteDeferredStrings(out, msg, sizeof(msg)));
+  ok = (PetscBool)!msg[0];
+  if (out->rank == 0 && ok && rename(out->partial, out->path) != 0) {
     ok = PETSC_FALSE;
     PetscCall(PetscSNPrintf(msg, sizeof(msg), "cannot rename '%s' to '%s': %s", out->partial, out->path, strerror(errno)));
   }
+  PetscCall(MrOutputFreeStrings(out));
   PetscCall(MrShareStatus(out->comm, ok, msg));
   PetscCall(PetscFree(out));
   *outp = NULL;
@@ -145,6 +218,7 @@ PetscErrorCode MrOutputAbandon(MrOutput *outp)
   PetscCall(MrOutputClose(out));
   PetscCallMPI(MPI_Barrier(out->comm));
   if (out->rank == 0) (void)unlink(out->partial);
+  PetscCall(MrOutputFreeStrings(out));
   PetscCall(PetscFree(out));
   *outp = NULL;
   PetscFunctionReturn(PETSC_SUCCESS);
@@ -253,6 +327,37 @@ PetscErrorCode MrOutputWriteRows(MrOutput out, const char name[], hsize_t rows, 
 
   PetscFunctionBegin;
   PetscCall(MrOutputWriteSlab(out, name, 2, dims, r0, nr, data));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+PetscErrorCode MrOutputWriteColumns(MrOutput out, const char name[], hsize_t rows, hsize_t cols, hsize_t c0, hsize_t nc, const double *data)
+{
+  hid_t   d, fs, ms;
+  hsize_t dims[2] = {rows, cols}, start[2] = {0, c0}, count[2] = {rows, nc}, mdim[2] = {rows, nc};
+
+  PetscFunctionBegin;
+  PetscCall(MrOutputCreateDataset(out, name, H5T_NATIVE_DOUBLE, 2, dims, H5P_DEFAULT, NULL, &d));
+  PetscCallH5(fs = H5Dget_space(d));
+  if (nc && rows) {
+    /* data is column-major (nc x rows); the file is (rows, cols): select it transposed */
+    double *t;
+    PetscCall(PetscMalloc1(rows * nc, &t));
+    for (hsize_t i = 0; i < rows; i++)
+      for (hsize_t k = 0; k < nc; k++) t[i * nc + k] = data[k * rows + i];
+    PetscCallH5(ms = H5Screate_simple(2, mdim, NULL));
+    PetscCallH5(H5Sselect_hyperslab(fs, H5S_SELECT_SET, start, NULL, count, NULL));
+    PetscCallH5(H5Dwrite(d, H5T_NATIVE_DOUBLE, ms, fs, out->dxpl, t));
+    PetscCall(PetscFree(t));
+  } else {
+    hsize_t one = 1;
+    PetscCallH5(ms = H5Screate_simple(1, &one, NULL));
+    PetscCallH5(H5Sselect_none(fs));
+    PetscCallH5(H5Sselect_none(ms));
+    PetscCallH5(H5Dwrite(d, H5T_NATIVE_DOUBLE, ms, fs, out->dxpl, NULL));
+  }
+  PetscCallH5(H5Sclose(ms));
+  PetscCallH5(H5Sclose(fs));
+  PetscCallH5(H5Dclose(d));
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 

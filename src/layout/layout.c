@@ -270,3 +270,17 @@ PetscErrorCode MrCommMemoryShare(MPI_Comm comm, PetscReal *share)
   PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, share, 1, MPIU_REAL, MPI_MIN, comm));
   PetscFunctionReturn(PETSC_SUCCESS);
 }
+
+PetscErrorCode MrLayoutAllSumReal(MrLayout L, PetscInt n, PetscReal v[])
+{
+  PetscFunctionBegin;
+  if (L->size > 1 && n > 0) PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, v, (PetscMPIInt)n, MPIU_REAL, MPI_SUM, L->comm));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+PetscErrorCode MrLayoutAllSumInt(MrLayout L, PetscInt n, PetscInt v[])
+{
+  PetscFunctionBegin;
+  if (L->size > 1 && n > 0) PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, v, (PetscMPIInt)n, MPIU_INT, MPI_SUM, L->comm));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}

@@ -67,3 +67,12 @@ void MrInitialCurrents(PetscInt64 seed, PetscInt C, PetscInt ngiven, const Petsc
     for (PetscInt k = 0; k < 4 && c + k < C; k++) S0[c + k] = ngiven ? given[c + k] : z[k];
   }
 }
+
+void MrInitialCurrentsUniform(PetscInt64 seed, PetscInt C, PetscReal lo, PetscReal hi, PetscReal S0[])
+{
+  for (PetscInt c = 0; c < C; c += 4) {
+    double u[4];
+    MrUniform4((uint64_t)seed, MR_STREAM_INITS, 0, (uint64_t)(c / 4), 2, u); /* b = 2: apart from the normal draws (b = 0) and batches (b = 1) */
+    for (PetscInt k = 0; k < 4 && c + k < C; k++) S0[c + k] = lo + (hi - lo) * u[k];
+  }
+}
