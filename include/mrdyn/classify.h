@@ -29,3 +29,19 @@ PETSC_EXTERN PetscErrorCode MrClassifyCurve(PetscInt n, const PetscReal c[], MrL
 /* The most frequent label of counts[MR_NUM_LABELS] (ties: the smallest code) and
    the Shannon entropy of the distribution in bits. Not collective. */
 PETSC_EXTERN void MrLabelMode(const PetscInt counts[], MrLabel *mode, PetscReal *entropyBits);
+
+/* The label of a curve seen value by value, for ending a run once it is settled:
+   only a limit cycle can be certain before the curve ends (its second peak, or
+   second and third, are above the thresholds, and the curve already varies too
+   much for the fixed-point test whatever comes after). */
+typedef struct {
+  PetscInt  n, np;    /* values kept (exact zeros dropped), peaks */
+  PetscReal mean, m2; /* running mean and sum of squared deviations */
+  PetscReal c0, a, b; /* the first value, the last two values */
+  PetscReal pv[3];    /* values of the first three peaks */
+} MrLabelWatch;
+PETSC_EXTERN void MrLabelWatchInit(MrLabelWatch *w);
+PETSC_EXTERN void MrLabelWatchPush(MrLabelWatch *w, PetscReal value);
+/* PETSC_TRUE when MrClassifyCurve of any curve of ntotal values that begins with
+   the values pushed so far says `limit cycle`. Not collective. */
+PETSC_EXTERN PetscBool MrLabelWatchSettled(const MrLabelWatch *w, PetscInt ntotal);

@@ -34,6 +34,11 @@ PETSC_EXTERN PetscErrorCode MrDmftGetClassifyCurve(MrDmft dmft, PetscInt k, Pets
 /* Keep the whole upper triangles of Delta and Gamma (small Nt only). */
 PETSC_EXTERN PetscErrorCode MrDmftSetKeepFull(MrDmft dmft, PetscBool keep);
 
+/* The curve's value at the current step of owned slice k (step >= t0). Not collective. */
+PETSC_EXTERN PetscErrorCode MrDmftGetClassifyValue(MrDmft dmft, PetscInt k, PetscReal *value);
+/* Ends MrDmftRun after the current step (from a monitor; every rank of the layout
+   must call it at the same step). Not collective. */
+PETSC_EXTERN PetscErrorCode MrDmftStop(MrDmft dmft);
 /* Called after every grid step j with the owned regions' values. */
 typedef PetscErrorCode (*MrDmftMonitor)(MrDmft dmft, PetscInt j, void *ctx);
 /* Runs all Nt - 1 steps. Collective. */
@@ -63,9 +68,11 @@ typedef struct {
   PetscInt     nref, lagEvery; /* -delta_times, -delta_lag_every */
   PetscReal    refT[64], lagMax;
   PetscBool    force, saveFull, stationary, help;
-  PetscBool    classify;   /* -classify */
-  PetscReal    classifyT0; /* -classify_t0 (negative: default) */
-  PetscInt     t0;         /* the step it starts at */
+  PetscBool    classify;     /* -classify */
+  PetscBool    classifyStop; /* -classify_early_stop: end once every region's label is settled */
+  PetscBool    keepSeries;   /* keep the saved currents in the result (sweep members) */
+  PetscReal    classifyT0;   /* -classify_t0 (negative: default) */
+  PetscInt     t0;           /* the step it starts at */
   PetscInt     nsilence, silence[64];
   PetscInt     dynEvery; /* -dynamic_spectrum K */
   PetscReal    dynStart;
@@ -78,6 +85,8 @@ PETSC_EXTERN PetscErrorCode MrDmftOptionsRead(MPI_Comm comm, MrDmftOptions *opt)
 /* Checks the settings against the model. Collective. */
 PETSC_EXTERN PetscErrorCode MrDmftOptionsCheckModel(MPI_Comm comm, const MrDmftOptions *opt, MrModel model);
 PETSC_EXTERN PetscErrorCode MrDmftOptionsDestroy(MrDmftOptions *opt);
+/* Stops with an input error naming an option of the database that the dmft verb did not use. Collective. */
+PETSC_EXTERN PetscErrorCode MrDmftOptionsCheckUnused(MPI_Comm comm);
 
 /* What a two-point solve ends with, replicated on every rank. */
 typedef struct {
@@ -85,6 +94,9 @@ typedef struct {
   PetscReal *S, *variance, *psi; /* (C), (R), (R): the last grid point */
   MrLabel   *label;              /* (R) with opt->classify */
   PetscReal  wall;               /* seconds of the solve */
+  PetscInt   steps;              /* grid steps run (Nt - 1 unless stopped early) */
+  PetscInt   nt;                 /* with opt->keepSeries: saved rows of series (nt x C) every dtSaved */
+  PetscReal *series, dtSaved;
 } MrDmftResult;
 PETSC_EXTERN PetscErrorCode MrDmftResultDestroy(MrDmftResult *res);
 

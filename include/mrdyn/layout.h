@@ -75,6 +75,8 @@ PETSC_EXTERN PetscErrorCode MrLayoutRegionSum(MrLayout layout, PetscInt nq, cons
    same bits on any number of ranks. Collective. */
 PETSC_EXTERN PetscErrorCode MrLayoutAllSumReal(MrLayout layout, PetscInt n, PetscReal v[]);
 PETSC_EXTERN PetscErrorCode MrLayoutAllSumInt(MrLayout layout, PetscInt n, PetscInt v[]);
+/* *flag becomes true on every rank when it is true on every rank. Collective. */
+PETSC_EXTERN PetscErrorCode MrLayoutAllTrue(MrLayout layout, PetscBool *flag);
 /* Gathers the region's full vector from the owned rows (width values per row). Collective on the group. */
 PETSC_EXTERN PetscErrorCode MrLayoutGroupAllgather(MrLayout layout, MrSlice *sl, PetscInt width, const PetscReal local[], PetscReal full[]);
 

@@ -58,3 +58,35 @@ void MrLabelMode(const PetscInt counts[], MrLabel *mode, PetscReal *entropy)
       *entropy -= p * log2(p);
     }
 }
+
+void MrLabelWatchInit(MrLabelWatch *w)
+{
+  PetscMemzero(w, sizeof(*w));
+  w->c0 = NAN;
+}
+
+void MrLabelWatchPush(MrLabelWatch *w, PetscReal v)
+{
+  PetscReal d;
+  if (v == 0) return; /* dropped, as the rule drops exact zeros */
+  if (w->n >= 2 && w->a < w->b && w->b > v) {
+    if (w->np < 3) w->pv[w->np] = (w->np == 0 && w->n - 1 < 10) ? w->c0 : w->b;
+    w->np++;
+  }
+  if (w->n == 0) w->c0 = v;
+  w->n++;
+  d = v - w->mean; /* Welford */
+  w->mean += d / w->n;
+  w->m2 += d * (v - w->mean);
+  w->a = w->b;
+  w->b = v;
+}
+
+PetscBool MrLabelWatchSettled(const MrLabelWatch *w, PetscInt ntotal)
+{
+  /* the population variance of the whole curve is at least n/N times that of its
+     first n values; the margin covers the rounding of this running sum */
+  const PetscReal lower = w->n > 1 ? sqrt(w->m2 / ntotal) : 0;
+  if (!(lower >= 1e-2 * (1 + 1e-6))) return PETSC_FALSE;
+  return (PetscBool)((w->np >= 2 && w->pv[1] > 0.98) || (w->np >= 3 && w->pv[1] > 0.97 && w->pv[2] > 0.97));
+}

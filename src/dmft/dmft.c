@@ -47,7 +47,8 @@ struct _p_MrDmft {
   PetscReal      *hbuf; /* length C */
   const MrInputs *inputs;
   PetscInt        nref, nlag, lagStride, *refStep;
-  PetscInt        t0c; /* step of the classification row; -1: none */
+  PetscInt        t0c;  /* step of the classification row; -1: none */
+  PetscBool       stop; /* a monitor asked to end the run after this step */
   PetscBool       keepFull, v0set;
 };
 
@@ -177,6 +178,24 @@ PetscErrorCode MrDmftSetClassifyRow(MrDmft d, PetscInt t0)
     PetscCall(PetscMalloc1(d->Nt - t0, &d->reg[k].crow));
     for (PetscInt i = 0; i < d->Nt - t0; i++) d->reg[k].crow[i] = NAN;
   }
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+PetscErrorCode MrDmftGetClassifyValue(MrDmft d, PetscInt k, PetscReal *value)
+{
+  const MrDmftRegion *R  = &d->reg[k];
+  const PetscInt      t0 = d->t0c, j = d->j;
+
+  PetscFunctionBegin;
+  PetscCheck(t0 >= 0 && j >= t0, PETSC_COMM_SELF, PETSC_ERR_ORDER, "no classification value before step t0");
+  *value = R->crow[j - t0] / sqrt(R->diag[t0] * R->diag[j]); /* the same expression as the curve */
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+PetscErrorCode MrDmftStop(MrDmft d)
+{
+  PetscFunctionBegin;
+  d->stop = PETSC_TRUE;
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
@@ -500,6 +519,7 @@ PetscErrorCode MrDmftRun(MrDmft d, MrDmftMonitor monitor, void *ctx)
     }
     d->j = j;
     if (monitor) PetscCall(monitor(d, j, ctx));
+    if (d->stop) break;
   }
   PetscCall(PetscFree3(psiv, Fv, Sv));
   PetscFunctionReturn(PETSC_SUCCESS);

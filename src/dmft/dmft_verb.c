@@ -107,6 +107,7 @@ PetscErrorCode MrDmftOptionsRead(MPI_Comm comm, MrDmftOptions *o)
   PetscCall(PetscOptionsBool("-save_full", "write the full Delta and Gamma matrices (small grids)", NULL, o->saveFull, &o->saveFull, NULL));
   PetscCall(PetscOptionsBool("-classify", "label each region's dynamics by the paper's rule on its normalised two-point function (/classification)", NULL, o->classify, &o->classify, NULL));
   PetscCall(PetscOptionsReal("-classify_t0", "start time of the classified curve (default: step int(Nt/3))", NULL, o->classifyT0, &o->classifyT0, NULL));
+  PetscCall(PetscOptionsBool("-classify_early_stop", "end the run once every region's label is certain whatever follows (limit cycles); the label is the full run's, the saved series stop there", NULL, o->classifyStop, &o->classifyStop, NULL));
   PetscCall(PetscOptionsIntArray("-silence", "also write That's spectrum with every current out of these regions removed", NULL, o->silence, &ns, &set));
   o->nsilence = set ? ns : 0;
   PetscCall(PetscOptionsInt("-dynamic_spectrum", "write the eigenvalues of That scaled by psi(t) every K-th step (0: none)", NULL, o->dynEvery, &o->dynEvery, NULL));
@@ -136,7 +137,7 @@ PetscErrorCode MrDmftOptionsRead(MPI_Comm comm, MrDmftOptions *o)
     MrCheckInput(comm, o->classifyT0 < 0 || o->t0 < o->Nt - 1, "-classify_t0 %g: must be before the last grid time %g", (double)o->classifyT0, (double)((o->Nt - 1) * o->dt));
     MrCheckInput(comm, o->window == 0 || o->window > o->Nt - 1 - o->t0, "-classify needs the two-point row at t0 to the end: -window %" PetscInt_FMT " must be 0 or > %" PetscInt_FMT, o->window, o->Nt - 1 - o->t0);
   } else
-    MrCheckInput(comm, o->classifyT0 < 0, "-classify_t0 is given without -classify");
+    MrCheckInput(comm, o->classifyT0 < 0 && !o->classifyStop, "-classify_t0 and -classify_early_stop need -classify");
   MrCheckInput(comm, o->dynEvery >= 0 && isfinite(o->dynStart) && o->dynStart >= 0, "-dynamic_spectrum must be >= 0 and -dynamic_spectrum_start >= 0");
   PetscFunctionReturn(PETSC_SUCCESS);
 }
@@ -155,6 +156,13 @@ PetscErrorCode MrDmftOptionsCheckModel(MPI_Comm comm, const MrDmftOptions *o, Mr
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
+PetscErrorCode MrDmftOptionsCheckUnused(MPI_Comm comm)
+{
+  PetscFunctionBegin;
+  PetscCall(MrCheckUnusedOptions(comm, MrDmftKnown));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
 PetscErrorCode MrDmftOptionsDestroy(MrDmftOptions *o)
 {
   PetscFunctionBegin;
@@ -166,6 +174,7 @@ PetscErrorCode MrDmftResultDestroy(MrDmftResult *r)
 {
   PetscFunctionBegin;
   PetscCall(PetscFree4(r->S, r->variance, r->psi, r->label));
+  PetscCall(PetscFree(r->series));
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
@@ -186,6 +195,11 @@ typedef struct {
   MrSeries             time, currents, variance, psi;
   PetscReal           *cur, *var, *ps, *dynPsi; /* dynPsi: (ndyn x R) psi at the dynamic-spectrum steps */
   PetscInt             ndyn, dyn0;
+  MrLabelWatch        *watch;    /* (nslices) with -classify_early_stop */
+  PetscBool            settled;  /* every label certain: the run ended there */
+  PetscInt             lastStep; /* the last step run */
+  PetscReal           *series;   /* (saves x C) owned currents with keepSeries; summed over ranks at the end */
+  PetscInt             nseries, capSeries;
   PetscLogDouble       wall0, last;
   MPI_Comm             comm;
 } MrDmftCtx;
@@ -197,7 +211,42 @@ static PetscErrorCode MrDmftMonitorSave(MrDmft d, PetscInt j, void *vctx)
   PetscLogDouble       now;
 
   PetscFunctionBegin;
-  if (c->time && (j % o->saveEvery == 0 || j == o->Nt - 1)) {
+  c->lastStep = j;
+  if (c->watch && j >= o->t0) { /* -classify_early_stop: feed the curves, end when every label is certain */
+    PetscBool all = PETSC_TRUE;
+    for (PetscInt k = 0; k < c->L->nslices; k++) {
+      PetscReal v;
+      PetscCall(MrDmftGetClassifyValue(d, k, &v));
+      MrLabelWatchPush(&c->watch[k], v);
+      all = (PetscBool)(all && MrLabelWatchSettled(&c->watch[k], o->Nt - o->t0));
+    }
+    if ((j - o->t0) % 16 == 15 || c->L->size == 1) { /* agree now and then: a reduction per step would cost more than it saves */
+      PetscCall(MrLayoutAllTrue(c->L, &all));
+      if (all && j < o->Nt - 1) {
+        c->settled = PETSC_TRUE;
+        PetscCall(MrDmftStop(d));
+      }
+    }
+  }
+  if (c->series && (j % o->saveEvery == 0 || j == o->Nt - 1 || c->settled)) {
+    if (c->nseries == c->capSeries) {
+      PetscReal *t;
+      c->capSeries = 2 * c->capSeries + 64;
+      PetscCall(PetscCalloc1((size_t)c->capSeries * c->m->C, &t));
+      PetscCall(PetscArraycpy(t, c->series, (size_t)c->nseries * c->m->C));
+      PetscCall(PetscFree(c->series));
+      c->series = t;
+    }
+    for (PetscInt k = 0; k < c->L->nslices; k++) {
+      const PetscReal *S;
+      PetscReal        v, p;
+      PetscInt         r = c->L->slice[k].region;
+      PetscCall(MrDmftGetState(d, k, &v, &p, &S));
+      for (PetscInt a = 0; a < c->m->inOff[r + 1] - c->m->inOff[r]; a++) c->series[(size_t)c->nseries * c->m->C + c->m->inCh[c->m->inOff[r] + a]] = S[a];
+    }
+    c->nseries++;
+  }
+  if (c->time && (j % o->saveEvery == 0 || j == o->Nt - 1 || c->settled)) {
     PetscReal t = j * o->dt;
     PetscInt  n = 0;
     for (PetscInt k = 0; k < c->L->nslices; k++) {
@@ -373,13 +422,12 @@ static PetscErrorCode MrDmftWriteDelta(MrOutput o, MrModel m, MrLayout L, MrDmft
 
 /* The classification of every owned region: labels into res (codes summed over
    ranks: each region has one owner), curves into /classification when o is given. */
-static PetscErrorCode MrDmftClassifyRegions(MPI_Comm comm, MrModel m, MrLayout L, MrDmft d, const MrDmftOptions *opt, MrOutput o, MrDmftResult *res)
+static PetscErrorCode MrDmftClassifyRegions(MPI_Comm comm, MrModel m, MrLayout L, MrDmft d, const MrDmftOptions *opt, PetscInt lastStep, PetscBool settled, MrOutput o, MrDmftResult *res)
 {
-  PetscInt   n = 0, *code;
+  PetscInt   n = lastStep - opt->t0 + 1, *code;
   PetscReal *curve;
 
   PetscFunctionBegin;
-  n = opt->Nt - opt->t0;
   PetscCall(PetscMalloc1((size_t)n * L->nslices + 1, &curve));
   PetscCall(PetscCalloc1(m->R, &code));
   for (PetscInt k = 0; k < L->nslices; k++) {
@@ -387,7 +435,7 @@ static PetscErrorCode MrDmftClassifyRegions(MPI_Comm comm, MrModel m, MrLayout L
     PetscInt nk;
     PetscCall(MrDmftGetClassifyCurve(d, k, &nk, curve + (size_t)k * n));
     PetscCall(MrClassifyCurve(nk, curve + (size_t)k * n, &lab));
-    code[L->slice[k].region] = (PetscInt)lab;
+    code[L->slice[k].region] = settled ? MR_LABEL_LC : (PetscInt)lab; /* settled: the only label certain before the end (MrLabelWatchSettled) */
   }
   PetscCall(MrLayoutAllSumInt(L, m->R, code));
   for (PetscInt r = 0; r < m->R; r++) res->label[r] = (MrLabel)code[r];
@@ -405,6 +453,7 @@ static PetscErrorCode MrDmftClassifyRegions(MPI_Comm comm, MrModel m, MrLayout L
     PetscCall(MrOutputWriteRoot(o, "/classification/code", H5T_NATIVE_LLONG, 1, &dr, lc));
     PetscCall(MrOutputAttrRealAt(o, "/classification", "t0", opt->t0 * opt->dt));
     PetscCall(MrOutputAttrRealAt(o, "/classification", "t0_step", (PetscReal)opt->t0));
+    PetscCall(MrOutputAttrRealAt(o, "/classification", "settled_early", (PetscReal)settled));
     PetscCall(PetscFree2(names, lc));
   }
   PetscCall(PetscFree(curve));
@@ -499,6 +548,14 @@ PetscErrorCode MrDmftTwoPoint(MPI_Comm comm, MrModel m, const MrDmftOptions *opt
   c.L    = L;
   c.m    = m;
   c.comm = comm;
+  if (opt->classify && opt->classifyStop) {
+    PetscCall(PetscMalloc1(L->nslices + 1, &c.watch));
+    for (PetscInt k = 0; k < L->nslices; k++) MrLabelWatchInit(&c.watch[k]);
+  }
+  if (opt->keepSeries) {
+    c.capSeries = opt->saveEvery > 0 ? (opt->Nt - 1) / opt->saveEvery + 2 : opt->Nt;
+    PetscCall(PetscCalloc1((size_t)c.capSeries * m->C, &c.series));
+  }
   if (opt->dynEvery > 0) {
     c.dyn0 = PetscMin((PetscInt)llround(opt->dynStart / opt->dt), opt->Nt - 1);
     c.ndyn = (opt->Nt - 1 - c.dyn0) / opt->dynEvery + 1;
@@ -537,7 +594,7 @@ PetscErrorCode MrDmftTwoPoint(MPI_Comm comm, MrModel m, const MrDmftOptions *opt
   PetscCall(PetscTime(&c.wall0));
   c.last = c.wall0;
   PetscCall(PetscLogStagePush(stage));
-  PetscCall(MrDmftRun(d, (o || c.ndyn) ? MrDmftMonitorSave : NULL, &c));
+  PetscCall(MrDmftRun(d, (o || c.ndyn || c.watch || c.series) ? MrDmftMonitorSave : NULL, &c));
   PetscCall(PetscLogStagePop());
   PetscCall(PetscTime(&t1));
 
@@ -551,7 +608,15 @@ PetscErrorCode MrDmftTwoPoint(MPI_Comm comm, MrModel m, const MrDmftOptions *opt
   PetscCall(MrLayoutAllSumReal(L, m->C, res->S));
   PetscCall(MrLayoutAllSumReal(L, m->R, res->variance));
   PetscCall(MrLayoutAllSumReal(L, m->R, res->psi));
-  if (opt->classify) PetscCall(MrDmftClassifyRegions(comm, m, L, d, opt, o, res));
+  if (opt->classify) PetscCall(MrDmftClassifyRegions(comm, m, L, d, opt, c.lastStep, c.settled, o, res));
+  res->steps = c.lastStep;
+  if (c.series) {
+    PetscCall(MrLayoutAllSumReal(L, c.nseries * m->C, c.series));
+    res->nt      = c.nseries;
+    res->series  = c.series;
+    res->dtSaved = opt->saveEvery * opt->dt;
+    c.series     = NULL;
+  }
   res->wall = t1 - c.wall0;
   if (o) {
     double wall = res->wall;
@@ -560,12 +625,16 @@ PetscErrorCode MrDmftTwoPoint(MPI_Comm comm, MrModel m, const MrDmftOptions *opt
     if (opt->stationary) PetscCall(MrDmftWriteStationary(comm, m, L, d, opt->Nt, opt->window, o));
     PetscCallMPI(MPI_Bcast(&wall, 1, MPI_DOUBLE, 0, comm));
     PetscCall(MrOutputAttrReal(o, "wall_seconds", wall));
+    PetscCall(MrOutputAttrInt(o, "steps_run", res->steps));
+    if (c.settled) PetscCall(PetscPrintf(comm, "  every region's label was settled at step %" PetscInt_FMT " (t = %g): the run ended there (-classify_early_stop)\n", res->steps, (double)(res->steps * opt->dt)));
     if (opt->classify && m->R <= 32)
       for (PetscInt r = 0; r < m->R; r++) PetscCall(PetscPrintf(comm, "  region %" PetscInt_FMT ": %s (normalised two-point function from t0 = %g)\n", r, MrLabelNames[res->label[r]], (double)(opt->t0 * opt->dt)));
-    PetscCall(PetscPrintf(comm, "mrdyn dmft: %" PetscInt_FMT " steps in %.3g s; %" PetscInt_FMT " saved rows\n", opt->Nt - 1, (double)res->wall, c.nsaved));
+    PetscCall(PetscPrintf(comm, "mrdyn dmft: %" PetscInt_FMT " steps in %.3g s; %" PetscInt_FMT " saved rows\n", res->steps, (double)res->wall, c.nsaved));
     PetscCall(PetscFree3(c.cur, c.var, c.ps));
   }
   PetscCall(PetscFree(c.dynPsi));
+  PetscCall(PetscFree(c.watch));
+  PetscCall(PetscFree(c.series));
   PetscCall(PetscFree(refStep));
   PetscCall(MrDmftDestroy(&d));
   PetscCall(MrLayoutDestroy(&L));

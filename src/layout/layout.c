@@ -284,3 +284,13 @@ PetscErrorCode MrLayoutAllSumInt(MrLayout L, PetscInt n, PetscInt v[])
   if (L->size > 1 && n > 0) PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, v, (PetscMPIInt)n, MPIU_INT, MPI_SUM, L->comm));
   PetscFunctionReturn(PETSC_SUCCESS);
 }
+
+PetscErrorCode MrLayoutAllTrue(MrLayout L, PetscBool *flag)
+{
+  int v = *flag ? 1 : 0;
+
+  PetscFunctionBegin;
+  if (L->size > 1) PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, &v, 1, MPI_INT, MPI_MIN, L->comm));
+  *flag = v ? PETSC_TRUE : PETSC_FALSE;
+  PetscFunctionReturn(PETSC_SUCCESS);
+}

@@ -203,7 +203,9 @@ static PetscErrorCode MrSweepParse(MPI_Comm comm, const char path[], MrSweep sw)
   MrYaml          y = {&doc, comm, path};
   yaml_node_t    *root;
   int             ok;
-  PetscReal       M = 1;
+  PetscReal       M     = 1;
+  char          **aggr  = NULL;
+  PetscInt        naggr = -1;
 
   PetscFunctionBegin;
   yaml_parser_initialize(&parser);
@@ -223,6 +225,7 @@ static PetscErrorCode MrSweepParse(MPI_Comm comm, const char path[], MrSweep sw)
   sw->window         = 0.5;
   sw->nkeep          = -1;
   sw->ranksPerMember = 0; /* auto */
+  sw->memberFiles    = PETSC_TRUE;
   /* model first: routing plain parameter names needs to know about the generator */
   for (int pass = 0; pass < 2; pass++)
     for (yaml_node_pair_t *p = root->data.mapping.pairs.start; p < root->data.mapping.pairs.top; p++) {
@@ -264,6 +267,16 @@ static PetscErrorCode MrSweepParse(MPI_Comm comm, const char path[], MrSweep sw)
           PetscCall(PetscCalloc1(sw->nkeep + 1, &sw->keep));
           for (PetscInt i = 0; i < sw->nkeep; i++) PetscCall(MrYamlScalar(&y, MrYamlNode(&y, v->data.sequence.items.start[i]), "keep", &sw->keep[i]));
         }
+      } else if (!strcmp(key, "member_files")) {
+        const char *val = (const char *)v->data.scalar.value;
+        MrCheckInput(comm, v->type == YAML_SCALAR_NODE && (!strcmp(val, "true") || !strcmp(val, "false")), "%s: member_files must be true or false", path);
+        sw->memberFiles = (PetscBool)!strcmp(val, "true");
+      } else if (!strcmp(key, "aggregate")) {
+        PetscInt na = v->type == YAML_SEQUENCE_NODE ? (PetscInt)(v->data.sequence.items.top - v->data.sequence.items.start) : 1;
+        MrCheckInput(comm, (v->type == YAML_SCALAR_NODE || v->type == YAML_SEQUENCE_NODE) && na <= 64, "%s: aggregate must be a parameter name or a list of them", path);
+        PetscCall(PetscCalloc1(na + 1, &aggr));
+        naggr = na;
+        for (PetscInt i = 0; i < na; i++) PetscCall(MrYamlScalar(&y, v->type == YAML_SCALAR_NODE ? v : MrYamlNode(&y, v->data.sequence.items.start[i]), "aggregate", &aggr[i]));
       } else if (!strcmp(key, "classify_window")) {
         PetscCall(MrYamlReal(&y, v, "classify_window", &sw->window));
         MrCheckInput(comm, sw->window > 0 && sw->window <= 1, "%s: classify_window must be in (0, 1]", path);
@@ -275,7 +288,7 @@ static PetscErrorCode MrSweepParse(MPI_Comm comm, const char path[], MrSweep sw)
         }
         sw->ranksPerMember = (PetscInt)k;
       } else
-        MrCheckInput(comm, PETSC_FALSE, "%s: unknown key '%s' (verb, output, model, options, vary, zip, keep, classify_window, ranks_per_member)", path, key);
+        MrCheckInput(comm, PETSC_FALSE, "%s: unknown key '%s' (verb, output, model, options, vary, zip, keep, member_files, aggregate, classify_window, ranks_per_member)", path, key);
     }
   yaml_document_delete(&doc);
   MrCheckInput(comm, sw->generator[0] || sw->modelFile[0], "%s: no model (model: FILE or model: {generator: NAME, ...})", path);
@@ -284,6 +297,24 @@ static PetscErrorCode MrSweepParse(MPI_Comm comm, const char path[], MrSweep sw)
     const char *reserved[] = {"model", "o", "force", "restart", "checkpoint"};
     for (size_t k = 0; k < sizeof(reserved) / sizeof(reserved[0]); k++) MrCheckInput(comm, strcmp(sw->optKey[i], reserved[k]), "%s: options: -%s is set by the sweep for each member", path, sw->optKey[i]);
   }
+  MrCheckInput(comm, sw->memberFiles || sw->nkeep == 0, "%s: member_files: false keeps only the summary record of each member; it needs keep: none", path);
+  /* the pooled axes of /grid: those of the named parameters, by default those of any parameter called seed */
+  for (PetscInt i = 0; i < (naggr < 0 ? 0 : naggr); i++) {
+    const char *a = aggr[i], *nm = !strncmp(a, "model.", 6) ? a + 6 : !strncmp(a, "run.", 4) ? a + 4 : a;
+    PetscBool   found = PETSC_FALSE;
+    for (PetscInt p = 0; p < sw->npar; p++)
+      if (!strcmp(sw->par[p].name, nm) && (a == nm || (a[0] == 'm') == (sw->par[p].target == 0))) {
+        sw->aggregate[sw->par[p].axis] = PETSC_TRUE;
+        found                          = PETSC_TRUE;
+      }
+    MrCheckInput(comm, found, "%s: aggregate: '%s' is not a varied parameter", path, a);
+  }
+  if (naggr < 0)
+    for (PetscInt p = 0; p < sw->npar; p++)
+      if (!strcmp(sw->par[p].name, "seed")) sw->aggregate[sw->par[p].axis] = PETSC_TRUE;
+  sw->aggregateSet = (PetscBool)(naggr >= 0);
+  for (PetscInt i = 0; i < (naggr < 0 ? 0 : naggr); i++) PetscCall(PetscFree(aggr[i]));
+  PetscCall(PetscFree(aggr));
   for (PetscInt a = 0; a < sw->naxes; a++) M *= sw->axisLen[a];
   MrCheckInput(comm, M <= 1e8, "%s: %g members is too many (at most 1e8)", path, (double)M);
   sw->M = (PetscInt)M;

@@ -3,6 +3,7 @@
 #include "sweep_impl.h"
 #include <mrdyn/io.h>
 #include <mrdyn/layout.h>
+#include <mrdyn/classify.h>
 #include <math.h>
 #include <errno.h>
 #include <stdlib.h>
@@ -17,125 +18,199 @@ typedef struct {
   double    amplitude, level, peak, period, wall;
 } MrRow;
 
-typedef struct {
-  MrRow      row;
-  PetscInt   C, R;
-  PetscReal *S, *var, *psi;
-  long long *target, *source;
-} MrMember;
-
-static PetscBool MrAttrReal(hid_t f, const char name[], double *v)
-{
-  hid_t  a;
-  herr_t e;
-  if (H5Aexists(f, name) <= 0 || (a = H5Aopen(f, name, H5P_DEFAULT)) < 0) return PETSC_FALSE;
-  e = H5Aread(a, H5T_NATIVE_DOUBLE, v);
-  H5Aclose(a);
-  return (PetscBool)(e >= 0);
-}
-
-/* Reads what the summary needs from a complete member file (rank 0). */
-static PetscErrorCode MrReadMember(const char file[], MrMember *mm)
-{
-  hid_t   f    = H5Fopen(file, H5F_ACC_RDONLY, H5P_DEFAULT);
-  double  code = MR_DYN_FAILED;
-  int     rank;
-  hsize_t dims[4];
-  char    msg[256];
-  void   *d;
-
-  PetscFunctionBegin;
-  if (f < 0) {
-    PetscCall(PetscStrncpy(mm->row.status, "failed", sizeof(mm->row.status)));
-    PetscFunctionReturn(PETSC_SUCCESS);
-  }
-  (void)MrAttrReal(f, "class_code", &code);
-  mm->row.code = (int)code;
-  (void)MrAttrReal(f, "amplitude", &mm->row.amplitude);
-  (void)MrAttrReal(f, "level", &mm->row.level);
-  (void)MrAttrReal(f, "peak", &mm->row.peak);
-  (void)MrAttrReal(f, "period", &mm->row.period);
-  (void)MrAttrReal(f, "wall_seconds", &mm->row.wall);
-  PetscCall(MrH5ReadDataset(f, "/final/currents", H5T_NATIVE_DOUBLE, &rank, dims, &d, msg, sizeof(msg)));
-  if (d) {
-    mm->C = (PetscInt)dims[0];
-    mm->S = (PetscReal *)d;
-  }
-  PetscCall(MrH5ReadDataset(f, "/final/variance", H5T_NATIVE_DOUBLE, &rank, dims, &d, msg, sizeof(msg)));
-  if (d) {
-    mm->R   = (PetscInt)dims[0];
-    mm->var = (PetscReal *)d;
-  }
-  PetscCall(MrH5ReadDataset(f, "/final/psi", H5T_NATIVE_DOUBLE, &rank, dims, &d, msg, sizeof(msg)));
-  if (d && (PetscInt)dims[0] == mm->R)
-    mm->psi = (PetscReal *)d;
-  else
-    free(d);
-  PetscCall(MrH5ReadDataset(f, "/channel/target", H5T_NATIVE_LLONG, &rank, dims, &d, msg, sizeof(msg)));
-  mm->target = (long long *)d;
-  PetscCall(MrH5ReadDataset(f, "/channel/source", H5T_NATIVE_LLONG, &rank, dims, &d, msg, sizeof(msg)));
-  mm->source = (long long *)d;
-  H5Fclose(f);
-  PetscCall(PetscStrncpy(mm->row.status, "done", sizeof(mm->row.status)));
-  PetscFunctionReturn(PETSC_SUCCESS);
-}
-
 static hid_t MrStrType(size_t n)
 {
   hid_t t = H5Tcopy(H5T_C_S1);
   H5Tset_size(t, n);
   H5Tset_strpad(t, H5T_STR_NULLTERM);
+  H5Tset_cset(t, H5T_CSET_UTF8);
   return t;
 }
 
-/* Rank 0: reads the members and writes the table; msg set on failure. */
+/* Grid points: the members that differ only along the pooled axes (aggregate:). */
+static PetscInt MrGridIndex(MrSweep sw, PetscInt m, PetscInt *stride)
+{
+  PetscInt g = 0, rem = m;
+  for (PetscInt a = sw->naxes - 1; a >= 0; a--) {
+    PetscInt i = rem % sw->axisLen[a];
+    rem /= sw->axisLen[a];
+    if (!sw->aggregate[a]) g += i * stride[a];
+  }
+  return g;
+}
+
+/* /grid: per grid point the counts of each label over members and regions, the
+   most frequent label (ties: the smallest code) and the entropy in bits, as the
+   paper's Fig. 5 plots them. */
+static PetscErrorCode MrSweepWriteGrid(MrSweep sw, hid_t f, PetscInt first, PetscInt last, const MrMemberRecord *const *rec)
+{
+  PetscInt *stride, ng = 1, *cnt, *members, *rep, nrow = 0, *rowOf;
+  size_t    rowsize, off[64], offc;
+  hid_t     ct, sp, ds, st = MrStrType(64), sl = MrStrType(24);
+  char     *buf, name[96];
+  hsize_t   dn;
+
+  PetscFunctionBegin;
+  PetscCall(PetscMalloc1(sw->naxes + 1, &stride));
+  for (PetscInt a = sw->naxes - 1; a >= 0; a--) {
+    stride[a] = ng;
+    if (!sw->aggregate[a]) ng *= sw->axisLen[a];
+  }
+  PetscCall(PetscCalloc4((size_t)ng * MR_NUM_LABELS, &cnt, ng, &members, ng, &rep, ng, &rowOf));
+  for (PetscInt g = 0; g < ng; g++) rep[g] = -1;
+  for (PetscInt i = 0; i < last - first; i++) {
+    PetscInt g = MrGridIndex(sw, first + i, stride);
+    if (rep[g] < 0) rep[g] = first + i;
+    if (!rec[i] || !rec[i]->label) continue;
+    members[g]++;
+    for (PetscInt r = 0; r < rec[i]->R; r++) cnt[g * MR_NUM_LABELS + rec[i]->label[r]]++;
+  }
+  for (PetscInt g = 0; g < ng; g++) rowOf[g] = rep[g] >= 0 ? nrow++ : -1;
+  /* row: the grid parameters, members, counts, mode, mode code, entropy */
+  rowsize = 0;
+  for (PetscInt p = 0; p < sw->npar; p++) {
+    off[p] = rowsize;
+    if (!sw->aggregate[sw->par[p].axis]) rowsize += sw->par[p].numeric ? 8 : 64;
+  }
+  offc = rowsize;
+  rowsize += 8 * (1 + MR_NUM_LABELS) + 24 + 8 + 8;
+  PetscCallH5(ct = H5Tcreate(H5T_COMPOUND, rowsize));
+  for (PetscInt p = 0; p < sw->npar; p++)
+    if (!sw->aggregate[sw->par[p].axis]) {
+      PetscCall(PetscSNPrintf(name, sizeof(name), "%s%s", sw->par[p].target ? "" : (strcmp(sw->par[p].name, "seed") ? "" : "model_"), sw->par[p].name));
+      PetscCallH5(H5Tinsert(ct, name, off[p], sw->par[p].numeric ? H5T_NATIVE_DOUBLE : st));
+    }
+  PetscCallH5(H5Tinsert(ct, "members", offc, H5T_NATIVE_LLONG));
+  for (int k = 0; k < MR_NUM_LABELS; k++) {
+    char lname[64];
+    PetscCall(PetscSNPrintf(lname, sizeof(lname), "n_%s", MrLabelNames[k]));
+    for (char *c = lname; *c; c++)
+      if (*c == ' ' || *c == '+') *c = '_';
+    for (char *c = lname; *c; c++) /* "n_fixed_point___chaos" -> "n_fixed_point_chaos" */
+      while (c[0] == '_' && c[1] == '_') memmove(c, c + 1, strlen(c));
+    PetscCallH5(H5Tinsert(ct, lname, offc + 8 * (1 + (size_t)k), H5T_NATIVE_LLONG));
+  }
+  PetscCallH5(H5Tinsert(ct, "mode", offc + 8 * (1 + MR_NUM_LABELS), sl));
+  PetscCallH5(H5Tinsert(ct, "mode_code", offc + 8 * (1 + MR_NUM_LABELS) + 24, H5T_NATIVE_LLONG));
+  PetscCallH5(H5Tinsert(ct, "entropy_bits", offc + 8 * (1 + MR_NUM_LABELS) + 32, H5T_NATIVE_DOUBLE));
+  PetscCall(PetscCalloc1(rowsize * (size_t)nrow + 1, &buf));
+  for (PetscInt g = 0; g < ng; g++) {
+    char     *row = buf + rowsize * (size_t)(rowOf[g] < 0 ? 0 : rowOf[g]);
+    MrLabel   mode;
+    PetscReal H;
+    long long v;
+    if (rowOf[g] < 0) continue;
+    for (PetscInt p = 0; p < sw->npar; p++)
+      if (!sw->aggregate[sw->par[p].axis]) {
+        const char *val = MrSweepValue(sw, p, rep[g]);
+        if (sw->par[p].numeric) {
+          double x = atof(val);
+          memcpy(row + off[p], &x, 8);
+        } else
+          strncpy(row + off[p], val, 63);
+      }
+    v = members[g];
+    memcpy(row + offc, &v, 8);
+    for (int k = 0; k < MR_NUM_LABELS; k++) {
+      v = cnt[g * MR_NUM_LABELS + k];
+      memcpy(row + offc + 8 * (1 + (size_t)k), &v, 8);
+    }
+    MrLabelMode(cnt + g * MR_NUM_LABELS, &mode, &H);
+    if (!members[g]) H = NAN;
+    strncpy(row + offc + 8 * (1 + MR_NUM_LABELS), members[g] ? MrLabelNames[mode] : "", 23);
+    v = members[g] ? (long long)mode : -1;
+    memcpy(row + offc + 8 * (1 + MR_NUM_LABELS) + 24, &v, 8);
+    memcpy(row + offc + 8 * (1 + MR_NUM_LABELS) + 32, &H, 8);
+  }
+  dn = (hsize_t)nrow;
+  PetscCallH5(sp = H5Screate_simple(1, &dn, NULL));
+  PetscCallH5(ds = H5Dcreate2(f, "/grid", ct, sp, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT));
+  if (nrow) PetscCallH5(H5Dwrite(ds, ct, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf));
+  {
+    char pooled[1024] = "";
+    for (PetscInt p = 0; p < sw->npar; p++)
+      if (sw->aggregate[sw->par[p].axis]) {
+        PetscCall(PetscStrlcat(pooled, pooled[0] ? "," : "", sizeof(pooled)));
+        PetscCall(PetscStrlcat(pooled, sw->par[p].target ? "run." : "model.", sizeof(pooled)));
+        PetscCall(PetscStrlcat(pooled, sw->par[p].name, sizeof(pooled)));
+      }
+    PetscCall(MrH5WriteAttrString(ds, "pooled_parameters", pooled));
+    PetscCall(MrH5WriteAttrString(ds, "label_order", "invalid,chaos,fixed point + chaos,fixed point,limit cycle + chaos,limit cycle"));
+  }
+  PetscCallH5(H5Dclose(ds));
+  PetscCallH5(H5Sclose(sp));
+  PetscCallH5(H5Tclose(ct));
+  H5Tclose(st);
+  H5Tclose(sl);
+  PetscCall(PetscFree(buf));
+  PetscCall(PetscFree4(cnt, members, rep, rowOf));
+  PetscCall(PetscFree(stride));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+/* Rank 0: reads the members (journals, then member files) and writes the tables; msg set on failure. */
 static PetscErrorCode MrSweepSummarySerial(MrSweep sw, PetscInt first, PetscInt last, const char path[], char msg[], size_t len)
 {
-  PetscInt  n = last - first, C = -1, R = -1, ndone = 0, nfail = 0, nmiss = 0, ref = -1;
-  MrMember *mm;
-  size_t    rowsize, off, *poff;
-  hid_t     ct, f, fapl, sp, ds, st[4];
-  char     *buf, partial[PETSC_MAX_PATH_LEN + 16], name[96];
-  hsize_t   dn                         = (hsize_t)n;
-  PetscInt  counts[MR_DYN_MISSING + 1] = {0};
+  PetscInt        n = last - first, C = -1, R = -1, RL = -1, ndone = 0, nfail = 0, nmiss = 0, ref = -1, nrec;
+  MrRow          *row;
+  MrMemberRecord *recs, *own, **rec;
+  size_t          rowsize, off, offl, *poff;
+  hid_t           ct, f, fapl, sp, ds, st[4];
+  char           *buf, partial[PETSC_MAX_PATH_LEN + 16], name[96];
+  hsize_t         dn                         = (hsize_t)n;
+  PetscInt        counts[MR_DYN_MISSING + 1] = {0}, lcounts[MR_NUM_LABELS] = {0};
 
   PetscFunctionBegin;
   msg[0] = 0;
-  PetscCall(PetscCalloc1(n + 1, &mm));
+  PetscCall(MrJournalReadAll(sw, &nrec, &recs));
+  PetscCall(PetscCalloc3(n + 1, &row, n + 1, &own, n + 1, &rec));
   for (PetscInt i = 0; i < n; i++) {
     char file[PETSC_MAX_PATH_LEN], fname[64];
     PetscCall(MrSweepMemberName(sw, first + i, fname, sizeof(fname)));
     PetscCall(PetscSNPrintf(file, sizeof(file), "%s/%s", sw->outdir, fname));
-    mm[i].row.member = first + i;
-    PetscCall(PetscStrncpy(mm[i].row.hash, fname, sizeof(mm[i].row.hash)));
-    mm[i].row.amplitude = mm[i].row.level = mm[i].row.peak = mm[i].row.period = mm[i].row.wall = NAN;
-    if (access(file, F_OK) == 0)
-      PetscCall(MrReadMember(file, &mm[i]));
-    else {
-      char failed[PETSC_MAX_PATH_LEN + 16];
-      PetscCall(PetscSNPrintf(failed, sizeof(failed), "%s.failed", file));
-      PetscCall(PetscStrncpy(mm[i].row.status, access(failed, F_OK) == 0 ? "failed" : "missing", sizeof(mm[i].row.status)));
+    row[i].member = first + i;
+    PetscCall(PetscStrncpy(row[i].hash, fname, sizeof(row[i].hash)));
+    row[i].amplitude = row[i].level = row[i].peak = row[i].period = row[i].wall = NAN;
+    rec[i]                                                                      = MrJournalFind(nrec, recs, fname);
+    if (!rec[i] && access(file, F_OK) == 0) {
+      own[i].amplitude = own[i].level = own[i].peak = own[i].period = own[i].wall = NAN;
+      PetscCall(MrMemberRecordRead(file, &own[i]));
+      rec[i] = &own[i];
     }
-    if (!strcmp(mm[i].row.status, "done")) {
+    if (rec[i] && rec[i]->code >= 0) {
+      PetscCall(PetscStrncpy(row[i].status, "done", sizeof(row[i].status)));
+      row[i].code      = rec[i]->code;
+      row[i].amplitude = rec[i]->amplitude;
+      row[i].level     = rec[i]->level;
+      row[i].peak      = rec[i]->peak;
+      row[i].period    = rec[i]->period;
+      row[i].wall      = rec[i]->wall;
       ndone++;
       if (ref < 0) {
         ref = i;
-        C   = mm[i].C;
-        R   = mm[i].R;
+        C   = rec[i]->C;
+        R   = rec[i]->R;
+        RL  = rec[i]->label ? rec[i]->R : -1;
       }
-      if (mm[i].C != C || !mm[i].S) C = -1; /* per-channel columns only when every member has the same channels */
-      if (mm[i].R != R || !mm[i].var || !mm[i].psi) R = -1;
+      if (rec[i]->C != C || !rec[i]->S || !rec[i]->target || !rec[i]->source) C = -1; /* per-channel columns only when every member has the same channels */
+      if (rec[i]->R != R || !rec[i]->var || !rec[i]->psi) R = -1;
+      if (!rec[i]->label || rec[i]->R != RL) RL = -1;
+      for (PetscInt r = 0; rec[i]->label && r < rec[i]->R; r++) lcounts[rec[i]->label[r]]++;
     } else {
-      mm[i].row.code = !strcmp(mm[i].row.status, "failed") ? MR_DYN_FAILED : MR_DYN_MISSING;
-      nfail += mm[i].row.code == MR_DYN_FAILED;
-      nmiss += mm[i].row.code == MR_DYN_MISSING;
+      char failed[PETSC_MAX_PATH_LEN + 16];
+      PetscCall(PetscSNPrintf(failed, sizeof(failed), "%s.failed", file));
+      PetscCall(PetscStrncpy(row[i].status, rec[i] || access(failed, F_OK) == 0 ? "failed" : "missing", sizeof(row[i].status)));
+      row[i].code = !strcmp(row[i].status, "failed") ? MR_DYN_FAILED : MR_DYN_MISSING;
+      nfail += row[i].code == MR_DYN_FAILED;
+      nmiss += row[i].code == MR_DYN_MISSING;
+      rec[i] = NULL;
     }
-    PetscCall(PetscStrncpy(mm[i].row.cls, MrDynClassNames[PetscMax(0, PetscMin(mm[i].row.code, MR_DYN_MISSING))], sizeof(mm[i].row.cls)));
-    counts[PetscMax(0, PetscMin(mm[i].row.code, MR_DYN_MISSING))]++;
+    PetscCall(PetscStrncpy(row[i].cls, MrDynClassNames[PetscMax(0, PetscMin(row[i].code, MR_DYN_MISSING))], sizeof(row[i].cls)));
+    counts[PetscMax(0, PetscMin(row[i].code, MR_DYN_MISSING))]++;
   }
-  if (C > 0 && (!mm[ref].target || !mm[ref].source)) C = -1;
+  RL = RL > 64 ? -1 : RL; /* label columns for up to 64 regions (/grid pools any number) */
 
-  /* the compound type: fixed columns, the parameters, then currents / variance / psi */
+  /* the compound type: fixed columns, the parameters, then currents / variance / psi, labels */
   st[0] = MrStrType(24);
   st[1] = MrStrType(8);
   st[2] = MrStrType(16);
@@ -148,6 +223,8 @@ static PetscErrorCode MrSweepSummarySerial(MrSweep sw, PetscInt first, PetscInt 
   }
   off = rowsize;
   rowsize += 8 * (size_t)(PetscMax(C, 0) + 2 * PetscMax(R, 0));
+  offl = rowsize;
+  rowsize += 32 * (size_t)PetscMax(RL, 0);
   PetscCallH5(ct = H5Tcreate(H5T_COMPOUND, rowsize));
   PetscCallH5(H5Tinsert(ct, "member", HOFFSET(MrRow, member), H5T_NATIVE_LLONG));
   PetscCallH5(H5Tinsert(ct, "file", HOFFSET(MrRow, hash), st[0]));
@@ -164,7 +241,7 @@ static PetscErrorCode MrSweepSummarySerial(MrSweep sw, PetscInt first, PetscInt 
     PetscCallH5(H5Tinsert(ct, name, poff[p], sw->par[p].numeric ? H5T_NATIVE_DOUBLE : st[3]));
   }
   for (PetscInt c = 0; c < C; c++) {
-    PetscCall(PetscSNPrintf(name, sizeof(name), "S_%lld_%lld", mm[ref].target[c], mm[ref].source[c]));
+    PetscCall(PetscSNPrintf(name, sizeof(name), "S_%lld_%lld", rec[ref]->target[c], rec[ref]->source[c]));
     PetscCallH5(H5Tinsert(ct, name, off + 8 * (size_t)c, H5T_NATIVE_DOUBLE));
   }
   for (PetscInt r = 0; r < R; r++) {
@@ -173,27 +250,37 @@ static PetscErrorCode MrSweepSummarySerial(MrSweep sw, PetscInt first, PetscInt 
     PetscCall(PetscSNPrintf(name, sizeof(name), "psi_%" PetscInt_FMT, r));
     PetscCallH5(H5Tinsert(ct, name, off + 8 * (size_t)(PetscMax(C, 0) + R + r), H5T_NATIVE_DOUBLE));
   }
+  for (PetscInt r = 0; r < RL; r++) {
+    PetscCall(PetscSNPrintf(name, sizeof(name), "label_%" PetscInt_FMT, r));
+    PetscCallH5(H5Tinsert(ct, name, offl + 32 * (size_t)r, st[0]));
+    PetscCall(PetscSNPrintf(name, sizeof(name), "label_code_%" PetscInt_FMT, r));
+    PetscCallH5(H5Tinsert(ct, name, offl + 32 * (size_t)r + 24, H5T_NATIVE_LLONG));
+  }
   PetscCall(PetscCalloc1(rowsize * (size_t)n + 1, &buf));
   for (PetscInt i = 0; i < n; i++) {
-    char     *row  = buf + rowsize * (size_t)i;
-    PetscBool done = (PetscBool)!strcmp(mm[i].row.status, "done");
-    memcpy(row, &mm[i].row, sizeof(MrRow));
+    char *rw = buf + rowsize * (size_t)i;
+    memcpy(rw, &row[i], sizeof(MrRow));
     for (PetscInt p = 0; p < sw->npar; p++) {
       const char *v = MrSweepValue(sw, p, first + i);
       if (sw->par[p].numeric) {
         double x = atof(v);
-        memcpy(row + poff[p], &x, 8);
+        memcpy(rw + poff[p], &x, 8);
       } else
-        strncpy(row + poff[p], v, 63);
+        strncpy(rw + poff[p], v, 63);
     }
     for (PetscInt c = 0; c < C; c++) {
-      double x = done ? mm[i].S[c] : NAN;
-      memcpy(row + off + 8 * (size_t)c, &x, 8);
+      double x = rec[i] ? rec[i]->S[c] : NAN;
+      memcpy(rw + off + 8 * (size_t)c, &x, 8);
     }
     for (PetscInt r = 0; r < R; r++) {
-      double x = done ? mm[i].var[r] : NAN, y = done ? mm[i].psi[r] : NAN;
-      memcpy(row + off + 8 * (size_t)(PetscMax(C, 0) + r), &x, 8);
-      memcpy(row + off + 8 * (size_t)(PetscMax(C, 0) + R + r), &y, 8);
+      double x = rec[i] ? rec[i]->var[r] : NAN, y = rec[i] ? rec[i]->psi[r] : NAN;
+      memcpy(rw + off + 8 * (size_t)(PetscMax(C, 0) + r), &x, 8);
+      memcpy(rw + off + 8 * (size_t)(PetscMax(C, 0) + R + r), &y, 8);
+    }
+    for (PetscInt r = 0; r < RL; r++) {
+      long long v = rec[i] ? rec[i]->label[r] : -1;
+      strncpy(rw + offl + 32 * (size_t)r, rec[i] ? MrLabelNames[v] : "", 23);
+      memcpy(rw + offl + 32 * (size_t)r + 24, &v, 8);
     }
   }
   PetscCall(PetscSNPrintf(partial, sizeof(partial), "%s.partial", path));
@@ -222,6 +309,7 @@ static PetscErrorCode MrSweepSummarySerial(MrSweep sw, PetscInt first, PetscInt 
       PetscCallH5(H5Aclose(a));
       PetscCallH5(H5Sclose(s1));
     }
+    if (RL > 0 || lcounts[0] + lcounts[1] + lcounts[2] + lcounts[3] + lcounts[4] + lcounts[5] > 0) PetscCall(MrSweepWriteGrid(sw, f, first, last, (const MrMemberRecord *const *)rec));
     PetscCall(MrH5WriteAttrString(f, "sweep", sw->path));
     PetscCall(MrH5WriteAttrString(f, "sweep_yaml", sw->text));
     PetscCall(MrH5WriteAttrString(f, "verb", sw->verb));
@@ -235,21 +323,22 @@ static PetscErrorCode MrSweepSummarySerial(MrSweep sw, PetscInt first, PetscInt 
     PetscCallH5(H5Fclose(f));
     if (rename(partial, path) != 0) PetscCall(PetscSNPrintf(msg, len, "cannot rename '%s': %s", partial, strerror(errno)));
   }
-  printf("  summary %s: %" PetscInt_FMT " members: %" PetscInt_FMT " done, %" PetscInt_FMT " failed, %" PetscInt_FMT " missing; classes: %" PetscInt_FMT " fixed point, %" PetscInt_FMT " limit cycle, %" PetscInt_FMT " chaos, %" PetscInt_FMT
-         " mixed\n",
+  printf("  summary %s: %" PetscInt_FMT " members: %" PetscInt_FMT " done, %" PetscInt_FMT " failed, %" PetscInt_FMT " missing; classes of the currents: %" PetscInt_FMT " fixed point, %" PetscInt_FMT " limit cycle, %" PetscInt_FMT
+         " chaos, %" PetscInt_FMT " mixed\n",
          path, n, ndone, nfail, nmiss, counts[0], counts[1], counts[2], counts[3]);
+  if (lcounts[0] + lcounts[1] + lcounts[2] + lcounts[3] + lcounts[4] + lcounts[5] > 0) {
+    printf("  labels of the regions (the paper's rule):");
+    for (int k = 0; k < MR_NUM_LABELS; k++) printf("%s %" PetscInt_FMT " %s", k ? "," : "", lcounts[k], MrLabelNames[k]);
+    printf("\n");
+  }
   for (int k = 0; k < 4; k++) H5Tclose(st[k]);
   H5Tclose(ct);
   PetscCall(PetscFree(buf));
   PetscCall(PetscFree(poff));
-  for (PetscInt i = 0; i < n; i++) {
-    free(mm[i].S);
-    free(mm[i].var);
-    free(mm[i].psi);
-    free(mm[i].target);
-    free(mm[i].source);
-  }
-  PetscCall(PetscFree(mm));
+  for (PetscInt i = 0; i < n; i++) PetscCall(MrMemberRecordFree(&own[i]));
+  for (PetscInt i = 0; i < nrec; i++) PetscCall(MrMemberRecordFree(&recs[i]));
+  free(recs);
+  PetscCall(PetscFree3(row, own, rec));
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 

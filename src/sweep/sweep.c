@@ -99,18 +99,6 @@ static PetscErrorCode MrReadSeries(hid_t f, const char name[], PetscInt *nt, Pet
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
-static PetscErrorCode MrH5Copy(hid_t src, const char name[], hid_t dst, const char as[])
-{
-  hid_t lcpl;
-
-  PetscFunctionBegin;
-  PetscCallH5(lcpl = H5Pcreate(H5P_LINK_CREATE));
-  PetscCallH5(H5Pset_create_intermediate_group(lcpl, 1));
-  PetscCallH5(H5Ocopy(src, name, dst, as, H5P_DEFAULT, lcpl));
-  PetscCallH5(H5Pclose(lcpl));
-  PetscFunctionReturn(PETSC_SUCCESS);
-}
-
 static PetscBool MrH5ReadAttrReal(hid_t obj, const char name[], PetscReal *v)
 {
   hid_t  a;
@@ -126,99 +114,88 @@ static PetscBool MrH5ReadAttrReal(hid_t obj, const char name[], PetscReal *v)
   return PETSC_TRUE;
 }
 
-/* Rank 0 of a member's group: classify the run, write the member file from it. */
-static PetscErrorCode MrSweepMemberFile(MrSweep sw, PetscInt m, const char run[], const char model[], const char file[], char msg[], size_t len)
+/* The record of a member from its series of currents (classified here), its last
+   state and, when classified, its labels. Takes ownership of nothing. */
+static PetscErrorCode MrRecordFromSeries(MrSweep sw, PetscInt m, PetscInt nt, PetscInt C, const PetscReal S[], PetscReal dt, PetscInt R, const PetscReal var[], const PetscReal psi[], const int label[], const PetscInt target[],
+                                         const PetscInt source[], PetscReal wall, MrMemberRecord *rec)
 {
-  hid_t      fin, fo, fapl, g;
-  PetscInt   nt = 0, C = 0, ntm = 0, ntv = 0, R = 0, ntp = 0, Rp = 0;
-  PetscReal *S = NULL, *tm = NULL, *var = NULL, *psi = NULL, wall = NAN, dt;
   MrDynamics dyn;
-  char       partial[PETSC_MAX_PATH_LEN + 16];
-  hsize_t    d1;
+
+  PetscFunctionBegin;
+  PetscCall(PetscMemzero(rec, sizeof(*rec)));
+  rec->member = m;
+  PetscCall(MrSweepMemberName(sw, m, rec->name, sizeof(rec->name)));
+  PetscCall(MrClassifyCurrents(nt, C, S, dt, sw->window, &dyn));
+  rec->code      = dyn.cls;
+  rec->amplitude = dyn.amplitude;
+  rec->level     = dyn.level;
+  rec->peak      = dyn.peak;
+  rec->period    = dyn.period;
+  rec->wall      = wall;
+  rec->C         = C;
+  rec->R         = R;
+  rec->S         = (double *)malloc((size_t)C * 8 + 8);
+  rec->target    = (long long *)malloc((size_t)C * 8 + 8);
+  rec->source    = (long long *)malloc((size_t)C * 8 + 8);
+  rec->var       = (double *)malloc((size_t)R * 8 + 8);
+  rec->psi       = (double *)malloc((size_t)R * 8 + 8);
+  for (PetscInt c = 0; c < C; c++) {
+    rec->S[c]      = S[(nt - 1) * C + c];
+    rec->target[c] = target ? target[c] : -1;
+    rec->source[c] = source ? source[c] : -1;
+  }
+  for (PetscInt r = 0; r < R; r++) {
+    rec->var[r] = var[r];
+    rec->psi[r] = psi[r];
+  }
+  if (label) {
+    rec->label = (int *)malloc((size_t)R * 4 + 4);
+    for (PetscInt r = 0; r < R; r++) rec->label[r] = label[r];
+  }
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+/* Rank 0 of a member's group: the record of a run from its output file (msg set
+   when the file does not have what a member needs). fin stays open for copies. */
+static PetscErrorCode MrRecordFromRun(MrSweep sw, PetscInt m, hid_t fin, MrMemberRecord *rec, char msg[], size_t len)
+{
+  PetscInt   nt = 0, C = 0, ntm = 0, ntv = 0, R = 0, ntp = 0, Rp = 0, *tg = NULL, *sc = NULL;
+  PetscReal *S = NULL, *tm = NULL, *var = NULL, *psi = NULL, wall = NAN;
+  int        rank, *label = NULL;
+  hsize_t    dims[4];
+  void      *raw;
 
   PetscFunctionBegin;
   msg[0] = 0;
-  fin    = H5Fopen(run, H5F_ACC_RDONLY, H5P_DEFAULT);
-  if (fin < 0) {
-    PetscCall(PetscSNPrintf(msg, len, "the run wrote no readable output"));
-    PetscFunctionReturn(PETSC_SUCCESS);
-  }
   PetscCall(MrReadSeries(fin, "/currents", &nt, &C, &S));
   PetscCall(MrReadSeries(fin, "/time", &ntm, &R, &tm));
   PetscCall(MrReadSeries(fin, "/variance", &ntv, &R, &var));
   PetscCall(MrReadSeries(fin, "/psi", &ntp, &Rp, &psi));
-  if (!S || !tm || !var || !psi || nt < 2 || ntm != nt) {
+  if (!S || !tm || !var || !psi || nt < 2 || ntm != nt || Rp != R) {
     PetscCall(PetscSNPrintf(msg, len, "the run output has no time series of the currents (needs -mode twopoint for dmft)"));
-    H5Fclose(fin);
-    PetscCall(PetscFree(S));
-    PetscCall(PetscFree(tm));
-    PetscCall(PetscFree(var));
-    PetscCall(PetscFree(psi));
-    PetscFunctionReturn(PETSC_SUCCESS);
-  }
-  dt = tm[1] - tm[0];
-  PetscCall(MrClassifyCurrents(nt, C, S, dt, sw->window, &dyn));
-  (void)MrH5ReadAttrReal(fin, "wall_seconds", &wall);
-
-  PetscCall(PetscSNPrintf(partial, sizeof(partial), "%s.partial", file));
-  PetscCallH5(fapl = H5Pcreate(H5P_FILE_ACCESS));
-  PetscCallH5(H5Pset_libver_bounds(fapl, H5F_LIBVER_V18, H5F_LIBVER_LATEST));
-  fo = H5Fcreate(partial, H5F_ACC_TRUNC, H5P_DEFAULT, fapl);
-  PetscCallH5(H5Pclose(fapl));
-  PetscCheck(fo >= 0, PETSC_COMM_SELF, PETSC_ERR_FILE_OPEN, "cannot create member file %s", partial);
-  PetscCall(MrH5WriteAttrInt(fo, "member", m));
-  PetscCall(MrH5WriteAttrString(fo, "sweep", sw->path));
-  PetscCall(MrH5WriteAttrString(fo, "verb", sw->verb));
-  PetscCall(MrH5WriteAttrString(fo, "class", MrDynClassNames[dyn.cls]));
-  PetscCall(MrH5WriteAttrInt(fo, "class_code", dyn.cls));
-  PetscCall(MrH5WriteAttrReal(fo, "amplitude", dyn.amplitude));
-  PetscCall(MrH5WriteAttrReal(fo, "level", dyn.level));
-  PetscCall(MrH5WriteAttrReal(fo, "peak", dyn.peak));
-  PetscCall(MrH5WriteAttrReal(fo, "period", dyn.period));
-  PetscCall(MrH5WriteAttrReal(fo, "wall_seconds", wall));
-  PetscCallH5(g = H5Gcreate2(fo, "/params", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT));
-  for (PetscInt p = 0; p < sw->npar; p++) PetscCall(MrH5WriteAttrString(g, sw->par[p].name, MrSweepValue(sw, p, m)));
-  PetscCallH5(H5Gclose(g));
-  d1 = (hsize_t)C;
-  PetscCall(MrH5WriteDataset(fo, "/final/currents", H5T_NATIVE_DOUBLE, 1, &d1, S + (nt - 1) * C));
-  d1 = (hsize_t)R;
-  PetscCall(MrH5WriteDataset(fo, "/final/variance", H5T_NATIVE_DOUBLE, 1, &d1, var + (ntv - 1) * R));
-  d1 = (hsize_t)Rp;
-  PetscCall(MrH5WriteDataset(fo, "/final/psi", H5T_NATIVE_DOUBLE, 1, &d1, psi + (ntp - 1) * Rp));
-  if (MrH5Exists(fin, "/channel")) PetscCall(MrH5Copy(fin, "/channel", fo, "/channel"));
-  if (sw->nkeep < 0) { /* everything the run wrote, and the generated model */
-    const char *all[] = {"/time", "/currents", "/variance", "/psi", "/traces", "/delta", "/delta_times", "/delta_lags", "/that_eigenvalues", "/stationary", "/network"};
-    for (size_t k = 0; k < sizeof(all) / sizeof(all[0]); k++)
-      if (MrH5Exists(fin, all[k])) PetscCall(MrH5Copy(fin, all[k], fo, all[k]));
-  } else
-    for (PetscInt k = 0; k < sw->nkeep; k++) {
-      char name[256];
-      PetscCall(PetscSNPrintf(name, sizeof(name), "%s%s", sw->keep[k][0] == '/' ? "" : "/", sw->keep[k]));
-      if (!strcmp(name, "/model")) continue;
-      if (!MrH5Exists(fin, name)) {
-        PetscCall(PetscSNPrintf(msg, len, "keep: the run wrote no %s", name));
-        break;
-      }
-      PetscCall(MrH5Copy(fin, name, fo, name));
+  } else {
+    (void)MrH5ReadAttrReal(fin, "wall_seconds", &wall);
+    PetscCall(MrH5ReadDataset(fin, "/classification/code", H5T_NATIVE_INT, &rank, dims, &raw, msg, len));
+    msg[0] = 0;
+    if (raw && (PetscInt)dims[0] == R)
+      label = (int *)raw;
+    else
+      free(raw);
+    PetscCall(MrH5ReadDataset(fin, "/channel/target", H5T_NATIVE_LLONG, &rank, dims, &raw, msg, len));
+    msg[0] = 0;
+    if (raw && (PetscInt)dims[0] == C) {
+      PetscCall(PetscMalloc2(C, &tg, C, &sc));
+      for (PetscInt c = 0; c < C; c++) tg[c] = (PetscInt)((long long *)raw)[c];
+      free(raw);
+      PetscCall(MrH5ReadDataset(fin, "/channel/source", H5T_NATIVE_LLONG, &rank, dims, &raw, msg, len));
+      msg[0] = 0;
+      for (PetscInt c = 0; c < C && raw; c++) sc[c] = (PetscInt)((long long *)raw)[c];
     }
-  if (model[0] && !msg[0]) {
-    PetscBool want = (PetscBool)(sw->nkeep < 0);
-    for (PetscInt k = 0; k < sw->nkeep; k++) want = (PetscBool)(want || !strcmp(sw->keep[k], "model") || !strcmp(sw->keep[k], "/model"));
-    if (want) {
-      hid_t fm = H5Fopen(model, H5F_ACC_RDONLY, H5P_DEFAULT);
-      if (fm >= 0) {
-        PetscCall(MrH5Copy(fm, "/", fo, "/model"));
-        H5Fclose(fm);
-      }
-    }
+    free(raw);
+    PetscCall(MrRecordFromSeries(sw, m, nt, C, S, tm[1] - tm[0], R, var + (ntv - 1) * R, psi + (ntp - 1) * R, label, tg, sc, wall, rec));
+    PetscCall(PetscFree2(tg, sc));
+    free(label);
   }
-  PetscCall(MrH5WriteAttrString(fo, "status", "complete"));
-  PetscCallH5(H5Fclose(fo));
-  H5Fclose(fin);
-  if (msg[0])
-    (void)unlink(partial);
-  else if (rename(partial, file) != 0)
-    PetscCall(PetscSNPrintf(msg, len, "cannot rename %s: %s", partial, strerror(errno)));
   PetscCall(PetscFree(S));
   PetscCall(PetscFree(tm));
   PetscCall(PetscFree(var));
@@ -228,8 +205,102 @@ static PetscErrorCode MrSweepMemberFile(MrSweep sw, PetscInt m, const char run[]
 
 typedef enum { MR_MEMBER_DONE, MR_MEMBER_FAILED, MR_MEMBER_STOPPED } MrMemberStatus;
 
-/* One member on group communicator g. */
-static PetscErrorCode MrSweepMember(MrSweep sw, MPI_Comm g, PetscInt m, PetscBool verbose, MrMemberStatus *st, char why[], size_t wlen)
+/* In-memory members: a dmft member whose files would hold nothing but the record
+   (keep: none) runs without model or run files. */
+static PetscBool MrSweepInMemory(MrSweep sw) { return (PetscBool)(!strcmp(sw->verb, "dmft") && sw->nkeep == 0); }
+
+typedef struct {
+  MrSweep       sw;
+  MPI_Comm      g;
+  PetscInt      m;
+  MrModel       model;
+  MrDmftOptions opt;
+  PetscBool     optRead;
+  MrInputs      inputs;
+  PetscBool     inputsSet;
+} MrMemoryMember;
+
+static PetscErrorCode MrMemoryGenerate(MrMemoryMember *mm)
+{
+  PetscFunctionBegin;
+  PetscCall(MrModelGenerate(mm->g, mm->sw->generator, &mm->model));
+  PetscCall(MrCheckUnusedOptions(mm->g, NULL));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+static PetscErrorCode MrMemoryOptions(MrMemoryMember *mm)
+{
+  PetscFunctionBegin;
+  PetscCall(MrDmftOptionsRead(mm->g, &mm->opt));
+  mm->optRead = PETSC_TRUE;
+  PetscCall(MrDmftOptionsCheckModel(mm->g, &mm->opt, mm->model));
+  MrCheckInput(mm->g, mm->opt.mode == 0 && mm->opt.batch == 1, "sweep: dmft members are single two-point solves (-mode twopoint, no -batch)");
+  PetscCall(MrInputsParse(mm->g, mm->opt.input, mm->model->R, &mm->inputs));
+  mm->inputsSet = PETSC_TRUE;
+  PetscCall(MrDmftOptionsCheckUnused(mm->g));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+/* Runs fn under the options database o (errors come back in *status, the database is popped in any case). */
+static PetscErrorCode MrWithOptions(PetscOptions o, PetscErrorCode (*fn)(MrMemoryMember *), MrMemoryMember *mm, PetscErrorCode *status)
+{
+  PetscFunctionBegin;
+  PetscCall(PetscOptionsPush(o));
+  *status = fn(mm);
+  PetscCall(PetscOptionsPop());
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+/* The in-memory member: the record on every rank of g; input errors in *status. */
+static PetscErrorCode MrSweepRunInMemory(MrSweep sw, MPI_Comm g, PetscInt m, MrMemberError *err, MrMemberRecord *rec, PetscErrorCode *status)
+{
+  MrMemoryMember mm;
+  PetscOptions   o;
+  PetscErrorCode (*printf0)(FILE *, const char[], va_list) = PetscVFPrintf;
+
+  PetscFunctionBegin;
+  PetscCall(PetscMemzero(&mm, sizeof(mm)));
+  mm.sw = sw;
+  mm.g  = g;
+  mm.m  = m;
+  PetscCall(PetscPushErrorHandler(MrMemberErrorHandler, err));
+  if (!err->verbose) PetscVFPrintf = MrVFPrintfQuiet;
+  if (sw->generator[0]) {
+    PetscCall(MrSweepOptions(sw, m, 0, &o));
+    PetscCall(MrWithOptions(o, MrMemoryGenerate, &mm, status));
+    PetscCall(PetscOptionsDestroy(&o));
+  } else
+    *status = MrModelLoad(g, sw->modelFile, &mm.model);
+  if (!*status) {
+    PetscCall(MrSweepOptions(sw, m, 1, &o));
+    PetscCall(MrWithOptions(o, MrMemoryOptions, &mm, status));
+    PetscCall(PetscOptionsDestroy(&o));
+  }
+  if (!*status) {
+    MrDmftResult res;
+    mm.opt.keepSeries = PETSC_TRUE;
+    *status           = MrDmftTwoPoint(g, mm.model, &mm.opt, &mm.inputs, NULL, &res);
+    if (!*status) {
+      int *label = NULL;
+      if (mm.opt.classify) {
+        PetscCall(PetscMalloc1(mm.model->R, &label));
+        for (PetscInt r = 0; r < mm.model->R; r++) label[r] = (int)res.label[r];
+      }
+      PetscCall(MrRecordFromSeries(sw, m, res.nt, mm.model->C, res.series, res.dtSaved, mm.model->R, res.variance, res.psi, label, mm.model->target, mm.model->source, res.wall, rec));
+      PetscCall(PetscFree(label));
+      PetscCall(MrDmftResultDestroy(&res));
+    }
+  }
+  PetscVFPrintf = printf0;
+  PetscCall(PetscPopErrorHandler());
+  if (mm.inputsSet) PetscCall(MrInputsDestroy(&mm.inputs));
+  if (mm.optRead) PetscCall(MrDmftOptionsDestroy(&mm.opt));
+  if (mm.model) PetscCall(MrModelDestroy(&mm.model));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+/* One member on group communicator g; its record goes to a member file or to the journal j. */
+static PetscErrorCode MrSweepMember(MrSweep sw, MPI_Comm g, PetscInt m, PetscBool verbose, MrJournal *j, MrMemberStatus *st, char why[], size_t wlen)
 {
   char           name[64], file[PETSC_MAX_PATH_LEN], run[PETSC_MAX_PATH_LEN], model[PETSC_MAX_PATH_LEN] = "", failed[PETSC_MAX_PATH_LEN + 16];
   PetscOptions   o;
@@ -237,29 +308,36 @@ static PetscErrorCode MrSweepMember(MrSweep sw, MPI_Comm g, PetscInt m, PetscBoo
   PetscErrorCode status = 0;
   PetscMPIInt    grank;
   int            code;
+  MrMemberRecord rec;
+  PetscBool      mem = MrSweepInMemory(sw);
 
   PetscFunctionBegin;
+  PetscCall(PetscMemzero(&rec, sizeof(rec)));
   PetscCallMPI(MPI_Comm_rank(g, &grank));
   PetscCall(MrSweepMemberName(sw, m, name, sizeof(name)));
   PetscCall(PetscSNPrintf(file, sizeof(file), "%s/%s", sw->outdir, name));
   PetscCall(PetscSNPrintf(failed, sizeof(failed), "%s.failed", file));
   PetscCall(PetscSNPrintf(run, sizeof(run), "%s/.tmp/%s.run.h5", sw->outdir, name));
-  if (sw->generator[0]) {
-    PetscCall(PetscSNPrintf(model, sizeof(model), "%s/.tmp/%s.model.h5", sw->outdir, name));
-    PetscCall(MrSweepOptions(sw, m, 0, &o));
-    PetscCall(PetscOptionsSetValue(o, "-o", model));
-    PetscCall(PetscOptionsSetValue(o, "-force", "1"));
-    PetscCall(MrSweepStage(sw, g, o, 0, &err, &status));
-    PetscCall(PetscOptionsDestroy(&o));
-  }
-  if (!status) {
-    PetscCall(MrSweepOptions(sw, m, 1, &o));
-    PetscCall(PetscOptionsSetValue(o, "-model", model[0] ? model : sw->modelFile));
-    PetscCall(PetscOptionsSetValue(o, "-o", run));
-    PetscCall(PetscOptionsSetValue(o, "-force", "1"));
-    PetscCall(PetscOptionsSetValue(o, "-progress", "0"));
-    PetscCall(MrSweepStage(sw, g, o, 1, &err, &status));
-    PetscCall(PetscOptionsDestroy(&o));
+  if (mem)
+    PetscCall(MrSweepRunInMemory(sw, g, m, &err, &rec, &status));
+  else {
+    if (sw->generator[0]) {
+      PetscCall(PetscSNPrintf(model, sizeof(model), "%s/.tmp/%s.model.h5", sw->outdir, name));
+      PetscCall(MrSweepOptions(sw, m, 0, &o));
+      PetscCall(PetscOptionsSetValue(o, "-o", model));
+      PetscCall(PetscOptionsSetValue(o, "-force", "1"));
+      PetscCall(MrSweepStage(sw, g, o, 0, &err, &status));
+      PetscCall(PetscOptionsDestroy(&o));
+    }
+    if (!status) {
+      PetscCall(MrSweepOptions(sw, m, 1, &o));
+      PetscCall(PetscOptionsSetValue(o, "-model", model[0] ? model : sw->modelFile));
+      PetscCall(PetscOptionsSetValue(o, "-o", run));
+      PetscCall(PetscOptionsSetValue(o, "-force", "1"));
+      PetscCall(PetscOptionsSetValue(o, "-progress", "0"));
+      PetscCall(MrSweepStage(sw, g, o, 1, &err, &status));
+      PetscCall(PetscOptionsDestroy(&o));
+    }
   }
   if (status && status != MR_ERR_INPUT && status != MR_ERR_STOPPED) {
     (void)fprintf(stderr, "mrdyn sweep: member %" PetscInt_FMT " (%s): %s\n", m, name, err.msg);
@@ -268,9 +346,23 @@ static PetscErrorCode MrSweepMember(MrSweep sw, MPI_Comm g, PetscInt m, PetscBoo
   code = status == MR_ERR_STOPPED ? 2 : status ? 1 : 0;
   if (grank == 0) {
     char msg[1024] = "";
-    if (!code)
-      PetscCall(MrSweepMemberFile(sw, m, run, model, file, msg, sizeof(msg)));
-    else
+    if (!code) {
+      hid_t fin = -1;
+      if (!mem) {
+        fin = H5Fopen(run, H5F_ACC_RDONLY, H5P_DEFAULT);
+        if (fin < 0)
+          PetscCall(PetscSNPrintf(msg, sizeof(msg), "the run wrote no readable output"));
+        else
+          PetscCall(MrRecordFromRun(sw, m, fin, &rec, msg, sizeof(msg)));
+      }
+      if (!msg[0]) {
+        if (sw->memberFiles)
+          PetscCall(MrMemberRecordWrite(sw, &rec, fin, model, file, msg, sizeof(msg)));
+        else
+          PetscCall(MrJournalAppend(sw, j, &rec, msg, sizeof(msg)));
+      }
+      if (fin >= 0) H5Fclose(fin);
+    } else
       PetscCall(PetscStrncpy(msg, err.msg, sizeof(msg)));
     if (code == 0 && msg[0]) code = 1;
     if (code == 1) { /* a note for the summary; the member is retried when the sweep runs again */
@@ -280,11 +372,14 @@ static PetscErrorCode MrSweepMember(MrSweep sw, MPI_Comm g, PetscInt m, PetscBoo
         fclose(f);
       }
       if (!why) (void)fprintf(stderr, "mrdyn sweep: member %" PetscInt_FMT " (%s) failed: %s\n", m, name, msg);
-    } else if (code == 0)
+    } else if (code == 0 && access(failed, F_OK) == 0)
       (void)unlink(failed);
-    (void)unlink(run);
-    if (model[0]) (void)unlink(model);
+    if (!mem) {
+      (void)unlink(run);
+      if (model[0]) (void)unlink(model);
+    }
   }
+  PetscCall(MrMemberRecordFree(&rec));
   PetscCallMPI(MPI_Bcast(&code, 1, MPI_INT, 0, g));
   if (why) PetscCall(PetscStrncpy(why, err.msg, wlen)); /* input errors carry the same message on every rank */
   *st = code == 0 ? MR_MEMBER_DONE : code == 1 ? MR_MEMBER_FAILED : MR_MEMBER_STOPPED;
@@ -341,6 +436,7 @@ PetscErrorCode MrSweepRun(MrSweep sw, PetscInt first, PetscInt last, PetscInt k,
   PetscInt      *owner;
   int            stopped = 0, anyStop;
   PetscLogDouble t0, now, lastPrint;
+  MrJournal      journal = NULL; /* opened by the first record this process writes */
 
   PetscFunctionBegin;
   PetscCallMPI(MPI_Comm_rank(sw->comm, &rank));
@@ -349,13 +445,19 @@ PetscErrorCode MrSweepRun(MrSweep sw, PetscInt first, PetscInt last, PetscInt k,
   PetscCall(MrMakeDir(sw->comm, tmp));
   /* which members are complete: rank 0 looks, everyone gets the same list */
   PetscCall(PetscCalloc1(n + 1, &done));
-  if (rank == 0)
+  if (rank == 0) {
+    PetscInt        nrec;
+    MrMemberRecord *recs;
+    PetscCall(MrJournalReadAll(sw, &nrec, &recs));
     for (PetscInt i = 0; i < n; i++) {
       char name[64], file[PETSC_MAX_PATH_LEN];
       PetscCall(MrSweepMemberName(sw, first + i, name, sizeof(name)));
       PetscCall(PetscSNPrintf(file, sizeof(file), "%s/%s", sw->outdir, name));
-      done[i] = (char)(access(file, F_OK) == 0);
+      done[i] = (char)(MrJournalFind(nrec, recs, name) || access(file, F_OK) == 0);
     }
+    for (PetscInt i = 0; i < nrec; i++) PetscCall(MrMemberRecordFree(&recs[i]));
+    free(recs);
+  }
   PetscCallMPI(MPI_Bcast(done, (int)n, MPI_CHAR, 0, sw->comm));
   PetscCall(PetscMalloc1(n + 1, &job));
   for (PetscInt i = 0; i < n; i++)
@@ -386,10 +488,11 @@ PetscErrorCode MrSweepRun(MrSweep sw, PetscInt first, PetscInt last, PetscInt k,
        that is wrong stops the sweep here with one message */
     MrMemberStatus st;
     char           why[1024] = "";
-    PetscCall(MrSweepMember(sw, sw->comm, job[0].m, verbose, &st, why, sizeof(why)));
+    PetscCall(MrSweepMember(sw, sw->comm, job[0].m, verbose, &journal, &st, why, sizeof(why)));
     if (st == MR_MEMBER_FAILED) {
       PetscCall(MrSignalsRestore());
       PetscCall(MrCommFree(&g));
+      PetscCall(MrJournalClose(&journal));
       MrCheckInput(sw->comm, PETSC_FALSE, "sweep stopped: its first member (%" PetscInt_FMT ") failed: %s", job[0].m, why[0] ? why : "see its .failed file");
     }
     {
@@ -406,7 +509,7 @@ PetscErrorCode MrSweepRun(MrSweep sw, PetscInt first, PetscInt last, PetscInt k,
       MrMemberStatus st = MR_MEMBER_FAILED;
       int            sig, agreed;
       if (owner[j] != group) continue;
-      PetscCall(MrSweepMember(sw, g, job[j].m, verbose, &st, NULL, 0));
+      PetscCall(MrSweepMember(sw, g, job[j].m, verbose, &journal, &st, NULL, 0));
       ndone++;
       nfail += st == MR_MEMBER_FAILED && grank == 0;
       /* a stop request ends this group after the member (groups run independently) */
@@ -425,6 +528,7 @@ PetscErrorCode MrSweepRun(MrSweep sw, PetscInt first, PetscInt last, PetscInt k,
   }
   PetscCall(MrSignalsRestore());
   PetscCall(MrCommFree(&g));
+  PetscCall(MrJournalClose(&journal));
   {
     PetscInt loc[2] = {ndone, nfail}, tot[2];
     PetscCallMPI(MPI_Allreduce(loc, tot, 2, MPIU_INT, MPI_SUM, sw->comm));
