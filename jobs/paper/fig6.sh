@@ -26,9 +26,9 @@ TF=$(awk -v n="$NT" -v dt="$DT" 'BEGIN { printf "%.10g", (n - 1) * dt }')
 T0=$(awk -v n="$NT" -v dt="$DT" 'BEGIN { printf "%.10g", int(n / 2) * dt }')    # the notebook's t0: step Nt/2
 TDYN=$(awk -v n="$NT" -v dt="$DT" 'BEGIN { s = n - 1000; if (s < 0) s = 0; printf "%.10g", s * dt }')  # last 1000 steps
 "$PY" "$TOOLS/paper/fig6.py" prepare "$OUT" --draws "$DRAWS" ${G1:+--g1 "$G1"}
-while read -r name model init; do
+while read -r -u 3 name model init; do  # fd 3: srun and mpirun read stdin
   # shellcheck disable=SC2086 # $init holds the run's initial-current options
   mr dmft -model "$model" -o "$OUT/$name.h5" -force -progress 0 -scheme reference -dt "$DT" -t_final "$TF" \
-    -classify -classify_t0 "$T0" -silence 0 -dynamic_spectrum 20 -dynamic_spectrum_start "$TDYN" $init >"$OUT/$name.log"
-done <"$OUT/runs.txt"
+    -classify -classify_t0 "$T0" -silence 0 -dynamic_spectrum 20 -dynamic_spectrum_start "$TDYN" $init </dev/null >"$OUT/$name.log"
+done 3<"$OUT/runs.txt"
 "$PY" "$TOOLS/paper/fig6.py" plot "$OUT" -o "$PNG" --table "$OUT/table.md"

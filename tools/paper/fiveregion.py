@@ -89,6 +89,7 @@ def plot(a):
     import matplotlib.pyplot as plt
     shaping.style(plt)
     runs, data = {}, {}
+    shaping.check_runs(a.out)
     for f in sorted(os.listdir(a.out)):
         m = RUN_FILE.match(f)
         if m:

@@ -5,6 +5,9 @@ legacy random numbers, the model-file writer, the published classification rule
 
 Conventions (docs/model.md): T[m, n, r], channel c = m*R + n is the current from
 region n into region m, /currents is (nt, C)."""
+import os
+import sys
+
 import h5py
 import numpy as np
 
@@ -86,6 +89,14 @@ def read_run(path):
         if "silenced/that_eigenvalues" in f:
             r["silenced"] = eig(f["silenced/that_eigenvalues"])
     return r
+
+
+def check_runs(out):
+    """Every run listed in OUT/runs.txt has its output (a job script must not plot half a figure)."""
+    with open(os.path.join(out, "runs.txt")) as f:
+        missing = [ln.split()[0] for ln in f if ln.strip() and not os.path.exists(os.path.join(out, ln.split()[0] + ".h5"))]
+    if missing:
+        sys.exit("%s: %d listed runs have no output (first: %s)" % (out, len(missing), missing[0]))
 
 
 def style(plt):
