@@ -49,7 +49,7 @@ def prepare(a):
     g1s = [float(x) for x in a.g1.split(",")] if a.g1 else G1_ALL
     T, rs = models()
     S0 = {}
-    for gi, g1 in enumerate(G1_ALL):  # the whole sequence: a subset keeps the notebook's draws
+    for g1 in G1_ALL:  # the whole sequence: a subset keeps the notebook's draws
         for t in ("i", "ii"):
             S0[(t, g1)] = rs.rand(3, 3)
     os.makedirs(a.out, exist_ok=True)
@@ -73,7 +73,7 @@ def prepare(a):
 
 def summary(r):
     """The measured outcome of one run."""
-    dt, n = r["dt"], int(round(TAU_MAX / r["dt"]))
+    n = int(round(TAU_MAX / r["dt"]))
     short = [shaping.classify(r["curve"][:n, i]) for i in range(r["curve"].shape[1])]
     S, ps = r["S"][-LAST:], r["psi"][-LAST:]
     return dict(labels=r["labels"], labels50=short, amp=float(np.max(S.max(0) - S.min(0))),
