@@ -9,15 +9,7 @@
 #include <mrdyn/dmft.h>
 #include <mrdyn/rng.h>
 #include "gauss.h"
-
-/* Hot loops are built also for Haswell-class x86 (AVX2) and picked at load
-   time. Every element is computed alone, and ISO C17 mode does not contract
-   into FMA (checked: no vfmadd in the object), so both versions give the same bits. */
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
-#  define MR_CLONES __attribute__((target_clones("avx2", "default")))
-#else
-#  define MR_CLONES
-#endif
+#include "kernels.h"
 
 typedef struct {
   PetscInt   r, nin, nout;
@@ -274,35 +266,6 @@ static void MrDmftUH(MrDmft d, MrDmftRegion *R, const PetscReal *h, PetscReal *w
   }
 }
 
-/* A[i] = I_i I_j + sum_q H_i[q] w[q] for i in [lo, hi); one pass for up to four
-   in-channels (the paper's R <= 4), the same summation order in every case. */
-MR_CLONES static void MrDmftA(MrDmft d, MrDmftRegion *R, PetscInt lo, PetscInt hi, const PetscReal *w, PetscReal Ij)
-{
-  const PetscInt Nt = d->Nt, nin = R->nin;
-  const PetscReal *restrict Ih = R->Ih, *restrict H = R->Hin;
-  PetscReal *restrict A = R->A;
-  switch (nin) {
-  case 1:
-    for (PetscInt i = lo; i < hi; i++) A[i] = Ih[i] * Ij + H[i] * w[0];
-    break;
-  case 2:
-    for (PetscInt i = lo; i < hi; i++) A[i] = Ih[i] * Ij + H[i] * w[0] + H[Nt + i] * w[1];
-    break;
-  case 3:
-    for (PetscInt i = lo; i < hi; i++) A[i] = Ih[i] * Ij + H[i] * w[0] + H[Nt + i] * w[1] + H[2 * Nt + i] * w[2];
-    break;
-  case 4:
-    for (PetscInt i = lo; i < hi; i++) A[i] = Ih[i] * Ij + H[i] * w[0] + H[Nt + i] * w[1] + H[2 * Nt + i] * w[2] + H[3 * Nt + i] * w[3];
-    break;
-  default:
-    for (PetscInt i = lo; i < hi; i++) A[i] = Ih[i] * Ij;
-    for (PetscInt a = 0; a < nin; a++) {
-      const PetscReal *Hk = H + a * Nt, wa = w[a];
-      for (PetscInt i = lo; i < hi; i++) A[i] += Hk[i] * wa;
-    }
-  }
-}
-
 static void MrDmftRecord(MrDmft d, MrDmftRegion *R, PetscInt j)
 {
   if (d->t0c >= 0 && j >= d->t0c) R->crow[j - d->t0c] = R->Dc[d->t0c];
@@ -355,23 +318,47 @@ static void MrScan(PetscInt lo, PetscInt hi, PetscReal c, const PetscReal *restr
   for (; i <= hi; i++) G[i] = c * G[i - 1] + b[i];
 }
 
-/* F[i] = g^2 C(Delta_ii, Dj, Dc[i]) + A[i] for i in [lo, j), and F[j] at the diagonal Dj.
-   The hot loop of the engine. */
-MR_CLONES static void MrDmftF(MrDmftRegion *R, PetscInt lo, PetscInt j, PetscReal Dj)
+/* The arguments of the column kernels for region R at step j. */
+static MrColumnArgs MrDmftColumnArgs(MrDmft d, MrDmftRegion *R, PetscInt lo, PetscInt hi, PetscReal Dj, PetscReal *out)
 {
-  const PetscReal g2 = R->g2, rj = 1.0 / sqrt(Dj + MR_2_PI);
-  const PetscReal *restrict ri = R->ri, *restrict Dc = R->Dc, *restrict A = R->A;
-  PetscReal *restrict F = R->F;
-  if (g2 == 0) /* no disorder: only the structured drive */
-    for (PetscInt i = lo; i <= j; i++) F[i] = A[i];
-  else {
-    for (PetscInt i = lo; i < j; i++) F[i] = g2 * MrCorrR(ri[i], rj, Dc[i]) + A[i];
-    F[j] = g2 * MrCorrR(rj, rj, Dj) + A[j];
-  }
+  MrColumnArgs a;
+  a.lo    = lo;
+  a.hi    = hi;
+  a.c1    = 1 - d->h;
+  a.h     = d->h;
+  a.g2    = R->g2;
+  a.rj    = 1.0 / sqrt(Dj + MR_2_PI);
+  a.nin   = R->nin;
+  a.Nt    = d->Nt;
+  a.H     = R->Hin;
+  a.w     = R->w;
+  a.input = (PetscBool)(d->inputs && d->inputs->n > 0);
+  a.Ih    = R->Ih;
+  a.Ij    = 0; /* the caller sets I_j */
+  a.Dp    = R->Dp;
+  a.Gp    = R->Gp;
+  a.ri    = R->ri;
+  a.Dc    = R->Dc;
+  a.out   = out;
+  return a;
+}
+
+/* F at the diagonal element j, C(Dj, Dj, Dj) + A_j, by the plain kernel on one element. */
+static PetscReal MrDmftDiagF(MrDmft d, MrDmftRegion *R, PetscInt j, PetscReal Dj, PetscReal Ij)
+{
+  MrColumnArgs    a     = MrDmftColumnArgs(d, R, j, j + 1, Dj, R->F);
+  const PetscReal dsave = R->Dc[j], rsave = R->ri[j];
+  R->Dc[j] = Dj;
+  R->ri[j] = a.rj;
+  a.Ij     = Ij;
+  MrDmftColumnF_ref(&a);
+  R->Dc[j] = dsave;
+  R->ri[j] = rsave;
+  return R->F[j];
 }
 
 /* The published recurrence (tests/data/README.md), step for step. */
-MR_CLONES static PetscErrorCode MrDmftStepReference(MrDmft d, PetscInt j, PetscReal *psiv, PetscReal **Sv, PetscReal *Fv)
+static PetscErrorCode MrDmftStepReference(MrDmft d, PetscInt j, PetscReal *psiv, PetscReal **Sv, PetscReal *Fv)
 {
   const PetscReal h = d->h, c1 = 1 - h;
   const PetscInt  Nt = d->Nt, lo = d->window > 0 ? PetscMax(1, j - d->window) : 1;
@@ -395,13 +382,16 @@ MR_CLONES static PetscErrorCode MrDmftStepReference(MrDmft d, PetscInt j, PetscR
       R->hj[a]           = d->hbuf[in[a]];
       R->Hin[a * Nt + j] = R->hj[a];
     }
-    R->Fin = c1 * R->Fin + h * R->Ih[j - 1];
-    for (PetscInt i = lo - 1; i < j; i++) R->Dc[i] = c1 * R->Dp[i] + h * R->Gp[i];
+    R->Fin        = c1 * R->Fin + h * R->Ih[j - 1];
+    R->Dc[lo - 1] = c1 * R->Dp[lo - 1] + h * R->Gp[lo - 1];
     MrDmftUH(d, R, R->hj, R->w);
-    MrDmftA(d, R, lo, j + 1, R->w, R->Ih[j]);
-    MrDmftF(R, lo, j, Dstar);
+    {
+      MrColumnArgs a = MrDmftColumnArgs(d, R, lo, j, Dstar, R->A); /* the increments h F go to A */
+      a.Ij           = R->Ih[j];
+      MrDmftColumnRef(&a);
+      R->A[j] = h * MrDmftDiagF(d, R, j, Dstar, R->Ih[j]);
+    }
     R->Gc[lo - 1] = 0;
-    for (PetscInt i = lo; i <= j; i++) R->A[i] = h * R->F[i]; /* A is free again: the increments */
     MrScan(lo, j, c1, R->A, R->Gc);
     R->diag[j] = R->Dc[j] = c1 * R->Dc[j - 1] + h * R->Gc[j - 1];
     R->ri[j]              = 1.0 / sqrt(R->diag[j] + MR_2_PI);
@@ -411,7 +401,7 @@ MR_CLONES static PetscErrorCode MrDmftStepReference(MrDmft d, PetscInt j, PetscR
 
 /* Second order: exponential trapezoid rules in both times, with the column, the
    diagonal and the currents predicted by exponential Euler. */
-MR_CLONES static PetscErrorCode MrDmftStepTrapezoid(MrDmft d, PetscInt j, PetscReal *psiv, PetscReal **Sv, PetscReal *Fv)
+static PetscErrorCode MrDmftStepTrapezoid(MrDmft d, PetscInt j, PetscReal *psiv, PetscReal **Sv, PetscReal *Fv)
 {
   const PetscReal h = d->h, e = exp(-h), e2 = exp(-2 * h), hh = 0.5 * h;
   const PetscInt  Nt = d->Nt, lo = d->window > 0 ? PetscMax(1, j - d->window) : 1;
@@ -438,8 +428,12 @@ MR_CLONES static PetscErrorCode MrDmftStepTrapezoid(MrDmft d, PetscInt j, PetscR
       R->Hin[a * Nt + j] = R->hj[a];
     }
     MrDmftUH(d, R, R->hj, R->w);
-    MrDmftA(d, R, lo - 1, j + 1, R->w, R->Ih[j]);
-    MrDmftF(R, lo - 1, j, Dj);
+    {
+      MrColumnArgs a = MrDmftColumnArgs(d, R, lo - 1, j, Dj, R->F);
+      a.Ij           = R->Ih[j];
+      MrDmftColumnF(&a);
+      R->F[j] = MrDmftDiagF(d, R, j, Dj, R->Ih[j]);
+    }
     if (lo == 1)
       for (PetscInt a = 0; a < R->nin; a++) g0 += R->S0[a] * R->w[a]; /* Gamma(0, t) = <x(0) xi(t)> */
     R->Gc[lo - 1] = g0;

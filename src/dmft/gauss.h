@@ -1,6 +1,5 @@
 /* Gaussian integrals of phi(x) = erf(sqrt(pi)/2 x) (model.md section 2), written
-   so that loops over them vectorise: a branch-free arctangent (Cephes' rational
-   approximation, about 1 ulp) instead of libm's. */
+   so that loops over them vectorise: a branch-free arcsine (below) instead of libm's. */
 #pragma once
 #include <math.h>
 
@@ -13,20 +12,34 @@ static inline double MrPsi(double D)
   return sqrt(v > 1e-20 ? v : 1e-20);
 }
 
-/* Branch-free arcsine, |error| <= ~1 ulp (Cephes asin.c coefficients): both
-   branches are evaluated and one division is shared. */
+/* Arcsine from +, -, *, fma and one square root: no division, branch-free, so a
+   loop over it vectorises and gives the same bits on every instruction set (fma
+   and sqrt are correctly rounded everywhere). |x| <= 1/2: asin(a) = a + a z f(z),
+   z = a^2; |x| > 1/2: asin(a) = pi/2 - 2 asin(s), s = sqrt(z), z = (1 - a)/2, with
+   f the degree-11 Chebyshev fit of (asin(sqrt z) - sqrt z)/z^(3/2) on [0, 1/4]
+   (error 2.3e-16 of f, 6e-17 relative in asin; tools/asin_fit.py). At most about 2 ulp. */
 static inline double MrAsin(double x)
 {
-  const double ax = fabs(x), a = ax >= 1.0 ? 1.0 : ax, MOREBITS = 6.123233995736765886130e-17; /* not fmin: it does not vectorise; NaN passes through */
-  const int    big = a > 0.625;
-  const double zb = 1.0 - a, zs = a * a;
-  const double pr    = (((2.967721961301243206100e-3 * zb - 5.634242780008963776856e-1) * zb + 6.968710824104713396794e0) * zb - 2.556901049652824852289e1) * zb + 2.853665548261061424989e1;
-  const double qs    = (((zb - 2.194779531642920639778e1) * zb + 1.470656354026814941758e2) * zb - 3.838770957603691357202e2) * zb + 3.424398657913078477438e2;
-  const double pp    = ((((4.253011369004428248960e-3 * zs - 6.019598008014123785661e-1) * zs + 5.444622390564711410273e0) * zs - 1.626247967210700244449e1) * zs + 1.956261983317594739197e1) * zs - 8.198089802484824371615e0;
-  const double qq    = ((((zs - 1.474091372988853791896e1) * zs + 7.049610280856842141659e1) * zs - 1.471791292232726029859e2) * zs + 1.395105614657485689735e2) * zs - 4.918853881490881290097e1;
-  const double ratio = (big ? zb * pr : zs * pp) / (big ? qs : qq), sq = sqrt(zb + zb);
-  const double rb = ((M_PI_4 - sq) - (sq * ratio - MOREBITS)) + M_PI_4, rs = a * ratio + a;
-  return copysign(big ? rb : rs, x);
+  const double ax = fabs(x), a = ax >= 1.0 ? 1.0 : ax; /* not fmin: it does not vectorise; NaN passes through */
+  const int    big = a > 0.5;
+  const double z = big ? 0.5 * (1.0 - a) : a * a, s = sqrt(big ? z : 0.25);
+  double       f = 2.81692180608814138e-02;
+  f              = fma(f, z, -1.07490503396978077e-02);
+  f              = fma(f, z, 1.60355143491488217e-02);
+  f              = fma(f, z, 7.80294947735331746e-03);
+  f              = fma(f, z, 1.18754943826369225e-02);
+  f              = fma(f, z, 1.39296529023266325e-02);
+  f              = fma(f, z, 1.73552599557863230e-02);
+  f              = fma(f, z, 2.23720476317445099e-02);
+  f              = fma(f, z, 3.03819473670984795e-02);
+  f              = fma(f, z, 4.46428571034236457e-02);
+  f              = fma(f, z, 7.50000000002076367e-02);
+  f              = fma(f, z, 1.66666666666666491e-01);
+  {
+    const double zf = z * f, rs = fma(a, zf, a);
+    const double rb = (1.57079632679489655800e+00 - 2.0 * s) - (2.0 * (s * zf) - 6.12323399573676603587e-17); /* pi/2 in two parts */
+    return copysign(big ? rb : rs, x);
+  }
 }
 
 /* C(D11, D22, D12) = <phi(x1) phi(x2)> = (2/pi) asin(D12 r1 r2) with r = 1/sqrt(D + 2/pi).
