@@ -23,11 +23,11 @@ static MrLabel label_of(int n, double (*f)(int, void *), void *ctx)
 }
 
 static double f_const(int i, void *ctx) { return 0.9 + 0 * i * *(double *)ctx; }
-static double f_cos(int i, void *ctx) { return cos(2 * M_PI * i / *(double *)ctx); }                                                 /* a limit cycle */
-static double f_decay(int i, void *ctx) { return exp(-i / *(double *)ctx) + 0.01 * sin(0.3 * i) * exp(-i / 40.0); }                  /* chaos: decays to 0, one early ripple */
-static double f_plateau(int i, void *ctx) { return 0.7 + 0.3 * exp(-i / *(double *)ctx) + 0.005 * sin(0.2 * i) * exp(-i / 30.0); }   /* fixed point + chaos */
-static double f_damped(int i, void *ctx) { return exp(-i / *(double *)ctx) * cos(2 * M_PI * i / 50.0); }                             /* chaos: peaks fall by > 5% */
-static double f_noisy(int i, void *ctx) { return 0.6 * cos(2 * M_PI * i / 50.0) + 0.3 + 0.01 * cos(2 * M_PI * i / *(double *)ctx); } /* limit cycle + chaos: peaks at 0.9, not decaying */
+static double f_cos(int i, void *ctx) { return cos(2 * M_PI * i / *(double *)ctx); }                                                     /* a limit cycle */
+static double f_decay(int i, void *ctx) { return exp(-i / *(double *)ctx) + 0.01 * sin(0.3 * i) * exp(-i / 40.0); }                      /* chaos: decays to 0, one early ripple */
+static double f_plateau(int i, void *ctx) { return 0.7 + 0.3 * exp(-i / *(double *)ctx) + 0.05 * exp(-(i - 20.0) * (i - 20.0) / 25.0); } /* fixed point + chaos: one bump */
+static double f_damped(int i, void *ctx) { return exp(-i / *(double *)ctx) * cos(2 * M_PI * i / 50.0); }                                 /* chaos: peaks fall by > 5% */
+static double f_noisy(int i, void *ctx) { return 0.6 * cos(2 * M_PI * i / 50.0) + 0.3 + 0.01 * cos(2 * M_PI * i / *(double *)ctx); }     /* limit cycle + chaos: peaks at 0.9, not decaying */
 
 int main(void)
 {
