@@ -35,6 +35,10 @@ PETSC_EXTERN PetscInt MrSweepSize(MrSweep sweep);
 /* Runs members [first, last) not yet complete on sub-communicators of
    ranksPerMember ranks, then writes the summary of that range. Collective. */
 PETSC_EXTERN PetscErrorCode MrSweepRun(MrSweep sweep, PetscInt first, PetscInt last, PetscInt ranksPerMember, const char summary[], PetscBool verbose);
+/* Runs member m alone, in full, through its verb into the file out (and its generated
+   model next to it, OUT-model.h5): a member file of any sweep with every dataset of
+   a normal run. Collective. */
+PETSC_EXTERN PetscErrorCode MrSweepRunMember(MrSweep sweep, PetscInt m, const char out[], PetscBool force);
 /* Writes the summary table of members [first, last) from their files (missing
    members are listed as such). Collective (rank 0 reads and writes). */
 PETSC_EXTERN PetscErrorCode MrSweepSummary(MrSweep sweep, PetscInt first, PetscInt last, const char summary[]);

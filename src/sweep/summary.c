@@ -354,14 +354,16 @@ PetscErrorCode MrSweepSummary(MrSweep sw, PetscInt first, PetscInt last, const c
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
-static const char *const MrSweepKnown[]   = {"-array_index", "-array_count", "-ranks_per_member", "-merge", "-sweep_verbose", "-dry_run", NULL};
-static const char *const MrSweepNumeric[] = {"-array_index", "-array_count", "-ranks_per_member", NULL};
+static const char *const MrSweepKnown[]   = {"-array_index", "-array_count", "-ranks_per_member", "-merge", "-sweep_verbose", "-dry_run", "-member", "-o", "-force", NULL};
+static const char *const MrSweepNumeric[] = {"-array_index", "-array_count", "-ranks_per_member", "-member", NULL};
 
 PetscErrorCode MrSweepVerb(MPI_Comm comm, const char path[])
 {
   MrSweep     sw;
   PetscInt    idx = 0, cnt = 1, k = -1, first, last;
-  PetscBool   merge = PETSC_FALSE, verbose = PETSC_FALSE, dry = PETSC_FALSE, help;
+  PetscBool   merge = PETSC_FALSE, verbose = PETSC_FALSE, dry = PETSC_FALSE, help, force = PETSC_FALSE;
+  PetscInt    member                  = -1;
+  char        out[PETSC_MAX_PATH_LEN] = "";
   char        summary[PETSC_MAX_PATH_LEN + 64];
   PetscMPIInt size;
 
@@ -374,13 +376,22 @@ PetscErrorCode MrSweepVerb(MPI_Comm comm, const char path[])
   PetscCall(PetscOptionsBool("-merge", "only write summary.h5 of every member from the member files", NULL, merge, &merge, NULL));
   PetscCall(PetscOptionsBool("-sweep_verbose", "show the members' own output", NULL, verbose, &verbose, NULL));
   PetscCall(PetscOptionsBool("-dry_run", "list the members and their files, run nothing", NULL, dry, &dry, NULL));
+  PetscCall(PetscOptionsInt("-member", "run only member K, in full, into the file -o (-1: the sweep)", NULL, member, &member, NULL));
+  PetscCall(PetscOptionsString("-o", "with -member: the output file", NULL, out, out, sizeof(out), NULL));
+  PetscCall(PetscOptionsBool("-force", "with -member: replace an existing output file", NULL, force, &force, NULL));
   PetscOptionsEnd();
   PetscCall(PetscOptionsHasHelp(NULL, &help));
   if (help) PetscFunctionReturn(PETSC_SUCCESS);
   MrCheckInput(comm, path && path[0], "usage: mrdyn sweep SWEEP.yaml [-array_index i -array_count n] [-merge]");
   PetscCall(MrCheckUnusedOptions(comm, MrSweepKnown));
   MrCheckInput(comm, cnt >= 1 && idx >= 0 && idx < cnt, "-array_index %" PetscInt_FMT " must be in [0, -array_count %" PetscInt_FMT ")", idx, cnt);
+  MrCheckInput(comm, (member >= 0) == (out[0] != 0), "-member K and -o FILE go together (run one member into FILE)");
   PetscCall(MrSweepLoad(comm, path, &sw));
+  if (member >= 0) {
+    PetscCall(MrSweepRunMember(sw, member, out, force));
+    PetscCall(MrSweepDestroy(&sw));
+    PetscFunctionReturn(PETSC_SUCCESS);
+  }
   if (k < 0) k = sw->ranksPerMember;
   PetscCallMPI(MPI_Comm_size(comm, &size));
   if (k == 0) { /* auto: the fewest ranks that hold the largest member in half their share of node memory */

@@ -386,6 +386,43 @@ static PetscErrorCode MrSweepMember(MrSweep sw, MPI_Comm g, PetscInt m, PetscBoo
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
+PetscErrorCode MrSweepRunMember(MrSweep sw, PetscInt m, const char out[], PetscBool force)
+{
+  char           model[PETSC_MAX_PATH_LEN + 16] = "";
+  PetscOptions   o;
+  MrMemberError  err    = {"", PETSC_FALSE, PETSC_TRUE};
+  PetscErrorCode status = 0;
+
+  PetscFunctionBegin;
+  MrCheckInput(sw->comm, m >= 0 && m < sw->M, "-member %" PetscInt_FMT ": the sweep has members 0 .. %" PetscInt_FMT, m, sw->M - 1);
+  PetscCall(MrOutputCheckPath(sw->comm, out, force));
+  if (sw->generator[0]) {
+    size_t n;
+    PetscCall(PetscStrncpy(model, out, sizeof(model)));
+    PetscCall(PetscStrlen(model, &n));
+    if (n > 3 && !strcmp(model + n - 3, ".h5")) model[n - 3] = 0;
+    PetscCall(PetscStrlcat(model, "-model.h5", sizeof(model)));
+    PetscCall(MrSweepOptions(sw, m, 0, &o));
+    PetscCall(PetscOptionsSetValue(o, "-o", model));
+    PetscCall(PetscOptionsSetValue(o, "-force", force ? "1" : "0"));
+    PetscCall(MrSweepStage(sw, sw->comm, o, 0, &err, &status));
+    PetscCall(PetscOptionsDestroy(&o));
+  }
+  if (!status) {
+    PetscCall(MrSweepOptions(sw, m, 1, &o));
+    PetscCall(PetscOptionsSetValue(o, "-model", model[0] ? model : sw->modelFile));
+    PetscCall(PetscOptionsSetValue(o, "-o", out));
+    PetscCall(PetscOptionsSetValue(o, "-force", force ? "1" : "0"));
+    if (!strcmp(sw->verb, "dmft")) PetscCall(PetscOptionsSetValue(o, "-classify_early_stop", "0")); /* the whole run */
+    PetscCall(MrSweepStage(sw, sw->comm, o, 1, &err, &status));
+    PetscCall(PetscOptionsDestroy(&o));
+  }
+  MrCheckInput(sw->comm, status == 0, "member %" PetscInt_FMT ": %s", m, err.msg);
+  PetscCall(PetscPrintf(sw->comm, "mrdyn sweep: member %" PetscInt_FMT " written to %s%s%s\n", m, out, model[0] ? " (its model: " : "", model[0] ? model : ""));
+  if (model[0]) PetscCall(PetscPrintf(sw->comm, ")\n"));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
 static PetscErrorCode MrMakeDir(MPI_Comm comm, const char dir[])
 {
   PetscMPIInt rank;
