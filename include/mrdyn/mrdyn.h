@@ -11,3 +11,4 @@
 #include <mrdyn/dmft.h>
 #include <mrdyn/sweep.h>
 #include <mrdyn/analysis.h>
+#include <mrdyn/polytope.h>

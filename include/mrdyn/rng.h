@@ -12,7 +12,8 @@ typedef enum {
   MR_STREAM_INITS, /* default initial currents */
   MR_STREAM_MODEL, /* model generators */
   MR_STREAM_TEST,
-  MR_STREAM_TANGENT /* initial tangent vectors of `lyapunov`: a = row */
+  MR_STREAM_TANGENT, /* initial tangent vectors of `lyapunov`: a = row */
+  MR_STREAM_POLYTOPE /* `polytope` draws of b: region = R, a = draw, b = attempt and block of 4 */
 } MrStream;
 
 /* Four standard normals for counter (a, b). */

@@ -13,6 +13,7 @@ static const char usage[] = "mrdyn: multiregion recurrent networks and their mea
                             "  mrdyn spectrum -model model.h5 -o spec.h5  eigenvalues of one realisation's connectivity (ScaLAPACK)\n"
                             "  mrdyn dimension run.h5 -o dim.h5           participation ratio of activity saved with simulate -save_activity\n"
                             "  mrdyn lyapunov -model model.h5 -o ly.h5    leading Lyapunov exponents (Euler trajectory + tangent vectors)\n"
+                            "  mrdyn polytope -b b1,..,bR -o poly.h5      vertices of the fixed-point polytope (a = 0); -R R -draws K: statistics\n"
                             "  mrdyn info FILE.h5                         what a model or run file holds\n"
                             "  mrdyn version                              version and git commit\n"
                             "Every verb runs under mpiexec -n P; -help after a verb lists its options.\n";

@@ -108,11 +108,17 @@ PetscErrorCode MrRunVerb(MPI_Comm comm, const char verb[], int npos, const char 
     PetscCall(MrLyapunovVerb(comm));
     PetscFunctionReturn(PETSC_SUCCESS);
   }
+  PetscCall(PetscStrcmp(verb, "polytope", &is));
+  if (is) {
+    MrCheckInput(comm, npos == 0, "polytope: unexpected argument '%s' (options start with '-')", pos[0]);
+    PetscCall(MrPolytopeVerb(comm));
+    PetscFunctionReturn(PETSC_SUCCESS);
+  }
   PetscCall(PetscStrcmp(verb, "version", &is));
   if (is) {
     PetscCall(PetscPrintf(comm, "mrdyn %s (git %s)\n", MRDYN_VERSION, MRDYN_GIT_COMMIT));
     PetscFunctionReturn(PETSC_SUCCESS);
   }
-  MrCheckInput(comm, PETSC_FALSE, "unknown verb '%s' (model, simulate, dmft, compare, sweep, spectrum, dimension, lyapunov, info, version; mrdyn --help)", verb);
+  MrCheckInput(comm, PETSC_FALSE, "unknown verb '%s' (model, simulate, dmft, compare, sweep, spectrum, dimension, lyapunov, polytope, info, version; mrdyn --help)", verb);
   PetscFunctionReturn(PETSC_SUCCESS);
 }
