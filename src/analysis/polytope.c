@@ -274,7 +274,15 @@ static PetscErrorCode MrPolytopeOne(MPI_Comm comm, PetscInt R, const PetscReal b
   for (PetscInt k = 0; k < 2 * P; k++) ib[k] = poly.pairs[k];
   PetscCall(MrOutputWriteRoot(o, "/pairs", H5T_NATIVE_LLONG, 2, dp, ib));
   PetscCall(MrOutputWriteRoot(o, "/weights", H5T_NATIVE_DOUBLE, 2, dw, poly.weights));
-  PetscCall(MrOutputWriteRoot(o, "/vertices", H5T_NATIVE_DOUBLE, 2, dv, poly.vertices));
+  if (poly.nv)
+    PetscCall(MrOutputWriteRoot(o, "/vertices", H5T_NATIVE_DOUBLE, 2, dv, poly.vertices));
+  else { /* an empty polytope: a (0, P) dataset (HDF5 refuses to write nothing) */
+    hid_t sp, d;
+    PetscCallH5(sp = H5Screate_simple(2, dv, NULL));
+    PetscCallH5(d = H5Dcreate2(MrOutputFile(o), "/vertices", H5T_NATIVE_DOUBLE, sp, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT));
+    PetscCallH5(H5Dclose(d));
+    PetscCallH5(H5Sclose(sp));
+  }
   for (PetscInt q = 0; q < P; q++) ib[q] = poly.fracture[q];
   PetscCall(MrOutputWriteRoot(o, "/fracture", H5T_NATIVE_LLONG, 1, dp, ib));
   for (PetscInt q = 0; q < P; q++) ib[q] = poly.zero[q];
