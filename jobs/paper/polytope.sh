@@ -10,7 +10,9 @@
 # core), about 2-3 minutes on 2 cores. The full figure (10,000 draws per R):
 # jobs/paper/polytope.sbatch.
 # Edit (environment): OUT (directory, default polytope), PNG (default
-#   $OUT/polytope.png), DRAWS (default 500), RS (default "5 6 7"), SEED (default 1),
+#   $OUT/polytope.png), DRAWS (default 500), DRAWS_5, DRAWS_6, DRAWS_7 (per R,
+#   default DRAWS), RS (default "5 6 7"), SEED (default 1; draw k of a given R and
+#   seed is the same whatever DRAWS is, so a larger run extends a smaller one),
 #   FPS (fixed-point runs per panel, default 250), FP_R (default 7), FP_F (the f of
 #   the panels, default 1,2,3,4), NP (ranks of the local mpiexec, default 2), MRDYN, TOOLS.
 # Writes: $OUT/stats-R<R>.h5, $OUT/{model,poly,fps}-f<f>.h5, $OUT/table.md, $PNG.
@@ -34,7 +36,8 @@ mr() { if declare -F mr_launch >/dev/null; then mr_launch "$@"; else mpiexec -n 
 
 mkdir -p "$OUT"
 for R in $RS; do
-  mr polytope -R "$R" -draws "$DRAWS" -seed "$SEED" -o "$OUT/stats-R$R.h5" -force -progress 60 </dev/null | tee "$OUT/stats-R$R.log"
+  n=DRAWS_$R
+  mr polytope -R "$R" -draws "${!n:-$DRAWS}" -seed "$SEED" -o "$OUT/stats-R$R.h5" -force -progress 60 </dev/null | tee "$OUT/stats-R$R.log"
 done
 "$PY" "$TOOLS/paper/polytope.py" pick "$OUT" --R "$FP_R" --f "$FP_F"
 zeros=$(printf '0%.0s,' $(seq "$FP_R")); zeros=${zeros%,}
