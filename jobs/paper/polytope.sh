@@ -6,9 +6,9 @@
 # current dynamics reach from FPS random initial currents (init_size 10, Euler
 # dt = 0.1 to t = 500) on the polytope of the first draw with f = 1, 2, 3, 4
 # fracture variables, embedded in 2-D and coloured by component.
-# Local (reduced): DRAWS = 500 per R; R = 7 dominates (about 0.4 s per draw and
-# core), about 2-3 minutes on 2 cores. The full figure (10,000 draws per R):
-# jobs/paper/polytope.sbatch.
+# Local (reduced): DRAWS = 500 per R; R = 7 dominates (0.3 s of CPU per draw):
+# 4.5 minutes on 2 ranks of the shared 2-core machine. The full figure (10,000
+# draws per R, about 53 core-minutes): jobs/paper/polytope.sbatch.
 # Edit (environment): OUT (directory, default polytope), PNG (default
 #   $OUT/polytope.png), DRAWS (default 500), DRAWS_5, DRAWS_6, DRAWS_7 (per R,
 #   default DRAWS), RS (default "5 6 7"), SEED (default 1; draw k of a given R and

@@ -169,7 +169,7 @@ def plot(a):
             ax.scatter(e[m, 0], e[m, 1], s=6, lw=0, color=cols[c % len(cols)])
         m = ~r["ok"]
         if m.any():
-            ax.scatter(e[m, 0], e[m, 1], s=12, marker="x", lw=0.6, color="k", label="not converged (%d)" % m.sum())
+            ax.scatter(e[m, 0], e[m, 1], s=8, marker="x", lw=0.5, color="0.55", label="still moving (%d)" % m.sum())
             ax.legend(fontsize=7, loc="lower right")
         ax.set_xticks([])
         ax.set_yticks([])
