@@ -193,6 +193,16 @@ static double MrZigguratSlow(const MrZiggurat *z, MrWords *w, uint64_t u)
   }
 }
 
+/* x with its sign flipped when bit 8 of the word is set (no branch) */
+static inline double MrFlipSign(double x, uint64_t bit8)
+{
+  uint64_t b;
+  memcpy(&b, &x, sizeof(b));
+  b ^= bit8 << 55;
+  memcpy(&x, &b, sizeof(b));
+  return x;
+}
+
 /* The nT values of draw t, scale times standard normals: value e comes from word e of the
    counters (t, 0..nb-1), nb = ceil(nT/4); the few outside the ziggurat's core continue, in
    the order of e, with the words of the counters (t, nb), (t, nb+1), ... */
@@ -209,7 +219,7 @@ static inline void MrBoxDrawN(const MrZiggurat *restrict z, philox4x64_key_t key
       const int      i = (int)(u & 255);
       const double   x = (double)(int64_t)(u >> 11) * 0x1.0p-53 * z->x[i];
       bad |= !(x < z->x[i + 1]);
-      T[e] = (u & 256) ? -scale * x : scale * x;
+      T[e] = scale * MrFlipSign(x, u & 256);
     }
   }
   if (bad) {
@@ -410,9 +420,9 @@ static PetscErrorCode MrGenRandom(PetscOptionItems *PetscOptionsObject, MPI_Comm
     maxTries = 100000000;
   }
   PetscCall(PetscOptionsReal("-tol", box ? "half-width of the accepted box" : "accepted distance to the target", NULL, tol, &tol, NULL));
-  PetscCall(PetscOptionsReal("-rho", box ? "T entries ~ N(0, rho^2/R) (-box: default |w|)" : "T entries ~ N(0, rho^2/R)", NULL, rho, &rho, NULL));
+  PetscCall(PetscOptionsReal("-rho", "T entries ~ N(0, rho^2/R) (with -box the default is |w|)", NULL, rho, &rho, NULL));
   PetscCall(PetscOptionsInt("-seed", "seed of the draws", NULL, seed, &seed, NULL));
-  PetscCall(PetscOptionsInt("-max_tries", "draws before giving up", NULL, maxTries, &maxTries, NULL));
+  PetscCall(PetscOptionsInt("-max_tries", "draws before giving up (with -box the default is 1e8)", NULL, maxTries, &maxTries, NULL));
   PetscCall(PetscOptionsBool("-rescale", "accept a draw whose leading eigenvalue points at the target and scale T onto it (reaches any |w|)", NULL, rescale, &rescale, NULL));
   PetscCall(PetscOptionsBool("-box_prefilter", "-box: reject draws by a bound on That's characteristic polynomial before any eigenvalue is computed (R <= 3; the same draw is accepted; off only to check that)", NULL, prefilter, &prefilter, NULL));
   if (help) PetscFunctionReturn(PETSC_SUCCESS);
