@@ -24,6 +24,7 @@ struct _p_MrModel {
   char       phi[16];
   char       description[256];
   char       hash[17]; /* content hash (hex) */
+  PetscInt   draws;    /* generator random: draws until one was accepted (0: not recorded) */
   /* derived: channel lists per region (CSR) */
   PetscInt  *outOff, *outCh; /* out-channels of region s (source == s) */
   PetscInt  *inOff, *inCh;   /* in-channels of region r (target == r) */
@@ -63,6 +64,6 @@ PETSC_EXTERN PetscReal MrModelUForm(MrModel model, const PetscInt off[], const P
 /* Does region s carry an input direction u^s? */
 PETSC_EXTERN PetscBool MrModelRegionHasInput(MrModel model, PetscInt s);
 
-/* Generators (interfaces.md): "paper", "random", "graph"; parameters from the
-   options database. Collective; the result is replicated. */
+/* Generators (interfaces.md): "paper", "random", "graph", "from"; parameters from the
+   options database. Collective; the result is replicated (NULL under -help). */
 PETSC_EXTERN PetscErrorCode MrModelGenerate(MPI_Comm comm, const char name[], MrModel *model);

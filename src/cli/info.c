@@ -80,6 +80,7 @@ PetscErrorCode MrInfo(MPI_Comm comm, const char path[])
     PetscCall(PetscPrintf(comm, "  description: %s\n  regions R = %" PetscInt_FMT ", channels C = %" PetscInt_FMT ", T entries %" PetscInt_FMT ", U %s, inputs %s\n", m->description, m->R, m->C, m->nT, m->hasU ? "given" : "identity",
                           m->V ? "yes" : "none"));
     PetscCall(PetscPrintf(comm, "  phi = %s, tau = %g, content hash %s\n", m->phi, (double)m->tau, m->hash));
+    if (m->draws) PetscCall(PetscPrintf(comm, "  random T accepted after %" PetscInt_FMT " draws\n", m->draws)); /* read on rank 0, which prints */
     if (PetscIsNanReal(wre))
       PetscCall(PetscPrintf(comm, "  leading eigenvalue of That: not computed (C > 4000)\n"));
     else

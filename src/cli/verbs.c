@@ -3,9 +3,11 @@
 #include "verbs.h"
 #include "version.h"
 
-static const char *const MrModelKnown[]   = {"-o",    "-force", "-R",   "-N",    "-g",         "-tau",    "-description", "-a",      "-b",       "-u",        "-hdiag", "-V", "-w_re",
-                                             "-w_im", "-tol",   "-rho", "-seed", "-max_tries", "-degree", "-rank",        "-sigma2", "-rescale", "-clusters", "-p_out", NULL};
+static const char *const MrModelKnown[]   = {"-o",    "-force",  "-R",       "-N",        "-g",     "-tau", "-description",   "-a",     "-b",    "-u", "-hdiag", "-V",   "-w_re", "-w_im", "-tol", "-rho", "-seed", "-max_tries", "-degree",
+                                             "-rank", "-sigma2", "-rescale", "-clusters", "-p_out", "-box", "-box_prefilter", "-model", "-file", "-T", "-U",     "-set", NULL};
 static const char *const MrModelNumeric[] = {"-R", "-N", "-g", "-tau", "-a", "-b", "-u", "-hdiag", "-V", "-w_re", "-w_im", "-tol", "-rho", "-seed", "-max_tries", "-degree", "-rank", "-sigma2", "-clusters", "-p_out", NULL};
+/* from: -T, -U, -V may name .npy files */
+static const char *const MrModelFromNumeric[] = {"-R", "-N", "-g", "-tau", "-sigma2", NULL};
 
 PetscErrorCode MrModelVerb(MPI_Comm comm, const char generator[])
 {
@@ -15,13 +17,13 @@ PetscErrorCode MrModelVerb(MPI_Comm comm, const char generator[])
   PetscReal wre, wim, *s2;
 
   PetscFunctionBegin;
-  PetscCall(MrCheckNumericOptions(comm, MrModelNumeric));
+  PetscCall(MrCheckNumericOptions(comm, generator && !strcmp(generator, "from") ? MrModelFromNumeric : MrModelNumeric));
   PetscOptionsBegin(comm, NULL, "mrdyn model: output", NULL);
   PetscCall(PetscOptionsString("-o", "model file to write", NULL, out, out, sizeof(out), NULL));
   PetscCall(PetscOptionsBool("-force", "overwrite an existing file", NULL, force, &force, NULL));
   PetscOptionsEnd();
   PetscCall(PetscOptionsHasHelp(NULL, &help));
-  MrCheckInput(comm, generator && generator[0], "mrdyn model: name a generator (paper, random, graph)");
+  MrCheckInput(comm, generator && generator[0], "mrdyn model: name a generator (paper, random, graph, from)");
   PetscCall(MrModelGenerate(comm, generator, &m));
   if (help) {
     PetscCall(MrModelDestroy(&m));
@@ -37,6 +39,7 @@ PetscErrorCode MrModelVerb(MPI_Comm comm, const char generator[])
     PetscCall(PetscPrintf(comm, "mrdyn model %s: R = %" PetscInt_FMT ", C = %" PetscInt_FMT " channels, %" PetscInt_FMT " T entries (That's spectrum not computed for C > 4000)\n", generator, m->R, m->C, m->nT));
   else
     PetscCall(PetscPrintf(comm, "mrdyn model %s: R = %" PetscInt_FMT ", C = %" PetscInt_FMT " channels, %" PetscInt_FMT " T entries; leading eigenvalue of That %.4f%+.4fi\n", generator, m->R, m->C, m->nT, (double)wre, (double)wim));
+  if (m->draws) PetscCall(PetscPrintf(comm, "  T accepted after %" PetscInt_FMT " draws\n", m->draws));
   if (m->R <= 16) {
     PetscCall(PetscPrintf(comm, "  readout variance per region (1.05 rule unless set):"));
     for (PetscInt r = 0; r < m->R; r++) PetscCall(PetscPrintf(comm, " %.4g", (double)s2[r]));
@@ -61,7 +64,7 @@ PetscErrorCode MrRunVerb(MPI_Comm comm, const char verb[], int npos, const char 
   }
   PetscCall(PetscStrcmp(verb, "model", &is));
   if (is) {
-    MrCheckInput(comm, npos == 1, "usage: mrdyn model NAME [options] -o FILE  (NAME: paper, random, graph)");
+    MrCheckInput(comm, npos == 1, "usage: mrdyn model NAME [options] -o FILE  (NAME: paper, random, graph, from)");
     PetscCall(MrModelVerb(comm, pos[0]));
     PetscFunctionReturn(PETSC_SUCCESS);
   }

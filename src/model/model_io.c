@@ -15,6 +15,12 @@ static void MrReadAttrs(hid_t f, MrModel m)
     if (a >= 0 && H5Aread(a, H5T_NATIVE_DOUBLE, &v) >= 0) m->tau = v;
     if (a >= 0) H5Aclose(a);
   }
+  if (H5Aexists(f, "draws") > 0) { /* random: draws until one was accepted */
+    hid_t     a = H5Aopen(f, "draws", H5P_DEFAULT);
+    long long v;
+    if (a >= 0 && H5Aread(a, H5T_NATIVE_LLONG, &v) >= 0) m->draws = (PetscInt)v;
+    if (a >= 0) H5Aclose(a);
+  }
   const char *names[2] = {"phi", "description"};
   char       *dst[2]   = {m->phi, m->description};
   size_t      cap[2]   = {sizeof(m->phi), sizeof(m->description)};
@@ -299,6 +305,7 @@ PetscErrorCode MrModelSave(MrModel m, const char path[], PetscBool force)
       PetscCall(MrH5WriteAttrReal(f, "tau", m->tau));
       PetscCall(MrH5WriteAttrString(f, "description", m->description));
       PetscCall(MrH5WriteAttrString(f, "hash", m->hash));
+      if (m->draws > 0) PetscCall(MrH5WriteAttrInt(f, "draws", m->draws));
       PetscCall(PetscFree2(ib, rb));
       PetscCallH5(H5Fclose(f));
       ok = (PetscBool)(rename(partial, path) == 0);

@@ -6,7 +6,8 @@
 #include <stdlib.h>
 
 /* Options of the generators (verbs.c), so a plain key can be routed to the model. */
-static const char *const MrGenOptions[] = {"R", "N", "g", "tau", "description", "a", "b", "u", "hdiag", "V", "w_re", "w_im", "tol", "rho", "seed", "max_tries", "degree", "rank", "sigma2", "rescale", "clusters", "p_out", NULL};
+static const char *const MrGenOptions[] = {"R",         "N",      "g",    "tau",    "description", "a",        "b",     "u",   "hdiag",         "V",     "w_re", "w_im", "tol", "rho", "seed",
+                                           "max_tries", "degree", "rank", "sigma2", "rescale",     "clusters", "p_out", "box", "box_prefilter", "model", "file", "T",    "U",   "set", NULL};
 
 typedef struct {
   yaml_document_t *doc;
