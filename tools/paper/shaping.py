@@ -6,6 +6,7 @@ legacy random numbers, the model-file writer, the published classification rule
 Conventions (docs/model.md): T[m, n, r], channel c = m*R + n is the current from
 region n into region m, /currents is (nt, C)."""
 import os
+import subprocess
 import sys
 
 import h5py
@@ -26,14 +27,13 @@ def draw_T(seed, R, scale):
 
 
 def write_model(path, T, g, N=1000, description=""):
-    """The dense model file of docs/file-formats.md (T[m,n,r], g per region, U = I).
-    TODO: replace with `mrdyn model from` (being written) once it exists."""
-    R = T.shape[0]
-    with h5py.File(path, "w") as f:
-        f["N"] = np.full(R, N, dtype=np.int64)
-        f["g"] = np.asarray(g, dtype=float)
-        f["T"] = np.asarray(T, dtype=float)
-        f.attrs["description"] = description
+    """The dense model file (T[m,n,r], g per region, U = I), written by `mrdyn model from`
+    from T saved as NPY next to it (MRDYN: the program, default build/mrdyn)."""
+    npy = os.path.splitext(path)[0] + "-T.npy"
+    np.save(npy, np.ascontiguousarray(np.asarray(T, dtype=np.float64)))
+    mrdyn = os.environ.get("MRDYN", os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "build", "mrdyn"))
+    subprocess.run([mrdyn, "model", "from", "-T", npy, "-g", ",".join(repr(float(x)) for x in g), "-N", str(N), "-description", description, "-o", path, "-force"],
+                   check=True, stdout=subprocess.DEVNULL)
 
 
 def classify(c0):
