@@ -46,7 +46,7 @@ PetscErrorCode MrDmftCurrentsMode(MPI_Comm comm, MrModel m, const MrInputs *inpu
 {
   const MrCurrentsForm form = scheme == MR_DMFT_REFERENCE ? MR_CURRENTS_NOTEBOOK : MR_CURRENTS_NETWORK;
   MrCurrentsResult     res;
-  PetscReal           *S0, *buf, *lead, *traj = NULL;
+  PetscReal           *S0, *buf, *lead, *fres, *traj = NULL;
   const char         **stab;
   PetscInt             C = m->C, counts[4] = {0, 0, 0, 0}, nsave = 0;
   hsize_t              dk[2] = {(hsize_t)K, (hsize_t)C}, d1 = (hsize_t)K;
@@ -72,11 +72,25 @@ PetscErrorCode MrDmftCurrentsMode(MPI_Comm comm, MrModel m, const MrInputs *inpu
   PetscCall(MrOutputWriteRoot(o, "/batch/period", H5T_NATIVE_DOUBLE, 1, &d1, res.period));
   PetscCall(MrOutputWriteRoot(o, "/batch/residual", H5T_NATIVE_DOUBLE, 1, &d1, res.residual));
   PetscCall(PetscFree(buf));
-  PetscCall(PetscMalloc2(res.nfp + 1, &lead, res.nfp + 1, &stab));
-  for (PetscInt q = 0; q < res.nfp; q++) { /* leading real part: < -tol stable, within tol of 0 marginal, else unstable */
+  PetscCall(PetscMalloc3(res.nfp + 1, &lead, res.nfp + 1, &stab, res.nfp + 1, &fres));
+  for (PetscInt q = 0; q < res.nfp; q++) {
+    PetscReal tol;
+    fres[q] = 0; /* the residual max |dS/dt| of the member the point was found from (its copy) */
+    for (PetscInt k = 0; k < K; k++) {
+      PetscBool same = PETSC_FALSE;
+      if (res.cls[k] == MR_END_FIXED_POINT) PetscCall(PetscArraycmp(res.final + k * C, res.fp + q * C, C, &same));
+      if (same) {
+        fres[q] = res.residual[k];
+        break;
+      }
+    }
+    /* leading real part: < -tol stable, within tol of 0 marginal, else unstable. A point
+       a distance d off a family of fixed points has a spurious eigenvalue of about its
+       residual (measured: 1.2x), hence the tolerance max(1e-9, 10 x residual). */
+    tol     = PetscMax(MR_MARGINAL_TOL, 10 * fres[q]);
     lead[q] = -1e300;
     for (PetscInt i = 0; i < C; i++) lead[q] = PetscMax(lead[q], res.fpEigRe[q * C + i]);
-    stab[q] = MrFpStability[lead[q] < -MR_MARGINAL_TOL ? 0 : lead[q] <= MR_MARGINAL_TOL ? 1 : 2];
+    stab[q] = MrFpStability[lead[q] < -tol ? 0 : lead[q] <= tol ? 1 : 2];
   }
   if (res.nfp) {
     hsize_t    df[2] = {(hsize_t)res.nfp, (hsize_t)C}, de[3] = {(hsize_t)res.nfp, (hsize_t)C, 2}, dn = (hsize_t)res.nfp;
@@ -90,6 +104,7 @@ PetscErrorCode MrDmftCurrentsMode(MPI_Comm comm, MrModel m, const MrInputs *inpu
     PetscCall(MrOutputWriteRoot(o, "/fixed_points/jacobian_eigenvalues", H5T_NATIVE_DOUBLE, 3, de, e));
     PetscCall(MrOutputWriteRoot(o, "/fixed_points/leading_eigenvalue", H5T_NATIVE_DOUBLE, 1, &dn, lead));
     PetscCall(MrOutputWriteStrings(o, "/fixed_points/stability", res.nfp, stab));
+    PetscCall(MrOutputWriteRoot(o, "/fixed_points/residual", H5T_NATIVE_DOUBLE, 1, &dn, fres));
     PetscCall(MrOutputAttrRealAt(o, "/fixed_points", "marginal_tolerance", MR_MARGINAL_TOL));
     PetscCall(PetscFree(e));
   }
@@ -107,7 +122,7 @@ PetscErrorCode MrDmftCurrentsMode(MPI_Comm comm, MrModel m, const MrInputs *inpu
   for (PetscInt k = 0; k < K && k < 16; k++)
     if (res.cls[k] == MR_END_LIMIT_CYCLE) PetscCall(PetscPrintf(comm, "  member %" PetscInt_FMT ": limit cycle, period %.4f, amplitude %.4f\n", k, (double)res.period[k], (double)res.amplitude[k]));
   PetscCall(MrCurrentsResultDestroy(&res));
-  PetscCall(PetscFree2(lead, stab));
+  PetscCall(PetscFree3(lead, stab, fres));
   PetscCall(PetscFree(S0));
   PetscFunctionReturn(PETSC_SUCCESS);
 }

@@ -13,7 +13,8 @@ typedef enum { MR_CURRENTS_NETWORK = 0, MR_CURRENTS_NOTEBOOK = 1 } MrCurrentsFor
    rank 0 (NULL elsewhere; free with PetscFree). Collective. */
 PETSC_INTERN PetscErrorCode MrCurrentsBatchForm(MPI_Comm comm, MrModel m, const MrInputs *inputs, MrCurrentsForm form, const PetscReal v0[], PetscInt K, const PetscReal S0[], PetscReal h, PetscInt nsteps, PetscBool rk4, PetscInt saveEvery,
                                                 PetscInt *nsave, PetscReal **traj, MrCurrentsResult *res);
-/* A fixed point whose leading Jacobian eigenvalue (real part) is within this of zero is marginal. */
+/* A fixed point whose leading Jacobian eigenvalue (real part) is within this of zero
+   (or within 10 times its residual max |dS/dt|, if larger) is marginal. */
 #define MR_MARGINAL_TOL 1e-9
 
 /* -mode currents: model.md 2a for a batch of K initial conditions (member k: uniform in [lo, hi) = uniform, NULL: (-initSize, initSize); the given nS0 = C values when K = 1), in the form of
