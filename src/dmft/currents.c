@@ -1,43 +1,113 @@
 /* Current dynamics without disorder (model.md 2a), for batches of initial
    conditions spread over ranks, with the end states classified: fixed points
    (deduplicated, with the eigenvalues of their Jacobian), limit cycles (with
-   period), or not converged. */
+   period), or not converged. Two forms of the input term (model.md section 5):
+   the network's (default) and the published notebook's. */
 #include <mrdyn/dmft.h>
 #include <mrdyn/rng.h>
 #include <petscblaslapack.h>
+#include "dmft_impl.h"
 #include "gauss.h"
 
 typedef struct {
   MrModel         m;
+  MrCurrentsForm  form;
   PetscReal      *Ublk, *v0;
   PetscInt       *Uoff;
   const MrInputs *inputs;
 } MrCur;
 
-/* dS/dt = -S + psi_s(Delta_s) (T S + V F), Delta_s = S U S + F_s^2 + v0 e^{-2t}; dF/dt = -F + I. */
-static void MrCurRHS(const MrCur *c, PetscReal t, const PetscReal *S, const PetscReal *F, PetscReal *dS, PetscReal *dF, PetscReal *psi)
+/* The input amplitude I^s(t) of region s. */
+static PetscReal MrCurInput(const MrCur *c, PetscInt s, PetscReal t)
+{
+  PetscReal amp = 0;
+  if (c->inputs)
+    for (PetscInt k = 0; k < c->inputs->n; k++)
+      if (c->inputs->region[k] == s && t >= c->inputs->t0[k] && t < c->inputs->t1[k]) amp += c->inputs->amp[k];
+  return amp;
+}
+
+/* Delta_s = S U S + J_s^2 + v0 e^{-2t} per region, with J the filtered input F
+   (network form) or the input I(t) itself (notebook form); dF/dt = -F + I. */
+static void MrCurDelta(const MrCur *c, PetscReal t, const PetscReal *S, const PetscReal *F, PetscReal *Iin, PetscReal *D, PetscReal *dF)
 {
   const MrModel m = c->m;
   for (PetscInt s = 0; s < m->R; s++) {
     const PetscInt *in = m->inCh + m->inOff[s], nin = m->inOff[s + 1] - m->inOff[s];
-    PetscReal       D = F[s] * F[s] + c->v0[s] * exp(-2 * t), Iamp = 0;
+    const PetscReal amp = MrCurInput(c, s, t);
+    Iin[s]              = c->form == MR_CURRENTS_NOTEBOOK ? amp : F[s];
+    D[s]                = Iin[s] * Iin[s] + c->v0[s] * exp(-2 * t);
     for (PetscInt a = 0; a < nin; a++)
-      for (PetscInt b = 0; b < nin; b++) D += S[in[a]] * c->Ublk[c->Uoff[s] + a * nin + b] * S[in[b]];
-    psi[s] = MrPsi(D);
-    if (c->inputs)
-      for (PetscInt k = 0; k < c->inputs->n; k++)
-        if (c->inputs->region[k] == s && t >= c->inputs->t0[k] && t < c->inputs->t1[k]) Iamp += c->inputs->amp[k];
-    dF[s] = -F[s] + Iamp;
+      for (PetscInt b = 0; b < nin; b++) D[s] += S[in[a]] * c->Ublk[c->Uoff[s] + a * nin + b] * S[in[b]];
+    if (dF) dF[s] = c->form == MR_CURRENTS_NOTEBOOK ? 0 : -F[s] + amp;
   }
-  for (PetscInt ch = 0; ch < m->C; ch++) dS[ch] = -S[ch] + (m->V ? psi[m->source[ch]] * m->V[ch] * F[m->source[ch]] : 0);
+}
+
+/* Network form:  dS/dt = -S + psi_s(Delta_s) (T S + V F).
+   Notebook form: dS/dt = -S + psi_s(Delta_s) T S + V I  (no psi on the input, no filter).
+   w: 2R scratch. */
+static void MrCurRHS(const MrCur *c, PetscReal t, const PetscReal *S, const PetscReal *F, PetscReal *dS, PetscReal *dF, PetscReal *w)
+{
+  const MrModel m   = c->m;
+  PetscReal    *psi = w, *Iin = w + m->R;
+  MrCurDelta(c, t, S, F, Iin, psi, dF);
+  for (PetscInt s = 0; s < m->R; s++) psi[s] = MrPsi(psi[s]);
+  for (PetscInt ch = 0; ch < m->C; ch++) {
+    const PetscInt s = m->source[ch];
+    dS[ch]           = -S[ch] + (m->V ? (c->form == MR_CURRENTS_NOTEBOOK ? 1 : psi[s]) * m->V[ch] * Iin[s] : 0);
+  }
   for (PetscInt e = 0; e < m->nT; e++) dS[m->Trow[e]] += psi[m->source[m->Trow[e]]] * m->Tval[e] * S[m->Tcol[e]];
+}
+
+/* The Jacobian d(dS/dt)/dS at (t, S, F), column-major C x C, exact:
+   J = -1 + psi_s T + psi'(Delta_s) h dDelta_s/dS with psi' = -(pi/4) psi^3,
+   h the psi-scaled bracket of the form and dDelta_s/dS^{sq} = 2 (U S)_q.
+   w: 3R + 2C scratch. */
+static void MrCurJacobian(const MrCur *c, PetscReal t, const PetscReal *S, const PetscReal *F, PetscReal *J, PetscReal *w)
+{
+  const MrModel  m   = c->m;
+  const PetscInt C   = m->C;
+  PetscReal     *psi = w, *Iin = w + m->R, *dpsi = w + 2 * m->R, *h = w + 3 * m->R, *gD = h + C;
+  MrCurDelta(c, t, S, F, Iin, psi, NULL);
+  for (PetscInt s = 0; s < m->R; s++) {
+    const PetscInt *in = m->inCh + m->inOff[s], nin = m->inOff[s + 1] - m->inOff[s];
+    psi[s]  = MrPsi(psi[s]);
+    dpsi[s] = -0.25 * M_PI * psi[s] * psi[s] * psi[s];
+    for (PetscInt a = 0; a < nin; a++) {
+      gD[in[a]] = 0;
+      for (PetscInt b = 0; b < nin; b++) gD[in[a]] += 2 * c->Ublk[c->Uoff[s] + a * nin + b] * S[in[b]];
+    }
+  }
+  for (PetscInt i = 0; i < C * C; i++) J[i] = 0;
+  for (PetscInt ch = 0; ch < C; ch++) {
+    J[ch * C + ch] = -1;
+    h[ch]          = (m->V && c->form == MR_CURRENTS_NETWORK) ? m->V[ch] * Iin[m->source[ch]] : 0;
+  }
+  for (PetscInt e = 0; e < m->nT; e++) {
+    h[m->Trow[e]] += m->Tval[e] * S[m->Tcol[e]];
+    J[m->Tcol[e] * C + m->Trow[e]] += psi[m->source[m->Trow[e]]] * m->Tval[e];
+  }
+  for (PetscInt ch = 0; ch < C; ch++) {
+    const PetscInt s = m->source[ch], *in = m->inCh + m->inOff[s], nin = m->inOff[s + 1] - m->inOff[s];
+    for (PetscInt a = 0; a < nin; a++) J[in[a] * C + ch] += dpsi[s] * h[ch] * gD[in[a]];
+  }
+}
+
+/* One row of the trajectory: t, S (C), Delta (R), psi (R). w: 2R scratch. */
+static void MrCurRecord(const MrCur *c, PetscReal t, const PetscReal *S, const PetscReal *F, PetscReal *row, PetscReal *w)
+{
+  const PetscInt C = c->m->C, R = c->m->R;
+  row[0] = t;
+  for (PetscInt i = 0; i < C; i++) row[1 + i] = S[i];
+  MrCurDelta(c, t, S, F, w, row + 1 + C, NULL);
+  for (PetscInt s = 0; s < R; s++) row[1 + C + R + s] = MrPsi(row[1 + C + s]);
 }
 
 /* One step of Euler or RK4 on (S, F). */
 static void MrCurStep(const MrCur *c, PetscBool rk4, PetscReal t, PetscReal h, PetscReal *S, PetscReal *F, PetscReal *w)
 {
   const PetscInt C = c->m->C, R = c->m->R, n = C + R;
-  PetscReal     *k1 = w, *k2 = w + n, *k3 = w + 2 * n, *k4 = w + 3 * n, *y = w + 4 * n, *psi = w + 5 * n;
+  PetscReal     *k1 = w, *k2 = w + n, *k3 = w + 2 * n, *k4 = w + 3 * n, *y = w + 4 * n, *psi = w + 5 * n; /* psi: 2R scratch */
   MrCurRHS(c, t, S, F, k1, k1 + C, psi);
   if (!rk4) {
     for (PetscInt i = 0; i < C; i++) S[i] += h * k1[i];
@@ -56,6 +126,14 @@ static void MrCurStep(const MrCur *c, PetscBool rk4, PetscReal t, PetscReal h, P
 
 PetscErrorCode MrCurrentsBatch(MPI_Comm comm, MrModel m, const MrInputs *inputs, const PetscReal v0[], PetscInt K, const PetscReal S0[], PetscReal h, PetscInt nsteps, PetscBool rk4, MrCurrentsResult *res)
 {
+  PetscFunctionBegin;
+  PetscCall(MrCurrentsBatchForm(comm, m, inputs, MR_CURRENTS_NETWORK, v0, K, S0, h, nsteps, rk4, 0, NULL, NULL, res));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+PetscErrorCode MrCurrentsBatchForm(MPI_Comm comm, MrModel m, const MrInputs *inputs, MrCurrentsForm form, const PetscReal v0[], PetscInt K, const PetscReal S0[], PetscReal h, PetscInt nsteps, PetscBool rk4, PetscInt saveEvery, PetscInt *nsave,
+                                   PetscReal **traj, MrCurrentsResult *res)
+{
   const PetscInt C = m->C, R = m->R, tail = PetscMax(nsteps / 2, 1);
   MrCur          c;
   PetscMPIInt    rank, size;
@@ -66,18 +144,25 @@ PetscErrorCode MrCurrentsBatch(MPI_Comm comm, MrModel m, const MrInputs *inputs,
   PetscCallMPI(MPI_Comm_size(comm, &size));
   c.m      = m;
   c.inputs = inputs;
+  c.form   = form;
+  if (traj) { /* member 0 (rank 0's) every saveEvery steps and at the end */
+    *nsave = 0;
+    *traj  = NULL;
+    if (rank == 0) PetscCall(PetscMalloc1((nsteps / saveEvery + 2) * (1 + C + 2 * R), traj));
+  }
   PetscCall(PetscMalloc1(R, &c.v0));
   PetscCall(PetscArraycpy(c.v0, v0, R));
   PetscCall(MrModelUBlocks(m, &c.Uoff, &c.Ublk));
   PetscCall(PetscCalloc5(K * C + 1, &res->final, K + 1, &res->cls, K + 1, &res->period, K + 1, &res->residual, K + 1, &res->amplitude));
   PetscCall(PetscCalloc1(K * R + 1, &res->finalF));
-  PetscCall(PetscMalloc5(C + 1, &S, R + 1, &F, 6 * (C + R) + R + 1, &w, tail + 1, &trace, C + 1, &dir));
+  PetscCall(PetscMalloc5(C + 1, &S, R + 1, &F, 6 * (C + R) + 3 * R + 2 * C + 1, &w, tail + 1, &trace, C + 1, &dir));
   for (PetscInt i = 0; i < C; i++) dir[i] = 1.0 / sqrt((double)C) * (1 + 0.1 * i); /* a generic projection for cycles */
   for (PetscInt k = rank; k < K; k += size) {                                      /* members side by side over the ranks */
     PetscReal t = 0, mean = 0, amp = 0;
     PetscCall(PetscArraycpy(S, S0 + k * C, C));
     for (PetscInt s = 0; s < R; s++) F[s] = 0;
     for (PetscInt j = 0; j < nsteps; j++, t += h) {
+      if (k == 0 && traj && j % saveEvery == 0) MrCurRecord(&c, t, S, F, *traj + (*nsave)++ * (1 + C + 2 * R), w + 6 * (C + R));
       MrCurStep(&c, rk4, t, h, S, F, w);
       if (j >= nsteps - tail) {
         PetscReal p = 0;
@@ -85,9 +170,10 @@ PetscErrorCode MrCurrentsBatch(MPI_Comm comm, MrModel m, const MrInputs *inputs,
         trace[j - (nsteps - tail)] = p;
       }
     }
+    if (k == 0 && traj) MrCurRecord(&c, t, S, F, *traj + (*nsave)++ * (1 + C + 2 * R), w + 6 * (C + R));
     PetscCall(PetscArraycpy(res->final + k * C, S, C));
     PetscCall(PetscArraycpy(res->finalF + k * R, F, R));
-    MrCurRHS(&c, t, S, F, w, w + C, w + 5 * (C + R));
+    MrCurRHS(&c, t, S, F, w, w + C, w + 6 * (C + R));
     for (PetscInt i = 0; i < C; i++) res->residual[k] = PetscMax(res->residual[k], PetscAbsReal(w[i]));
     for (PetscInt i = 0; i < tail; i++) mean += trace[i] / tail;
     for (PetscInt i = 0; i < tail; i++) amp = PetscMax(amp, PetscAbsReal(trace[i] - mean));
@@ -141,28 +227,19 @@ PetscErrorCode MrCurrentsBatch(MPI_Comm comm, MrModel m, const MrInputs *inputs,
     if (dup) continue;
     PetscCall(PetscArraycpy(res->fp + res->nfp * C, res->final + k * C, C));
     {
-      PetscReal   *Jm, *Sp, *Fz, *fp, *fm, *wr, *wi, *work, dummy, tf = nsteps * h;
+      PetscReal   *Jm, *wr, *wi, *work, dummy;
       PetscBLASInt bn, lwork, info, one = 1;
-      PetscCall(PetscMalloc6(C * C, &Jm, C, &Sp, R, &Fz, C + R, &fp, C + R, &fm, 4 * C + 16, &work));
-      PetscCall(PetscMalloc2(C, &wr, C, &wi));
-      for (PetscInt s = 0; s < R; s++) Fz[s] = res->finalF[k * R + s]; /* the Jacobian in S at the member's filtered input */
-      for (PetscInt jj = 0; jj < C; jj++) {
-        PetscReal eps = 1e-6 * (1 + PetscAbsReal(res->final[k * C + jj]));
-        PetscCall(PetscArraycpy(Sp, res->final + k * C, C));
-        Sp[jj] += eps;
-        MrCurRHS(&c, tf, Sp, Fz, fp, fp + C, w);
-        Sp[jj] -= 2 * eps;
-        MrCurRHS(&c, tf, Sp, Fz, fm, fm + C, w);
-        for (PetscInt i = 0; i < C; i++) Jm[jj * C + i] = (fp[i] - fm[i]) / (2 * eps); /* column-major */
-      }
+      PetscCall(PetscMalloc4(C * C, &Jm, C, &wr, C, &wi, 4 * C + 16, &work));
+      /* exact Jacobian in S at the end time and the member's filtered input: a
+         zero eigenvalue (a family of fixed points) comes out at rounding level */
+      MrCurJacobian(&c, nsteps * h, res->final + k * C, res->finalF + k * R, Jm, w + 6 * (C + R));
       PetscCall(PetscBLASIntCast(C, &bn));
       lwork = 4 * bn + 16;
       PetscCallBLAS("LAPACKgeev", LAPACKgeev_("N", "N", &bn, Jm, &bn, wr, wi, &dummy, &one, &dummy, &one, work, &lwork, &info));
       PetscCheck(info == 0, PETSC_COMM_SELF, PETSC_ERR_LIB, "LAPACK geev failed: %d", (int)info);
       PetscCall(PetscArraycpy(res->fpEigRe + res->nfp * C, wr, C));
       PetscCall(PetscArraycpy(res->fpEigIm + res->nfp * C, wi, C));
-      PetscCall(PetscFree6(Jm, Sp, Fz, fp, fm, work));
-      PetscCall(PetscFree2(wr, wi));
+      PetscCall(PetscFree4(Jm, wr, wi, work));
     }
     res->nfp++;
   }

@@ -87,7 +87,7 @@ PetscErrorCode MrDmftOptionsRead(MPI_Comm comm, MrDmftOptions *o)
   PetscCall(PetscOptionsString("-o", "output file", NULL, o->out, o->out, sizeof(o->out), NULL));
   PetscCall(PetscOptionsBool("-force", "overwrite an existing output file", NULL, o->force, &o->force, NULL));
   PetscCall(PetscOptionsEList("-mode", "twopoint (2b, with disorder) or currents (2a, no disorder, batches)", NULL, MrDmftModes, 2, MrDmftModes[o->mode], &o->mode, NULL));
-  PetscCall(PetscOptionsEnum("-scheme", "trapezoid (second order) or reference (the published recurrence)", NULL, MrDmftSchemes, (PetscEnum)o->scheme, (PetscEnum *)&o->scheme, NULL));
+  PetscCall(PetscOptionsEnum("-scheme", "trapezoid (second order) or reference (the published recurrence; -mode currents: the network's input term or the notebook's)", NULL, MrDmftSchemes, (PetscEnum)o->scheme, (PetscEnum *)&o->scheme, NULL));
   PetscCall(PetscOptionsReal("-dt", "grid step", NULL, o->dt, &o->dt, NULL));
   PetscCall(PetscOptionsReal("-t_final", "duration (grid of round(t_final/dt) + 1 points)", NULL, o->tFinal, &o->tFinal, NULL));
   PetscCall(PetscOptionsInt("-save_every", "keep every K-th step", NULL, o->saveEvery, &o->saveEvery, NULL));
@@ -672,14 +672,15 @@ PetscErrorCode MrDmftVerb(MPI_Comm comm)
     PetscReal *vv, *S0;
     PetscCall(PetscMalloc2(m->R, &vv, m->C + 1, &S0));
     for (PetscInt r = 0; r < m->R; r++) {
-      vv[r] = opt.nv0 ? opt.v0[opt.nv0 == 1 ? 0 : r] : 1.0;
+      vv[r] = opt.nv0 ? opt.v0[opt.nv0 == 1 ? 0 : r] : opt.scheme == MR_DMFT_REFERENCE ? 0.0 : 1.0; /* the notebook's Delta has no initial term */
       if (m->g[r] > 0) PetscCall(PetscPrintf(comm, "mrdyn dmft: note: -mode currents is the theory without disorder; g of region %" PetscInt_FMT " (%g) is ignored\n", r, (double)m->g[r]));
     }
     if (opt.hasUniform) MrDmftInitialCurrents(&opt, m->C, S0);
-    PetscCall(MrDmftHeader(o, m, opt.model, "currents", MrIntegrators[opt.integrator], opt.dt, opt.Nt));
+    PetscCall(MrDmftHeader(o, m, opt.model, "currents", MrDmftSchemes[opt.scheme], opt.dt, opt.Nt));
     PetscCall(PetscPrintf(comm, "mrdyn dmft -mode currents: R = %" PetscInt_FMT ", C = %" PetscInt_FMT ", %s, dt = %g, t_final = %g, %" PetscInt_FMT " initial conditions\n", m->R, m->C, MrIntegrators[opt.integrator], (double)opt.dt,
                           (double)((opt.Nt - 1) * opt.dt), opt.batch));
-    PetscCall(MrDmftCurrentsMode(comm, m, &inputs, opt.batch, opt.initSize, opt.hasUniform ? opt.uniform : NULL, opt.seed, opt.hasUniform ? m->C : opt.nS0, opt.hasUniform ? S0 : opt.S0, vv, opt.dt, opt.Nt - 1, (PetscBool)(opt.integrator == 0), o));
+    PetscCall(MrDmftCurrentsMode(comm, m, &inputs, opt.scheme, opt.batch, opt.initSize, opt.hasUniform ? opt.uniform : NULL, opt.seed, opt.hasUniform ? m->C : opt.nS0, opt.hasUniform ? S0 : opt.S0, vv, opt.dt, opt.Nt - 1,
+                                 (PetscBool)(opt.integrator == 0), opt.saveEvery, o));
     PetscCall(PetscFree2(vv, S0));
   } else {
     MrDmftResult res;
