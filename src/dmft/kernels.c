@@ -23,28 +23,16 @@ MR_INLINE double MrA(PetscInt nin, PetscBool input, PetscInt Nt, const double *H
   return A;
 }
 
-#define MR_UNPACK                                                                                                                                                                                                                                        \
-  const PetscInt Nt = a->Nt, lo = a->lo, hi = a->hi;                                                                                                                                                                                                     \
-  const double   c1 = a->c1, h = a->h, g2 = a->g2, rj = a->rj, Ij = a->Ij;                                                                                                                                                                               \
-  const double   w0 = a->nin > 0 ? a->w[0] : 0, w1 = a->nin > 1 ? a->w[1] : 0, w2 = a->nin > 2 ? a->w[2] : 0, w3 = a->nin > 3 ? a->w[3] : 0;                                                                                                             \
-  const double *restrict H = a->H, *restrict Ih = a->Ih, *restrict Dp = a->Dp, *restrict Gp = a->Gp, *restrict ri = a->ri;                                                                                                                               \
-  double *restrict Dc = a->Dc, *restrict out = a->out;                                                                                                                                                                                                   \
-  (void)c1;                                                                                                                                                                                                                                              \
-  (void)h;                                                                                                                                                                                                                                               \
-  (void)w0;                                                                                                                                                                                                                                              \
-  (void)w1;                                                                                                                                                                                                                                              \
-  (void)w2;                                                                                                                                                                                                                                              \
-  (void)w3;                                                                                                                                                                                                                                              \
-  (void)Dp;                                                                                                                                                                                                                                              \
-  (void)Gp;                                                                                                                                                                                                                                              \
-  (void)Ih;                                                                                                                                                                                                                                              \
-  (void)H;                                                                                                                                                                                                                                               \
-  (void)lo;                                                                                                                                                                                                                                              \
-  (void)hi
-
-/* the loops for one (nin, input) pair; g2 == 0: no Gaussian integral at all */
-#define MR_REF_LOOP(NIN, INPUT)                                                                                                                                                                                                                          \
-  do {                                                                                                                                                                                                                                                   \
+/* One function per (nin, input): restrict parameters (not restrict locals, which GCC
+   does not trust) let the loops vectorise without alias checks. g2 == 0: no Gaussian
+   integral at all. */
+#define MR_PARAMS                                                                                                                                                                                                                                        \
+  PetscInt lo, PetscInt hi, double c1, double h, double g2, double rj, PetscInt Nt, const double *restrict H, double w0, double w1, double w2, double w3, const double *restrict Ih, double Ij, const double *restrict Dp, const double *restrict Gp,    \
+      const double *restrict ri, double *restrict Dc, double *restrict out
+#define MR_DEFINE(NIN, INPUT)                                                                                                                                                                                                                            \
+  MR_INLINE void MrRef_##NIN##_##INPUT(MR_PARAMS)                                                                                                                                                                                                        \
+  {                                                                                                                                                                                                                                                      \
+    (void)w0, (void)w1, (void)w2, (void)w3, (void)Ih, (void)Ij, (void)H, (void)Nt;                                                                                                                                                                       \
     if (g2 == 0)                                                                                                                                                                                                                                         \
       for (PetscInt i = lo; i < hi; i++) {                                                                                                                                                                                                               \
         Dc[i]  = c1 * Dp[i] + h * Gp[i];                                                                                                                                                                                                                 \
@@ -56,46 +44,61 @@ MR_INLINE double MrA(PetscInt nin, PetscBool input, PetscInt Nt, const double *H
         Dc[i]          = D;                                                                                                                                                                                                                              \
         out[i]         = h * (g2 * MrCorrR(ri[i], rj, D) + MR_A(NIN, INPUT, i));                                                                                                                                                                         \
       }                                                                                                                                                                                                                                                  \
-  } while (0)
-#define MR_F_LOOP(NIN, INPUT)                                                                                                                                                                                                                            \
-  do {                                                                                                                                                                                                                                                   \
+  }                                                                                                                                                                                                                                                      \
+  MR_INLINE void MrF_##NIN##_##INPUT(MR_PARAMS)                                                                                                                                                                                                          \
+  {                                                                                                                                                                                                                                                      \
+    (void)w0, (void)w1, (void)w2, (void)w3, (void)Ih, (void)Ij, (void)H, (void)Nt, (void)c1, (void)h, (void)Dp, (void)Gp;                                                                                                                                \
     if (g2 == 0)                                                                                                                                                                                                                                         \
       for (PetscInt i = lo; i < hi; i++) out[i] = MR_A(NIN, INPUT, i);                                                                                                                                                                                   \
     else                                                                                                                                                                                                                                                 \
       for (PetscInt i = lo; i < hi; i++) out[i] = g2 * MrCorrR(ri[i], rj, Dc[i]) + MR_A(NIN, INPUT, i);                                                                                                                                                  \
-  } while (0)
-#define MR_DISPATCH_NIN(LOOP)                                                                                                                                                                                                                            \
+  }
+MR_DEFINE(0, 0)
+MR_DEFINE(0, 1)
+MR_DEFINE(1, 0)
+MR_DEFINE(1, 1)
+MR_DEFINE(2, 0)
+MR_DEFINE(2, 1)
+MR_DEFINE(3, 0)
+MR_DEFINE(3, 1)
+MR_DEFINE(4, 0)
+MR_DEFINE(4, 1)
+
+#define MR_ARGS(a)                                                                                                                                                                                                                                       \
+  (a)->lo, (a)->hi, (a)->c1, (a)->h, (a)->g2, (a)->rj, (a)->Nt, (a)->H, (a)->nin > 0 ? (a)->w[0] : 0, (a)->nin > 1 ? (a)->w[1] : 0, (a)->nin > 2 ? (a)->w[2] : 0, (a)->nin > 3 ? (a)->w[3] : 0, (a)->Ih, (a)->Ij, (a)->Dp, (a)->Gp, (a)->ri, (a)->Dc,    \
+      (a)->out
+#define MR_DISPATCH(KIND, a)                                                                                                                                                                                                                             \
   do {                                                                                                                                                                                                                                                   \
-    switch (a->nin) {                                                                                                                                                                                                                                    \
+    switch ((a)->nin * 2 + ((a)->input ? 1 : 0)) {                                                                                                                                                                                                       \
     case 0:                                                                                                                                                                                                                                              \
-      if (a->input)                                                                                                                                                                                                                                      \
-        LOOP(0, 1);                                                                                                                                                                                                                                      \
-      else                                                                                                                                                                                                                                               \
-        LOOP(0, 0);                                                                                                                                                                                                                                      \
+      Mr##KIND##_0_0(MR_ARGS(a));                                                                                                                                                                                                                        \
       break;                                                                                                                                                                                                                                             \
     case 1:                                                                                                                                                                                                                                              \
-      if (a->input)                                                                                                                                                                                                                                      \
-        LOOP(1, 1);                                                                                                                                                                                                                                      \
-      else                                                                                                                                                                                                                                               \
-        LOOP(1, 0);                                                                                                                                                                                                                                      \
+      Mr##KIND##_0_1(MR_ARGS(a));                                                                                                                                                                                                                        \
       break;                                                                                                                                                                                                                                             \
     case 2:                                                                                                                                                                                                                                              \
-      if (a->input)                                                                                                                                                                                                                                      \
-        LOOP(2, 1);                                                                                                                                                                                                                                      \
-      else                                                                                                                                                                                                                                               \
-        LOOP(2, 0);                                                                                                                                                                                                                                      \
+      Mr##KIND##_1_0(MR_ARGS(a));                                                                                                                                                                                                                        \
       break;                                                                                                                                                                                                                                             \
     case 3:                                                                                                                                                                                                                                              \
-      if (a->input)                                                                                                                                                                                                                                      \
-        LOOP(3, 1);                                                                                                                                                                                                                                      \
-      else                                                                                                                                                                                                                                               \
-        LOOP(3, 0);                                                                                                                                                                                                                                      \
+      Mr##KIND##_1_1(MR_ARGS(a));                                                                                                                                                                                                                        \
       break;                                                                                                                                                                                                                                             \
     case 4:                                                                                                                                                                                                                                              \
-      if (a->input)                                                                                                                                                                                                                                      \
-        LOOP(4, 1);                                                                                                                                                                                                                                      \
-      else                                                                                                                                                                                                                                               \
-        LOOP(4, 0);                                                                                                                                                                                                                                      \
+      Mr##KIND##_2_0(MR_ARGS(a));                                                                                                                                                                                                                        \
+      break;                                                                                                                                                                                                                                             \
+    case 5:                                                                                                                                                                                                                                              \
+      Mr##KIND##_2_1(MR_ARGS(a));                                                                                                                                                                                                                        \
+      break;                                                                                                                                                                                                                                             \
+    case 6:                                                                                                                                                                                                                                              \
+      Mr##KIND##_3_0(MR_ARGS(a));                                                                                                                                                                                                                        \
+      break;                                                                                                                                                                                                                                             \
+    case 7:                                                                                                                                                                                                                                              \
+      Mr##KIND##_3_1(MR_ARGS(a));                                                                                                                                                                                                                        \
+      break;                                                                                                                                                                                                                                             \
+    case 8:                                                                                                                                                                                                                                              \
+      Mr##KIND##_4_0(MR_ARGS(a));                                                                                                                                                                                                                        \
+      break;                                                                                                                                                                                                                                             \
+    case 9:                                                                                                                                                                                                                                              \
+      Mr##KIND##_4_1(MR_ARGS(a));                                                                                                                                                                                                                        \
       break;                                                                                                                                                                                                                                             \
     default:                                                                                                                                                                                                                                             \
       return 0;                                                                                                                                                                                                                                          \
@@ -105,14 +108,12 @@ MR_INLINE double MrA(PetscInt nin, PetscBool input, PetscInt Nt, const double *H
 /* Returns 0 when nin > 4 (the caller takes the general path). */
 MR_INLINE int MrColumnRefBody(const MrColumnArgs *a)
 {
-  MR_UNPACK;
-  MR_DISPATCH_NIN(MR_REF_LOOP);
+  MR_DISPATCH(Ref, a);
   return 1;
 }
 MR_INLINE int MrColumnFBody(const MrColumnArgs *a)
 {
-  MR_UNPACK;
-  MR_DISPATCH_NIN(MR_F_LOOP);
+  MR_DISPATCH(F, a);
   return 1;
 }
 
