@@ -11,6 +11,15 @@
 #include "gauss.h"
 #include "kernels.h"
 
+/* The loops outside the column kernels (kernels.c) are built also for AVX2 and
+   picked at load time; every element is computed alone and ISO C17 does not
+   contract into FMA, so both versions give the same bits. */
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+#  define MR_CLONES __attribute__((target_clones("avx2", "default")))
+#else
+#  define MR_CLONES
+#endif
+
 typedef struct {
   PetscInt   r, nin, nout;
   PetscReal  g2;
@@ -303,7 +312,7 @@ static PetscReal MrDmftInput(MrDmft d, PetscInt r, PetscReal t)
 /* G[i] = c G[i-1] + b[i] for i in [lo, hi], G[lo-1] given. Blocks of eight take
    the chain G[i-1] -> G[i+7] in one step, so its latency is paid once per eight;
    the partial sums inside a block do not depend on the chain. */
-static void MrScan(PetscInt lo, PetscInt hi, PetscReal c, const PetscReal *restrict b, PetscReal *restrict G)
+MR_CLONES static void MrScan(PetscInt lo, PetscInt hi, PetscReal c, const PetscReal *restrict b, PetscReal *restrict G)
 {
   PetscReal cp[8];
   PetscInt  i = lo;
@@ -401,7 +410,7 @@ static PetscErrorCode MrDmftStepReference(MrDmft d, PetscInt j, PetscReal *psiv,
 
 /* Second order: exponential trapezoid rules in both times, with the column, the
    diagonal and the currents predicted by exponential Euler. */
-static PetscErrorCode MrDmftStepTrapezoid(MrDmft d, PetscInt j, PetscReal *psiv, PetscReal **Sv, PetscReal *Fv)
+MR_CLONES static PetscErrorCode MrDmftStepTrapezoid(MrDmft d, PetscInt j, PetscReal *psiv, PetscReal **Sv, PetscReal *Fv)
 {
   const PetscReal h = d->h, e = exp(-h), e2 = exp(-2 * h), hh = 0.5 * h;
   const PetscInt  Nt = d->Nt, lo = d->window > 0 ? PetscMax(1, j - d->window) : 1;
