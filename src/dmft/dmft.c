@@ -50,6 +50,7 @@ struct _p_MrDmft {
   PetscInt        nref, nlag, lagStride, *refStep;
   PetscInt        t0c;  /* step of the classification row; -1: none */
   PetscBool       stop; /* a monitor asked to end the run after this step */
+  PetscReal      *cpow; /* c^k of the scan (kernels.h), k <= 8 */
   PetscBool       keepFull, v0set;
 };
 
@@ -73,6 +74,9 @@ PetscErrorCode MrDmftCreate(MrModel m, MrLayout L, MrDmftScheme scheme, PetscRea
   d->Nt     = Nt;
   d->window = window;
   d->t0c    = -1;
+  PetscCall(PetscMalloc1(9, &d->cpow));
+  d->cpow[0] = 1;
+  for (PetscInt k = 1; k < 9; k++) d->cpow[k] = d->cpow[k - 1] * (scheme == MR_DMFT_REFERENCE ? 1 - h : exp(-h));
   PetscCall(PetscCalloc1(L->nslices + 1, &d->reg));
   PetscCall(PetscCalloc1(m->C + 1, &d->hbuf));
   for (PetscInt k = 0; k < L->nslices; k++) {
@@ -126,6 +130,7 @@ PetscErrorCode MrDmftDestroy(MrDmft *dp)
     PetscCall(PetscFree2(R->fullD, R->fullG));
   }
   PetscCall(PetscFree(d->reg));
+  PetscCall(PetscFree(d->cpow));
   PetscCall(PetscFree(d->hbuf));
   PetscCall(PetscFree(d->refStep));
   PetscCall(MrExchangeDestroy(&d->ex));
@@ -309,24 +314,6 @@ static PetscReal MrDmftInput(MrDmft d, PetscInt r, PetscReal t)
   return v;
 }
 
-/* G[i] = c G[i-1] + b[i] for i in [lo, hi], G[lo-1] given. Blocks of eight take
-   the chain G[i-1] -> G[i+7] in one step, so its latency is paid once per eight;
-   the partial sums inside a block do not depend on the chain. */
-MR_CLONES static void MrScan(PetscInt lo, PetscInt hi, PetscReal c, const PetscReal *restrict b, PetscReal *restrict G)
-{
-  PetscReal cp[8];
-  PetscInt  i = lo;
-  cp[0]       = c;
-  for (int k = 1; k < 8; k++) cp[k] = cp[k - 1] * c;
-  for (; i + 7 <= hi; i += 8) {
-    PetscReal sacc[8], g = G[i - 1];
-    sacc[0] = b[i];
-    for (int k = 1; k < 8; k++) sacc[k] = c * sacc[k - 1] + b[i + k];
-    for (int k = 0; k < 8; k++) G[i + k] = cp[k] * g + sacc[k];
-  }
-  for (; i <= hi; i++) G[i] = c * G[i - 1] + b[i];
-}
-
 /* The arguments of the column kernels for region R at step j. */
 static MrColumnArgs MrDmftColumnArgs(MrDmft d, MrDmftRegion *R, PetscInt lo, PetscInt hi, PetscReal Dj, PetscReal *out)
 {
@@ -401,7 +388,7 @@ static PetscErrorCode MrDmftStepReference(MrDmft d, PetscInt j, PetscReal *psiv,
       R->A[j] = h * MrDmftDiagF(d, R, j, Dstar, R->Ih[j]);
     }
     R->Gc[lo - 1] = 0;
-    MrScan(lo, j, c1, R->A, R->Gc);
+    MrDmftScan(lo, j, c1, d->cpow, R->A, R->Gc);
     R->diag[j] = R->Dc[j] = c1 * R->Dc[j - 1] + h * R->Gc[j - 1];
     R->ri[j]              = 1.0 / sqrt(R->diag[j] + MR_2_PI);
   }
@@ -447,7 +434,7 @@ MR_CLONES static PetscErrorCode MrDmftStepTrapezoid(MrDmft d, PetscInt j, PetscR
       for (PetscInt a = 0; a < R->nin; a++) g0 += R->S0[a] * R->w[a]; /* Gamma(0, t) = <x(0) xi(t)> */
     R->Gc[lo - 1] = g0;
     for (PetscInt i = lo; i <= j; i++) R->A[i] = hh * (e * R->F[i - 1] + R->F[i]); /* A is free again: the increments */
-    MrScan(lo, j, e, R->A, R->Gc);
+    MrDmftScan(lo, j, e, d->cpow, R->A, R->Gc);
     for (PetscInt i = lo - 1; i < j; i++) R->Dc[i] = e * R->Dp[i] + hh * (e * R->Gp[i] + R->Gc[i]);
     R->diag[j] = R->Dc[j] = e2 * R->diag[j - 1] + h * (e2 * R->Gp[j - 1] + R->Gc[j]);
     R->ri[j]              = 1.0 / sqrt(R->diag[j] + MR_2_PI);

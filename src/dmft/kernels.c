@@ -195,3 +195,58 @@ void MrDmftColumnF(const MrColumnArgs *a)
   }
   if (!done) MrDmftColumnF_ref(a);
 }
+
+/* The scan in blocks of eight: the prefix of a block by three doubling steps
+   (s[k] += c^d s[k-d] for d = 1, 2, 4, zeros shifted in), then G[i+k] = s[k] +
+   c^(k+1) G[i-1]; the chain from block to block is one fma. The plain version
+   below and the AVX-512 one do the same fma in the same order: the same bits. */
+void MrDmftScan_ref(PetscInt lo, PetscInt hi, PetscReal c, const PetscReal cpow[], const PetscReal b[], PetscReal G[])
+{
+  const double c2 = c * c, c4 = c2 * c2;
+  PetscInt     i = lo;
+  double       g = G[lo - 1];
+  for (; i + 7 <= hi; i += 8) {
+    double s1[8], s2[8], s3[8];
+    for (int k = 0; k < 8; k++) s1[k] = fma(c, k >= 1 ? b[i + k - 1] : 0.0, b[i + k]);
+    for (int k = 0; k < 8; k++) s2[k] = fma(c2, k >= 2 ? s1[k - 2] : 0.0, s1[k]);
+    for (int k = 0; k < 8; k++) s3[k] = fma(c4, k >= 4 ? s2[k - 4] : 0.0, s2[k]);
+    for (int k = 0; k < 8; k++) G[i + k] = fma(cpow[k + 1], g, s3[k]);
+    g = G[i + 7];
+  }
+  for (; i <= hi; i++) G[i] = g = fma(c, g, b[i]);
+}
+
+#ifdef MR_X86
+#  include <immintrin.h>
+__attribute__((target("avx512f,avx512dq,avx512vl,fma"))) static void MrScan_avx512(PetscInt lo, PetscInt hi, PetscReal c, const PetscReal *cpow, const PetscReal *b, PetscReal *G)
+{
+  const __m512d cv = _mm512_set1_pd(c), c2v = _mm512_set1_pd(c * c), c4v = _mm512_set1_pd((c * c) * (c * c)), cp = _mm512_loadu_pd(cpow + 1);
+  const __m512i zero = _mm512_setzero_si512();
+  PetscInt      i    = lo;
+  __m512d       g    = _mm512_set1_pd(G[lo - 1]);
+  for (; i + 7 <= hi; i += 8) {
+    __m512d x = _mm512_loadu_pd(b + i);
+    x         = _mm512_fmadd_pd(cv, _mm512_castsi512_pd(_mm512_alignr_epi64(_mm512_castpd_si512(x), zero, 7)), x);
+    x         = _mm512_fmadd_pd(c2v, _mm512_castsi512_pd(_mm512_alignr_epi64(_mm512_castpd_si512(x), zero, 6)), x);
+    x         = _mm512_fmadd_pd(c4v, _mm512_castsi512_pd(_mm512_alignr_epi64(_mm512_castpd_si512(x), zero, 4)), x);
+    x         = _mm512_fmadd_pd(cp, g, x);
+    _mm512_storeu_pd(G + i, x);
+    g = _mm512_permutexvar_pd(_mm512_set1_epi64(7), x);
+  }
+  {
+    double gs = _mm512_cvtsd_f64(g);
+    for (; i <= hi; i++) G[i] = gs = fma(c, gs, b[i]);
+  }
+}
+#endif
+
+void MrDmftScan(PetscInt lo, PetscInt hi, PetscReal c, const PetscReal cpow[], const PetscReal b[], PetscReal G[])
+{
+#ifdef MR_X86
+  if (MrKernelLevel() == 2) {
+    MrScan_avx512(lo, hi, c, cpow, b, G);
+    return;
+  }
+#endif
+  MrDmftScan_ref(lo, hi, c, cpow, b, G);
+}

@@ -26,5 +26,10 @@ PETSC_INTERN void MrDmftColumnRef_ref(const MrColumnArgs *a);
 /* out[i] = g2 C + A_i from the given Dc (the second-order scheme). */
 PETSC_INTERN void MrDmftColumnF(const MrColumnArgs *a);
 PETSC_INTERN void MrDmftColumnF_ref(const MrColumnArgs *a);
+/* G[i] = c G[i-1] + b[i] for i in [lo, hi], G[lo-1] given, cpow[k] = c^k for
+   k <= 8: in blocks of eight, each by three doubling steps, then the carry (the
+   AVX-512 version and the plain one do the same fma in the same order). */
+PETSC_INTERN void MrDmftScan(PetscInt lo, PetscInt hi, PetscReal c, const PetscReal cpow[], const PetscReal b[], PetscReal G[]);
+PETSC_INTERN void MrDmftScan_ref(PetscInt lo, PetscInt hi, PetscReal c, const PetscReal cpow[], const PetscReal b[], PetscReal G[]);
 /* The version MrDmftColumnRef/F run on this CPU: "avx512", "avx2" or "portable". */
 PETSC_INTERN const char *MrDmftKernelName(void);

@@ -64,6 +64,30 @@ int main(void)
         MrDmftColumnF_ref(&b);
         CHECK(same_bits(o1, o2, n), "column F (second-order scheme), %s kernel, nin %d, input %d, g2 %g: the same bits as the plain loop", MrDmftKernelName(), nins[t], input, a.g2);
       }
+  { /* the scan: the AVX-512 blocks and the plain loop give the same bits; both follow the sequential recurrence to rounding */
+    const double h[2] = {0.95, exp(-0.05)};
+    for (int t = 0; t < 2; t++) {
+      double cpow[9], *G1 = malloc(8 * n), *G2 = malloc(8 * n), worst = 0;
+      cpow[0] = 1;
+      for (int k = 1; k < 9; k++) cpow[k] = cpow[k - 1] * h[t];
+      for (int lo = 1; lo < 12; lo += 5)
+        for (int hi = lo; hi < n; hi += 97) {
+          G1[lo - 1] = G2[lo - 1] = 0.3;
+          MrDmftScan(lo, hi, h[t], cpow, Dp, G1);
+          MrDmftScan_ref(lo, hi, h[t], cpow, Dp, G2);
+          if (!same_bits(G1 + lo, G2 + lo, hi - lo + 1)) worst = INFINITY;
+          {
+            long double g = 0.3L;
+            for (int i = lo; i <= hi; i++) {
+              g     = (long double)h[t] * g + Dp[i];
+              worst = fmax(worst, fabs((double)(G1[i] - g)) / (1 + fabs((double)g)));
+            }
+          }
+        }
+      CHECK(worst < 1e-14, "scan (c = %g), %s kernel: the same bits as the plain loop, within %.1e of the sequential sum", h[t], MrDmftKernelName(), worst);
+      free(G1), free(G2);
+    }
+  }
   {
     double worst = 0;
     for (int k = -200000; k <= 200000; k++) {
