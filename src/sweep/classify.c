@@ -20,7 +20,7 @@ static PetscReal MrSegmentRms(PetscInt C, const PetscReal S[], PetscInt a, Petsc
 PetscErrorCode MrClassifyCurrents(PetscInt nt, PetscInt C, const PetscReal S[], PetscReal dt, PetscReal window, MrDynamics *d)
 {
   PetscInt   n0, n, zero = -1, tmin = -1;
-  PetscReal *mean, *ac, var = 0, lev = 0;
+  PetscReal *mean, *ac, *re, *im, var = 0, lev = 0;
   PetscBool  settled = PETSC_FALSE;
 
   PetscFunctionBegin;
@@ -30,7 +30,7 @@ PetscErrorCode MrClassifyCurrents(PetscInt nt, PetscInt C, const PetscReal S[], 
   n0                                = nt - PetscMax(4, (PetscInt)(window * nt));
   n0                                = PetscMax(0, n0);
   n                                 = nt - n0;
-  PetscCall(PetscCalloc2(C, &mean, n, &ac));
+  PetscCall(PetscCalloc4(C, &mean, n, &ac, 2 * C, &re, 2 * C, &im));
   for (PetscInt t = n0; t < nt; t++)
     for (PetscInt c = 0; c < C; c++) mean[c] += S[t * C + c] / n;
   for (PetscInt t = n0; t < nt; t++)
@@ -113,16 +113,16 @@ PetscErrorCode MrClassifyCurrents(PetscInt nt, PetscInt C, const PetscReal S[], 
       /* the share of the variance in the window's first two Fourier harmonics
          (one and two periods per window: components the window cannot resolve) */
       PetscReal p = 0;
-      for (PetscInt j = 1; j <= 2; j++)
-        for (PetscInt c = 0; c < C; c++) {
-          PetscReal re = 0, im = 0;
-          for (PetscInt t = 0; t < n; t++) {
-            PetscReal x = S[(n0 + t) * C + c] - mean[c], ph = 2 * PETSC_PI * j * t / n;
-            re += x * cos(ph);
-            im -= x * sin(ph);
+      for (PetscInt t = 0; t < n; t++)
+        for (PetscInt j = 1; j <= 2; j++) {
+          PetscReal ph = 2 * PETSC_PI * j * t / n, cs = cos(ph), sn = sin(ph);
+          for (PetscInt c = 0; c < C; c++) {
+            PetscReal x = S[(n0 + t) * C + c] - mean[c];
+            re[(j - 1) * C + c] += x * cs;
+            im[(j - 1) * C + c] -= x * sn;
           }
-          p += re * re + im * im;
         }
+      for (PetscInt i = 0; i < 2 * C; i++) p += re[i] * re[i] + im[i] * im[i];
       slowfrac = 2 * p / (n * n * var * C);
     }
     /* the amplitude keeps its size: the first and the last whole periods that fit in a
@@ -144,6 +144,6 @@ PetscErrorCode MrClassifyCurrents(PetscInt nt, PetscInt C, const PetscReal S[], 
       d->cls = MR_DYN_MIXED;
     if (d->cls == MR_DYN_LIMIT_CYCLE) d->period = per;
   }
-  PetscCall(PetscFree2(mean, ac));
+  PetscCall(PetscFree4(mean, ac, re, im));
   PetscFunctionReturn(PETSC_SUCCESS);
 }
