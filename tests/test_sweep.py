@@ -48,29 +48,57 @@ def classify(S, dt, window=0.5):
     n0 = max(0, nt - max(4, int(window * nt)))
     w = S[n0:]
     n = len(w)
+    W = n * dt
     dS = w - w.mean(0)
-    amp, lev = np.sqrt((dS ** 2).mean()), np.sqrt((w ** 2).mean())
+    var, lev = (dS ** 2).mean(), np.sqrt((w ** 2).mean())
+    amp = np.sqrt(var)
+    if not np.isfinite(var):
+        return "failed", np.nan
     q = n // 4
     e = ((w[:q] - w[q - 1]) ** 2).sum()
     l = ((w[n - q:] - w[-1]) ** 2).sum()
-    if amp <= 1e-3 * lev + 1e-6 or (q > 1 and np.sqrt(l) <= 0.25 * np.sqrt(e) and np.sqrt(l / (q * C)) <= 1e-2 * lev + 1e-6):
+    settled = q > 1 and np.sqrt(l) <= 0.25 * np.sqrt(e) and np.sqrt(l / (q * C)) <= 1e-2 * lev + 1e-6
+    s = (n - 1) // 6
+    v = np.diff(w, axis=0)
+    sp = np.sqrt(np.array([(v[i * s:(i + 1) * s] ** 2).sum() for i in range(6)]))
+    decaying = s > 1 and np.all(sp[1:] <= 0.8 * sp[:-1])
+    if var == 0 or settled or decaying or amp <= 1e-3 * lev + 1e-6:
         return "fixed point", np.nan
     st = max(1, n // 512)
     nl = n // st // 2
-    sub = [dS[0:n - l * st:st] for l in range(nl)]
-    ac = np.array([(sub[l] * dS[l * st::st][:len(sub[l])]).sum() / np.sqrt((sub[l] ** 2).sum() * (dS[l * st::st][:len(sub[l])] ** 2).sum() + 1e-300) for l in range(nl)])
+    sub = [dS[0:n - k * st:st] for k in range(nl)]
+    ac = np.array([(sub[k] * dS[k * st::st][:len(sub[k])]).sum() / np.sqrt((sub[k] ** 2).sum() * (dS[k * st::st][:len(sub[k])] ** 2).sum() + 1e-300) for k in range(nl)])
     z = np.nonzero(ac <= 0)[0]
-    if len(z) == 0:
-        return "mixed", np.nan
-    peak = ac[z[0]:].max() if z[0] > 0 else 0.0
-    if peak >= 0.9:
-        per = np.nan
-        for k in range(z[0] + 1, nl - 1):
+    z = z[0] if len(z) else -1
+    tmin = -1
+    if z >= 0:
+        for k in range(max(z, 1), nl - 1):
+            if ac[k] <= ac[k - 1] and ac[k] <= ac[k + 1]:
+                tmin = k
+                break
+    peak = ac[z:].max() if z > 0 else 0.0
+    per = np.nan
+    if z > 0 and peak >= 0.9:
+        for k in range(z + 1, nl - 1):
             if ac[k] >= ac[k - 1] and ac[k] >= ac[k + 1] and ac[k] >= peak - 0.05:
                 den = ac[k - 1] - 2 * ac[k] + ac[k + 1]
                 per = (k + (0.5 * (ac[k - 1] - ac[k + 1]) / den if den < 0 else 0)) * st * dt
                 break
-        return "limit cycle", per
+    slow = 2 * tmin * st * dt if tmin > 0 else np.inf
+    if np.isfinite(per):
+        slow = max(slow, per)
+    if z < 0 or tmin < 0 or 3 * slow > W:
+        return "undetermined", np.nan
+    X = np.fft.fft(dS, axis=0)
+    frac = 2 * (np.abs(X[1:3]) ** 2).sum() / (n * n * var * C)
+    P = per if np.isfinite(per) else slow
+    L = min(n // 2, max(2, int(np.floor(np.floor(W / (3 * P)) * P / dt + 0.5))))  # C round()
+    a0 = np.sqrt(((w[:L] - w[:L].mean(0)) ** 2).mean())
+    a1 = np.sqrt(((w[n - L:] - w[n - L:].mean(0)) ** 2).mean())
+    if frac > 0.25 or not (a1 >= 0.9 * a0 and 0.9 * a1 <= a0):
+        return "undetermined", np.nan
+    if peak >= 0.9:
+        return ("limit cycle", per) if np.isfinite(per) else ("undetermined", np.nan)
     return ("chaos" if peak < 0.5 else "mixed"), np.nan
 
 

@@ -157,8 +157,8 @@ static PetscErrorCode MrSweepSummarySerial(MrSweep sw, PetscInt first, PetscInt 
   size_t          rowsize, off, offl, *poff;
   hid_t           ct, f, fapl, sp, ds, st[4];
   char           *buf, partial[PETSC_MAX_PATH_LEN + 16], name[96];
-  hsize_t         dn                         = (hsize_t)n;
-  PetscInt        counts[MR_DYN_MISSING + 1] = {0}, lcounts[MR_NUM_LABELS] = {0};
+  hsize_t         dn                              = (hsize_t)n;
+  PetscInt        counts[MR_DYN_UNDETERMINED + 1] = {0}, lcounts[MR_NUM_LABELS] = {0};
 
   PetscFunctionBegin;
   msg[0] = 0;
@@ -205,8 +205,8 @@ static PetscErrorCode MrSweepSummarySerial(MrSweep sw, PetscInt first, PetscInt 
       nmiss += row[i].code == MR_DYN_MISSING;
       rec[i] = NULL;
     }
-    PetscCall(PetscStrncpy(row[i].cls, MrDynClassNames[PetscMax(0, PetscMin(row[i].code, MR_DYN_MISSING))], sizeof(row[i].cls)));
-    counts[PetscMax(0, PetscMin(row[i].code, MR_DYN_MISSING))]++;
+    PetscCall(PetscStrncpy(row[i].cls, MrDynClassNames[PetscMax(0, PetscMin(row[i].code, MR_DYN_UNDETERMINED))], sizeof(row[i].cls)));
+    counts[PetscMax(0, PetscMin(row[i].code, MR_DYN_UNDETERMINED))]++;
   }
   RL = RL > 64 ? -1 : RL; /* label columns for up to 64 regions (/grid pools any number) */
 
@@ -297,11 +297,11 @@ static PetscErrorCode MrSweepSummarySerial(MrSweep sw, PetscInt first, PetscInt 
     PetscCallH5(H5Dclose(ds));
     PetscCallH5(H5Sclose(sp));
     {
-      long long   cnt[MR_DYN_MISSING + 1];
-      hsize_t     dc = MR_DYN_MISSING + 1;
+      long long   cnt[MR_DYN_UNDETERMINED + 1];
+      hsize_t     dc = MR_DYN_UNDETERMINED + 1;
       hid_t       a, s1;
-      const char *names = "fixed point,limit cycle,chaos,mixed,failed,missing";
-      for (int k = 0; k <= MR_DYN_MISSING; k++) cnt[k] = counts[k];
+      const char *names = "fixed point,limit cycle,chaos,mixed,failed,missing,undetermined";
+      for (int k = 0; k <= MR_DYN_UNDETERMINED; k++) cnt[k] = counts[k];
       PetscCall(MrH5WriteAttrString(f, "class_names", names));
       PetscCallH5(s1 = H5Screate_simple(1, &dc, NULL));
       PetscCallH5(a = H5Acreate2(f, "class_counts", H5T_NATIVE_LLONG, s1, H5P_DEFAULT, H5P_DEFAULT));
@@ -324,8 +324,8 @@ static PetscErrorCode MrSweepSummarySerial(MrSweep sw, PetscInt first, PetscInt 
     if (rename(partial, path) != 0) PetscCall(PetscSNPrintf(msg, len, "cannot rename '%s': %s", partial, strerror(errno)));
   }
   printf("  summary %s: %" PetscInt_FMT " members: %" PetscInt_FMT " done, %" PetscInt_FMT " failed, %" PetscInt_FMT " missing; classes of the currents: %" PetscInt_FMT " fixed point, %" PetscInt_FMT " limit cycle, %" PetscInt_FMT
-         " chaos, %" PetscInt_FMT " mixed\n",
-         path, n, ndone, nfail, nmiss, counts[0], counts[1], counts[2], counts[3]);
+         " chaos, %" PetscInt_FMT " mixed, %" PetscInt_FMT " undetermined\n",
+         path, n, ndone, nfail, nmiss, counts[0], counts[1], counts[2], counts[3], counts[MR_DYN_UNDETERMINED]);
   if (lcounts[0] + lcounts[1] + lcounts[2] + lcounts[3] + lcounts[4] + lcounts[5] > 0) {
     printf("  labels of the regions (the paper's rule):");
     for (int k = 0; k < MR_NUM_LABELS; k++) printf("%s %" PetscInt_FMT " %s", k ? "," : "", lcounts[k], MrLabelNames[k]);
