@@ -17,8 +17,9 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
-CLASSES = ["fixed point", "limit cycle", "chaos", "mixed"]
-COLOURS = np.array([[0.20, 0.40, 0.80], [0.95, 0.60, 0.10], [0.80, 0.15, 0.20], [0.45, 0.70, 0.35]])
+CLASSES = ["fixed point", "limit cycle", "chaos", "mixed", "undetermined"]
+CODES = [0, 1, 2, 3, 6]  # class_code of each (4 failed and 5 missing are not drawn)
+COLOURS = np.array([[0.20, 0.40, 0.80], [0.95, 0.60, 0.10], [0.80, 0.15, 0.20], [0.45, 0.70, 0.35], [0.55, 0.55, 0.55]])
 
 
 def grid(summary, x, y):
@@ -35,8 +36,8 @@ def grid(summary, x, y):
     for row in done:
         i, j = np.searchsorted(ys, row[y]), np.searchsorted(xs, row[x])
         code = int(row["class_code"])
-        if code < len(CLASSES):
-            frac[i, j, code] += 1
+        if code in CODES:
+            frac[i, j, CODES.index(code)] += 1
         count[i, j] += 1
     frac /= np.maximum(count, 1)[..., None]
     return xs, ys, frac, count, len(m) - len(done)
@@ -53,16 +54,16 @@ def main():
     ext = [xs[0], xs[-1], ys[0], ys[-1]] if len(xs) > 1 and len(ys) > 1 else None
     kw = dict(origin="lower", aspect="auto", extent=ext, interpolation="nearest")
 
-    fig, ax = plt.subplots(1, 5, figsize=(19, 3.8), constrained_layout=True)
+    fig, ax = plt.subplots(1, 6, figsize=(22, 3.8), constrained_layout=True)
     for k, name in enumerate(CLASSES):
         im = ax[k].imshow(frac[..., k], vmin=0, vmax=1, cmap="viridis", **kw)
         ax[k].set_title("fraction: %s" % name)
-    fig.colorbar(im, ax=ax[3], shrink=0.8)
+    fig.colorbar(im, ax=ax[4], shrink=0.8)
     rgb = np.tensordot(frac, COLOURS, axes=([2], [0])) + (1 - frac.sum(-1))[..., None]  # white where nothing is done
-    ax[4].imshow(np.clip(rgb, 0, 1), **kw)
-    ax[4].set_title("classes mixed by fraction")
+    ax[5].imshow(np.clip(rgb, 0, 1), **kw)
+    ax[5].set_title("classes mixed by fraction")
     handles = [matplotlib.patches.Patch(color=COLOURS[k], label=CLASSES[k]) for k in range(len(CLASSES))]
-    ax[4].legend(handles=handles, fontsize=7, loc="upper left")
+    ax[5].legend(handles=handles, fontsize=7, loc="upper left")
     for axis in ax:
         axis.set_xlabel(a.x)
         axis.set_ylabel(a.y)
