@@ -1,7 +1,7 @@
 """The class of the currents that `mrdyn sweep` gives every member (MrClassifyCurrents,
 issue 11): series with known classes through tests/unit/classify_series.c (sines,
 decaying and growing oscillations, a slow component, the Lorenz system), and members of
-jobs/fig5.yaml (t = 125) that the old rule mislabelled, whose continuation of the same
+jobs/currents-map.yaml (t = 125) that the old rule mislabelled, whose continuation of the same
 mean-field equations to t = 500 settles the truth.
 
 usage: test_classify_currents.py BUILD/tests/classify_series"""
@@ -63,7 +63,7 @@ lorenz = solve_ivp(lambda _, u: [10 * (u[1] - u[0]), u[0] * (28 - u[2]) - u[1], 
 c, _ = classify(lorenz, 0.01)
 check(c == "chaos", "the Lorenz system (x, y, z over t = 100..200): chaos (%s)" % c)
 
-# 2. members of jobs/fig5.yaml: the old rule's class at t = 125, and why it was wrong
+# 2. members of jobs/currents-map.yaml: the old rule's class at t = 125, and why it was wrong
 MEMBERS = [("1.45", "1", 1, "limit cycle: the normalised autocovariance cancels the decay (issue's example)"),
            ("1.38461538462", "0.615384615385", 2, "limit cycle: decays to 0"),
            ("1.53846153846", "1.23076923077", 3, "limit cycle: decays by a factor 2 every 100 time units"),

@@ -108,18 +108,18 @@ with SlurmCluster(cpus=max(4, os.cpu_count() or 1)) as c:
     sp = subprocess.run(["/usr/bin/python3", os.path.join(top, "tools/plot_scaling.py"), os.path.join(d, "scaling.csv"), "-o", os.path.join(d, "scaling.png")], capture_output=True, text=True)
     check(sp.returncode == 0 and os.path.exists(os.path.join(d, "scaling.png")), "tools/plot_scaling.py draws it")
 
-    # the reduced Fig. 5 example, as CI's example run
+    # the reduced map of the currents' classes (jobs/currents-map-small.yaml)
     t0 = time.time()
-    j5 = c.sbatch([os.path.join(top, "jobs/fig5.sbatch")], cwd=d, env=dict(e, SWEEP=os.path.join(top, "jobs/fig5-small.yaml"), PLOT="fig5-small"),
-                  extra=["--ntasks=2", "-o", "fig5.out"])
+    j5 = c.sbatch([os.path.join(top, "jobs/currents-map.sbatch")], cwd=d, env=dict(e, SWEEP=os.path.join(top, "jobs/currents-map-small.yaml"), PLOT="currents-map-small"),
+                  extra=["--ntasks=2", "-o", "currents-map.out"])
     st = c.wait(j5, timeout=900)
-    check(st == {str(j5): "COMPLETED"}, "jobs/fig5.sbatch on the reduced grid completed in %.0f s: %s" % (time.time() - t0, st))
-    with h5py.File(os.path.join(d, "fig5-small", "summary.h5"), "r") as f:
+    check(st == {str(j5): "COMPLETED"}, "jobs/currents-map.sbatch on the reduced grid completed in %.0f s: %s" % (time.time() - t0, st))
+    with h5py.File(os.path.join(d, "currents-map-small", "summary.h5"), "r") as f:
         m = f["members"][:]
     check(len(m) == 400 and all(m["status"] == b"done"), "400 mean-field solves done")
     classes = set(m["class"])
     check({b"fixed point", b"limit cycle"} <= classes, "fixed points and limit cycles over the grid (%s)" % sorted(classes))
     fp = m[m["w_re"] < 0.5]
     check(all(fp["class"] == b"fixed point"), "small w_re: every draw settles on a fixed point")
-    check(os.path.exists(os.path.join(d, "fig5-small-classes.png")) and os.path.exists(os.path.join(d, "fig5-small-entropy.png")), "heat map and entropy map written")
+    check(os.path.exists(os.path.join(d, "currents-map-small-classes.png")) and os.path.exists(os.path.join(d, "currents-map-small-entropy.png")), "heat map and entropy map written")
 finish()
