@@ -94,6 +94,13 @@ with h5py.File(os.path.join(d, "p1.h5"), "r") as a, h5py.File(os.path.join(d, "p
     for r in range(2):
         check(a["classification/code"][r] == rule(a["classification/curve"][:, r]), "region %d: the Nt = 2500 label is the rule's on its curve" % r)
 
+# -init_uniform: the same initial currents in simulate and dmft, inside [0, 1)
+run(["simulate", "-model", m, "-o", os.path.join(d, "sim.h5"), "-t_final", 0.1, "-init_uniform", "0,1", "-seed", 5, "-progress", 0])
+run(["dmft", "-model", m, "-o", os.path.join(d, "dm.h5"), "-t_final", 0.1, "-init_uniform", "0,1", "-seed", 5, "-progress", 0])
+with h5py.File(os.path.join(d, "sim.h5"), "r") as a, h5py.File(os.path.join(d, "dm.h5"), "r") as b:
+    s0 = a["currents"][0]
+    check(np.array_equal(s0, b["currents"][0]) and np.all((s0 >= 0) & (s0 < 1)), "-init_uniform 0,1: simulate and dmft start from the same currents in [0, 1) (%s)" % s0)
+
 # 3. the reduced sweep
 small = os.path.join(top, "jobs", "paper", "fig5-small.yaml")
 text = open(small).read()

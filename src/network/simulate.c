@@ -18,6 +18,7 @@ static const char *const MrSimNumeric[] = {"-seed",
                                            "-progress",
                                            "-init_currents",
                                            "-init_variance",
+                                           "-init_uniform",
                                            "-delta_times",
                                            "-delta_lag_every",
                                            "-delta_lag_max",
@@ -49,6 +50,7 @@ static const char *const MrSimKnown[]   = {"-model",
                                            "-progress",
                                            "-init_currents",
                                            "-init_variance",
+                                           "-init_uniform",
                                            "-ts_type",
                                            "-ts_rk_type",
                                            "-ts_adapt_type",
@@ -143,6 +145,11 @@ static PetscErrorCode MrSimGetOptions(MPI_Comm comm, MrSimOptions *o)
   o->nS0 = n;
   PetscCall(PetscOptionsRealArray("-init_currents", "initial currents, one per channel (default: N(0,1) draws)", NULL, o->S0, &o->nS0, &set));
   if (!set) o->nS0 = 0;
+  {
+    PetscInt nu = 2;
+    PetscCall(PetscOptionsRealArray("-init_uniform", "initial currents uniform in [lo, hi) per channel, drawn from the seed (as dmft -init_uniform)", NULL, o->uniform, &nu, &o->hasUniform));
+    if (o->hasUniform) MrCheckInput(comm, nu == 2 && isfinite(o->uniform[0]) && isfinite(o->uniform[1]) && o->uniform[0] < o->uniform[1], "-init_uniform needs two numbers lo,hi with lo < hi");
+  }
   o->nv0 = n;
   PetscCall(PetscOptionsRealArray("-init_variance", "initial variance of x beyond sum m S0, per region (default 1)", NULL, o->v0, &o->nv0, &set));
   if (!set) o->nv0 = 0;
@@ -151,6 +158,7 @@ static PetscErrorCode MrSimGetOptions(MPI_Comm comm, MrSimOptions *o)
   o->seed     = seed;
   o->initSeed = iseed >= 0 ? iseed : seed;
   if (o->help) PetscFunctionReturn(PETSC_SUCCESS);
+  MrCheckInput(comm, !(o->hasUniform && o->nS0), "-init_uniform and -init_currents both set the initial currents; give one");
   MrCheckInput(comm, o->model[0], "simulate: no model file given (-model FILE)");
   MrCheckInput(comm, o->out[0], "simulate: no output file given (-o FILE)");
   MrCheckInput(comm, isfinite(o->dt) && o->dt > 0, "-dt %g: the time step must be > 0", (double)o->dt);
@@ -613,7 +621,12 @@ PetscErrorCode MrSimulate(MPI_Comm comm)
     MrCheckInput(comm, opt.lyapK <= n, "-lyap_k %" PetscInt_FMT " exceeds the %" PetscInt64_FMT " neurons", opt.lyapK, n);
   }
   PetscCall(PetscMalloc3(model->C * opt.trials + 1, &S0, model->R, &v0, model->R, &cost));
-  for (PetscInt q = 0; q < opt.trials; q++) MrInitialCurrents(opt.initSeed + q, model->C, opt.nS0, opt.S0, S0 + q * model->C); /* trial q: seed + q */
+  for (PetscInt q = 0; q < opt.trials; q++) { /* trial q: seed + q */
+    if (opt.hasUniform)
+      MrInitialCurrentsUniform(opt.initSeed + q, model->C, opt.uniform[0], opt.uniform[1], S0 + q * model->C);
+    else
+      MrInitialCurrents(opt.initSeed + q, model->C, opt.nS0, opt.S0, S0 + q * model->C);
+  }
   for (PetscInt r = 0; r < model->R; r++) v0[r] = opt.nv0 == 0 ? 1.0 : opt.v0[opt.nv0 == 1 ? 0 : r];
   for (PetscInt r = 0; r < model->R; r++) {
     const PetscReal N = (PetscReal)model->N[r], D = (PetscReal)(model->outOff[r + 1] - model->outOff[r] + model->inOff[r + 1] - model->inOff[r] + 1);

@@ -12,6 +12,8 @@ typedef struct {
   PetscInt        saveEvery, traces, buffer, K, trials, activityEvery;
   PetscReal      *S0, *v0;
   PetscInt        nS0, nv0;
+  PetscBool       hasUniform; /* -init_uniform lo,hi */
+  PetscReal       uniform[2];
   PetscReal       dtimes[64], dlagMax;
   PetscInt        ndref, dlagEvery;
   MrDisorderType  dtype;
