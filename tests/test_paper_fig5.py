@@ -134,6 +134,14 @@ for g in grid:
     ok &= (g["members"] == len(sel) and list(cnt) == [g["n_invalid"], g["n_chaos"], g["n_fixed_point_chaos"], g["n_fixed_point"], g["n_limit_cycle_chaos"], g["n_limit_cycle"]]
            and g["mode_code"] == int(np.argmax(cnt)) and abs(g["entropy_bits"] - ent) < 1e-12)
 check(ok and len(grid) == 48, "/grid: 48 points, counts, mode (ties to the smaller code) and entropy equal NumPy's from /members")
+# slices of a job array, then -merge: the same summary
+sa = sweep_file("sa.yaml", os.path.join(d, "sa"))
+for i in range(2):
+    run(["sweep", sa, "-array_index", i, "-array_count", 2], np_=2, timeout=600)
+run(["sweep", sa, "-merge"], np_=1)
+with h5py.File(os.path.join(d, "sa", "summary.h5"), "r") as f:
+    ma, ga = f["members"][:], f["grid"][:]
+check(np.array_equal(ma["label_code_0"], mem["label_code_0"]) and np.array_equal(ma["S_1_0"], mem["S_1_0"]) and np.array_equal(ga["entropy_bits"], grid["entropy_bits"]), "two array slices merged: the same /members and /grid as one job")
 # early stop against full runs: every label the same
 s2 = sweep_file("s2.yaml", os.path.join(d, "s2"), text.replace("classify_early_stop: 1", "classify_early_stop: 0"))
 run(["sweep", s2], np_=2, timeout=900)

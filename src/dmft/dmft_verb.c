@@ -292,7 +292,7 @@ static PetscErrorCode MrDmftHeader(MrOutput o, MrModel m, const char modelPath[]
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
-/* K two-point solves (initial currents uniform in (-a, a), drawn per member)
+/* K two-point solves (initial currents uniform in (-a, a), or in [lo, hi) with -init_uniform, drawn per member)
    side by side: the communicator is split into groups of min(R, P) ranks, each
    group solves members g, g + G, ... with the region layout on its ranks. */
 static PetscErrorCode MrDmftTwoPointBatch(MPI_Comm comm, MrModel m, const MrDmftOptions *opt, const MrInputs *inputs, MrOutput o)
@@ -321,7 +321,7 @@ static PetscErrorCode MrDmftTwoPointBatch(MPI_Comm comm, MrModel m, const MrDmft
     for (PetscInt c = 0; c < C; c += 4) {
       double u[4];
       MrUniform4((uint64_t)opt->seed, MR_STREAM_INITS, (uint64_t)(k + 1), (uint64_t)(c / 4), 1, u);
-      for (PetscInt q = 0; q < 4 && c + q < C; q++) S0[k * C + c + q] = opt->initSize * (2 * u[q] - 1);
+      for (PetscInt q = 0; q < 4 && c + q < C; q++) S0[k * C + c + q] = opt->hasUniform ? opt->uniform[0] + (opt->uniform[1] - opt->uniform[0]) * u[q] : opt->initSize * (2 * u[q] - 1);
     }
   PetscCall(MrLayoutCreate(sub, m, cost, 1, &L));
   PetscCall(PetscPrintf(comm, "mrdyn dmft: %" PetscInt_FMT " two-point solves, %d side by side on %d ranks each\n", K, G, gs));
@@ -660,7 +660,7 @@ PetscErrorCode MrDmftVerb(MPI_Comm comm)
   PetscCall(MrModelLoad(comm, opt.model, &m));
   PetscCall(MrDmftOptionsCheckModel(comm, &opt, m));
   MrCheckInput(comm, opt.mode == 0 || !(opt.classify || opt.nsilence || opt.dynEvery), "-classify, -silence and -dynamic_spectrum belong to -mode twopoint");
-  MrCheckInput(comm, !(opt.mode == 0 && opt.batch > 1 && (opt.classify || opt.hasUniform)), "-batch draws its own initial currents (-init_size) and has no -classify; run single solves");
+  MrCheckInput(comm, !(opt.mode == 0 && opt.batch > 1 && opt.classify), "-batch has no -classify; run single solves (or a sweep)");
   PetscCall(MrInputsParse(comm, opt.input, m->R, &inputs));
   PetscCall(MrCheckUnusedOptions(comm, MrDmftKnown));
   PetscCall(MrOutputCheckPath(comm, opt.out, opt.force));
