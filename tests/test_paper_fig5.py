@@ -18,7 +18,7 @@ import subprocess
 
 import h5py
 import numpy as np
-from mrtest import ENV, MRDYN, check, finish, run, tmpdir
+from mrtest import ENV, MRDYN, check, check_refused, finish, run, tmpdir
 
 here = os.path.dirname(os.path.abspath(__file__))
 top = os.path.dirname(here)
@@ -93,6 +93,12 @@ with h5py.File(os.path.join(d, "p1.h5"), "r") as a, h5py.File(os.path.join(d, "p
     check(np.array_equal(a["classification/curve"][:], b["classification/curve"][:]) and np.array_equal(a["classification/code"][:], b["classification/code"][:]), "the same curve bits and labels at 1 and 2 ranks")
     for r in range(2):
         check(a["classification/code"][r] == rule(a["classification/curve"][:, r]), "region %d: the Nt = 2500 label is the rule's on its curve" % r)
+
+# bad settings of the new options: one message, no file
+bad = os.path.join(d, "bad.h5")
+for args, phrase in ((["-classify", "-classify_t0", 200], "-classify_t0"), (["-init_uniform", "1,0"], "-init_uniform"), (["-silence", 5], "-silence"),
+                     (["-classify", "-window", 10], "-window"), (["-classify_early_stop"], "need -classify")):
+    check_refused(["dmft", "-model", m, "-o", bad, "-t_final", 20] + args, bad, phrase, "dmft %s" % " ".join(map(str, args)))
 
 # -init_uniform: the same initial currents in simulate and dmft, inside [0, 1)
 run(["simulate", "-model", m, "-o", os.path.join(d, "sim.h5"), "-t_final", 0.1, "-init_uniform", "0,1", "-seed", 5, "-progress", 0])
