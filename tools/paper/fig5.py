@@ -142,7 +142,7 @@ def plot(args):
         au.axhline(0, ls="--", c="k", lw=0.5)
         au.set_xlim(0, 50)
         au.set_xlabel("t", fontsize=7, labelpad=0)
-        al.set_ylim(-1, 1)
+        al.set_ylim(-1, 1.05)
         al.set_xlim(0, 50)
         al.axhline(0, ls="--", c="k", lw=0.5)
         al.axhline(1, ls="--", c="k", lw=0.5)
