@@ -157,6 +157,7 @@ PetscErrorCode MrDmftOptionsCheckModel(MPI_Comm comm, const MrDmftOptions *o, Mr
   MrCheckInput(comm, o->nS0 == 0 || o->nS0 == m->C, "-init_currents has %" PetscInt_FMT " values but the model has C = %" PetscInt_FMT " channels", o->nS0, m->C);
   MrCheckInput(comm, o->nv0 == 0 || o->nv0 == 1 || o->nv0 == m->R, "-init_variance has %" PetscInt_FMT " values; give 1 or R = %" PetscInt_FMT, o->nv0, m->R);
   for (PetscInt i = 0; i < o->nsilence; i++) MrCheckInput(comm, o->silence[i] >= 0 && o->silence[i] < m->R, "-silence: region %" PetscInt_FMT " does not exist (R = %" PetscInt_FMT ")", o->silence[i], m->R);
+  if (o->mode == 2) PetscCall(MrDmftStationaryCheckModel(comm, o, m));
   MrCheckInput(comm, !(o->nsilence || o->dynEvery) || m->C <= 4000, "-silence and -dynamic_spectrum need That's dense spectrum: C = %" PetscInt_FMT " channels is more than 4000", m->C);
   PetscFunctionReturn(PETSC_SUCCESS);
 }

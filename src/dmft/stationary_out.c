@@ -132,6 +132,21 @@ static PetscErrorCode MrDmftStationaryDelta0(MPI_Comm comm, MrModel m, const MrD
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
+PetscErrorCode MrDmftStationaryCheckModel(MPI_Comm comm, const MrDmftOptions *o, MrModel m)
+{
+  MrInputs   none;
+  PetscReal *lambda, *D0;
+
+  PetscFunctionBegin;
+  MrCheckInput(comm, o->nLambda == 0 || o->nLambda == 1 || o->nLambda == m->R, "-stationary_lambda has %" PetscInt_FMT " values; give 1 or R = %" PetscInt_FMT, o->nLambda, m->R);
+  MrCheckInput(comm, o->input[0] == 0, "-mode stationary: the stationary theory has no inputs (-input)");
+  PetscCall(PetscMemzero(&none, sizeof(none)));
+  PetscCall(PetscMalloc2(m->R, &lambda, m->R, &D0));
+  PetscCall(MrDmftStationaryDelta0(comm, m, o, &none, lambda, D0)); /* fails here, before any output, when the currents reach no fixed point */
+  PetscCall(PetscFree2(lambda, D0));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
 PetscErrorCode MrDmftStationaryMode(MPI_Comm comm, MrModel m, const MrDmftOptions *o, const MrInputs *inputs, MrOutput out)
 {
   const PetscInt R = m->R, ng = o->ng ? o->ng : 1, nt = (PetscInt)llround(o->tauMax / o->tauStep) + 1, nc = o->nTauG ? o->nTauG : 1;
@@ -140,8 +155,6 @@ PetscErrorCode MrDmftStationaryMode(MPI_Comm comm, MrModel m, const MrDmftOption
   char           names[256];
 
   PetscFunctionBegin;
-  MrCheckInput(comm, o->nLambda == 0 || o->nLambda == 1 || o->nLambda == R, "-stationary_lambda has %" PetscInt_FMT " values; give 1 or R = %" PetscInt_FMT, o->nLambda, R);
-  MrCheckInput(comm, inputs->n == 0, "-mode stationary: the stationary theory has no inputs (-input)");
   PetscCall(PetscMalloc5(R, &lambda, R, &D0, R, &gOn, R, &gEnd, R, &gTr));
   PetscCall(PetscMalloc6(ng * R, &g, ng * R, &A, ng * R, &Afp, ng * R, &Di, ng * R, &Ds, ng * R, &Dscs));
   PetscCall(PetscMalloc6(ng * R, &code, nt, &tau, (size_t)nc * R * nt, &curves, nc * R, &cg, nc * R, &cA, nc * R, &cDi));
