@@ -189,5 +189,10 @@ check(j4["network"]["N"]["400"]["3"]["theory_sqrtA"][0] == 0 and j4["network"]["
 for k, e in j4["panel_b"].items():
     check(e["dmft_max_abs_diff"] < 0.01, "panel b %s: two-point DMFT (dt = 0.05) within %.4f of the stationary ODE" % (k, e["dmft_max_abs_diff"]))
 check(sorted(j4["scaling"]) == ["1", "3"] and all(len(v) == 2 for v in j4["scaling"].values()), "panel c: errors at two N for both sets")
+# the two-point DMFT of each run's model from its initial currents, at the run's times
+with h5py.File(os.path.join(o4, "dmft", "set1-run1.h5"), "r") as f, h5py.File(os.path.join(o4, "N400", "set1-run1.h5"), "r") as g_:
+    check(np.array_equal(f["time"][:], g_["time"][:]) and np.allclose(f["currents"][0], g_["currents"][0]), "DMFT of run 1: same times and initial currents as the network")
+v = j4["network"]["N"]["400"]["1"]
+check(len(v["dmft_sqrtA_end"]) == 1 and np.isfinite(v["mean_abs_error_vs_dmft"]), "fig4 JSON: network against the DMFT at the same time")
 print("total %.1f s" % (time.time() - t_start))
 finish()

@@ -2,7 +2,9 @@
 # and the per-region theory of the paper's Figs. 3 and 4 (paper-figures.md).
 # The caller sets MRDYN (the program), TOOLS (tools/paper), PY (/usr/bin/python3) and
 # defines mr_run ARGS...: mrdyn ARGS on the job's ranks (mpiexec locally, srun in SLURM).
-# Every run writes DIR/N<N>/set<S>-run<R>.h5; an existing file is kept (rerun to resume);
+# Every run writes DIR/N<N>/set<S>-run<R>.h5 and, once per set and run, the two-point
+# mean-field theory of the same model from the same initial currents, DIR/dmft/set<S>-run<R>.h5
+# (windowed: the last 60 time units of lags); an existing file is kept (rerun to resume);
 # wall times are appended to DIR/times.txt.
 
 # fig34_network FIG DIR N "SETS" RUNS T_FINAL [simulate options...]
@@ -14,12 +16,18 @@ fig34_network() {
     for r in $(seq 1 "$runs"); do
       out="$dir/N$n/set$s-run$r.h5"
       model="$dir/N$n/set$s-run$r-model.h5"
+      eval "$("$PY" "$TOOLS/fig3.py" args --fig "$fig" --set "$s" --run "$r")"
+      [ -f "$model" ] || "$MRDYN" model paper -R 5 -N "$n" -g "$G" -u "$U" -hdiag "$H" -o "$model" >/dev/null
+      # the mean-field theory of the same model from the same initial currents (does not depend on N)
+      if [ ! -f "$dir/dmft/set$s-run$r.h5" ]; then
+        mkdir -p "$dir/dmft"
+        mr_run dmft -model "$model" -o "$dir/dmft/set$s-run$r.h5" -force -dt 0.05 -t_final "$tf" -window 1200 \
+          -init_currents "$S0" -init_variance 0 -save_every 5 -progress 0 >"$dir/dmft/set$s-run$r.txt"
+      fi
       if [ -f "$out" ]; then
         echo "fig$fig: $out exists, kept"
         continue
       fi
-      eval "$("$PY" "$TOOLS/fig3.py" args --fig "$fig" --set "$s" --run "$r")"
-      "$MRDYN" model paper -R 5 -N "$n" -g "$G" -u "$U" -hdiag "$H" -o "$model" -force >/dev/null
       SECONDS=0
       mr_run simulate -model "$model" -o "$out" -dt 0.05 -t_final "$tf" -save_every 5 -traces 4 \
         -init_currents "$S0" -init_variance 0 -seed "$SEED" -progress 120 "$@" >"$out.log"

@@ -79,8 +79,8 @@ def read_run(path):
     with h5py.File(path, "r") as f:
         t = f["time"][:]
         S = f["currents"][:].reshape(len(t), R, R)
-        x = f["traces/x"][:]
-        idx = f["traces/index"][:]
+        x = f["traces/x"][:] if "traces" in f else None  # mean-field files have none
+        idx = f["traces/index"][:] if "traces" in f else None
         N = int(f.attrs["N"][0]) if "N" in f.attrs else None
     return t, S, x, idx, N
 
@@ -101,6 +101,13 @@ def theory_sqrtA(d, s):
         A = f["stationary_theory/A"][0]
         branch = f["stationary_theory/branch"][0]
     return np.sqrt(A), branch
+
+
+def dmft_file(run_file):
+    """DIR/dmft/set<S>-run<R>.h5 for DIR/N<N>/set<S>-run<R>.h5, or None."""
+    d, name = os.path.split(run_file)
+    p = os.path.join(os.path.dirname(d), "dmft", name)
+    return p if os.path.exists(p) else None
 
 
 def network_sqrtA(files, tavg=None):
@@ -148,6 +155,10 @@ def draw_column(fig, spec, d, N, s, fig_no, theory, first, tmax=T_TRACES):
         ax_sq.text(0.5, 0.5, "no runs", ha="center", transform=ax_sq.transAxes)
         return None
     t, S, x, idx, _ = read_run(files[0])
+    mf = dmft_file(files[0])
+    if mf:
+        with h5py.File(mf, "r") as f:
+            tm, Sm = f["time"][:], f["currents"][:].reshape(-1, R, R)
     tmax = min(tmax, t[-1])
     keep = t <= tmax + 1e-9
     for m in range(R):
@@ -156,6 +167,9 @@ def draw_column(fig, spec, d, N, s, fig_no, theory, first, tmax=T_TRACES):
             axl.plot(t[keep], x[keep, k], lw=0.6, color=cols[m])
         for n in range(R):
             axr.plot(t[keep], S[keep, m, n], lw=0.8, color=cols[n])
+            if mf:
+                km = tm <= tmax + 1e-9
+                axr.plot(tm[km], Sm[km, m, n], lw=0.5, ls="--", color="black")
         for ax in (axl, axr):
             ax.set_xlim(0, tmax)
             ax.tick_params(labelsize=5, length=2)
@@ -164,7 +178,7 @@ def draw_column(fig, spec, d, N, s, fig_no, theory, first, tmax=T_TRACES):
         axl.set_ylabel("%d" % (m + 1), fontsize=6, rotation=0, labelpad=6)
         if m == 0:
             axl.set_title("$x^\\mu_i(t)$", fontsize=7)
-            axr.set_title("$S^{\\mu\\nu}(t)$", fontsize=7)
+            axr.set_title("$S^{\\mu\\nu}(t)$" + (" (dashed: DMFT)" if mf else ""), fontsize=7)
         if m == R - 1:
             axl.set_xlabel("t", fontsize=6, labelpad=0)
             axr.set_xlabel("t", fontsize=6, labelpad=0)
@@ -203,6 +217,8 @@ def numbers(d, fig_no, sets=(1, 2, 3)):
             tf = float(f["time"][-1])
         net = network_sqrtA(fl)
         avg = network_sqrtA(fl, tavg=tf / 4)
+        mfs = [dmft_file(p) for p in fl]
+        mf = network_sqrtA(mfs) if all(mfs) else None
         out["N"].setdefault(str(N), {})[str(s)] = {
             "runs": len(fl), "t_final": tf,
             "theory_sqrtA": th.tolist(), "branch": branch.tolist(),
@@ -212,6 +228,9 @@ def numbers(d, fig_no, sets=(1, 2, 3)):
             "mean_abs_error_avg": float(np.abs(avg - th).mean()),
             "max_abs_error_end": float(np.abs(net - th).max()),
         }
+        if mf is not None:  # the two-point DMFT of each run's model and initial currents, at the same time
+            out["N"][str(N)][str(s)]["dmft_sqrtA_end"] = mf.tolist()
+            out["N"][str(N)][str(s)]["mean_abs_error_vs_dmft"] = float(np.abs(net - mf).mean())
     return out
 
 

@@ -93,7 +93,8 @@ def panel_b(ax, st, dm):
 
 
 def scaling(d):
-    """{set: (Ns, mean |error| of the last-quarter average, of the end value)} over regions and runs."""
+    """{set: [(N, mean |error| vs the stationary theory of the last-quarter average, of the end value,
+    runs, mean |error| of the end value vs the two-point DMFT at the same time)]} over regions and runs."""
     files = fig3.run_files(d)
     out = {}
     for (N, s), fl in sorted(files.items()):
@@ -102,7 +103,9 @@ def scaling(d):
             tf = float(f["time"][-1])
         avg = fig3.network_sqrtA(fl, tavg=tf / 4)
         end = fig3.network_sqrtA(fl)
-        out.setdefault(s, []).append((N, float(np.abs(avg - th).mean()), float(np.abs(end - th).mean()), len(fl)))
+        mfs = [fig3.dmft_file(p) for p in fl]
+        emf = float(np.abs(end - fig3.network_sqrtA(mfs)).mean()) if all(mfs) else float("nan")
+        out.setdefault(s, []).append((N, float(np.abs(avg - th).mean()), float(np.abs(end - th).mean()), len(fl), emf))
     return out
 
 
@@ -118,6 +121,14 @@ def panel_c(ax, series):
                       label="set %d%s" % (s, label))
         if first is None and sc:
             first = sc
+        byN = {}
+        for rows in sc.values():
+            for r in rows:
+                byN.setdefault(r[0], []).append(r[4])
+        Ns = sorted(byN)
+        if Ns and np.all(np.isfinite([np.mean(byN[n]) for n in Ns])):
+            ax.loglog(Ns, [np.mean(byN[n]) for n in Ns], marker + ":", ms=3, lw=1, color="black", mfc="none",
+                      label="all sets vs DMFT(t)%s" % label)
     if allN:
         N = np.array(sorted(set(allN)), dtype=float)
         N0 = min(r[0] for rows in first.values() for r in rows)
@@ -133,7 +144,7 @@ def panel_c(ax, series):
     ax.yaxis.set_minor_formatter(ScalarFormatter())
     ax.tick_params(which="both", labelsize=6)
     ax.legend(fontsize=6, frameon=False)
-    ax.set_title("c  network vs theory", fontsize=8, loc="left")
+    ax.set_title("c  network vs stationary theory (lines)\n    and vs DMFT at the same t (dotted)", fontsize=7, loc="left")
 
 
 def numbers(d, st, dm):
@@ -179,7 +190,7 @@ def main():
     st, dm = read_theory(d), read_dmft(d)
     files = fig3.run_files(d)
     fig = plt.figure(figsize=(10, 11.5))
-    outer = fig.add_gridspec(2, 1, height_ratios=[1, 3.3], hspace=0.22, left=0.07, right=0.97, top=0.94, bottom=0.04)
+    outer = fig.add_gridspec(2, 1, height_ratios=[1, 3.3], hspace=0.2, left=0.07, right=0.97, top=0.92, bottom=0.04)
     top = outer[0].subgridspec(1, 3, wspace=0.35)
     panel_a(fig.add_subplot(top[0]), st)
     panel_b(fig.add_subplot(top[1]), st, dm)
@@ -191,9 +202,8 @@ def main():
         for k, s in enumerate(sets):
             th, _ = fig3.theory_sqrtA(d, s)
             fig3.draw_column(fig, cols[k], d, N, s, 4, th, k == 0)
-        fig.text(0.5, outer[1].get_position(fig).y1 + 0.012, "network (N = %d per region): x traces, currents into each region, S at t = 50, $\\sqrt{A^\\mu}$ of every run (red) and theory (blue)" % N,
-                 ha="center", fontsize=7)
-    fig.suptitle("Fig. 4: disorder in one region suppresses its currents", fontsize=9)
+    fig.suptitle("Fig. 4: disorder in one region suppresses its currents\nbelow: the network, N = %d per region: x traces, currents into each region (dashed: two-point DMFT), S at t = 50, "
+                 "$\\sqrt{A^\\mu}$ of every run (red) and the stationary theory (blue)" % (max(n for n, _ in files) if files else 0), fontsize=8)
     png = a.o or os.path.join(d, "fig4.png")
     fig.savefig(png, dpi=150)
     plt.close(fig)
