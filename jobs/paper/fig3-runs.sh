@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Sourced by jobs/paper/fig3.sh, fig3.sbatch, fig4.sh and fig4.sbatch: the network runs
 # and the per-region theory of the paper's Figs. 3 and 4 (paper-figures.md).
 # The caller sets MRDYN (the program), TOOLS (tools/paper), PY (/usr/bin/python3) and

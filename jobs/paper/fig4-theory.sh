@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Sourced by jobs/paper/fig4.sh and fig4.sbatch: the single-region theory of Fig. 4a-b.
 # Needs MRDYN and mr_run (see fig3-runs.sh).
 # fig4_theory DIR [DT]: DIR/fig4a.h5 (sqrt(A) over g in [0, 4] for b = 1.5, 2, 2.5: three

@@ -28,6 +28,7 @@ source "$ROOT/jobs/paper/fig4-theory.sh"
 fig4_theory "$DIR" "$DT"
 fig34_theory 4 "$DIR" "$SETS"
 for N in $NS; do
+  # shellcheck disable=SC2086 # SIMOPTS is a list of options
   fig34_network 4 "$DIR" "$N" "$SETS" "$RUNS" "$T_FINAL" ${SIMOPTS:-}
 done
 "$PY" "$TOOLS/fig4.py" "$DIR" -o "$PNG" --json "$DIR/fig4.json"

@@ -192,9 +192,9 @@ def draw_column(fig, spec, d, N, s, fig_no, theory, first, tmax=T_TRACES):
         cb = fig.colorbar(im, cax=cax, orientation="horizontal")
         cb.ax.tick_params(labelsize=5)
     net = network_sqrtA(files)
+    ax_a.scatter(theory, R - np.arange(R), s=28, facecolors="none", edgecolors="blue", lw=0.8, label="theory")
     for m in range(R):
-        ax_a.scatter(net[:, m], np.full(len(net), R - m), color="red", s=6, marker=".", label="network" if m == 0 else None)
-    ax_a.scatter(theory, R - np.arange(R), color="blue", s=10, lw=0, label="theory" if True else None)
+        ax_a.scatter(net[:, m], np.full(len(net), R - m), color="red", s=6, marker=".", zorder=3, label="network" if m == 0 else None)
     ax_a.set_ylim(0.5, R + 0.5)
     ax_a.set_xlim(0, 2.5)
     ax_a.set_yticks(np.arange(R) + 1)

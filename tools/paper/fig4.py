@@ -143,7 +143,7 @@ def panel_c(ax, series):
     ax.yaxis.set_major_formatter(ScalarFormatter())
     ax.yaxis.set_minor_formatter(ScalarFormatter())
     ax.tick_params(which="both", labelsize=6)
-    ax.legend(fontsize=6, frameon=False)
+    ax.legend(fontsize=5, frameon=False, ncol=1 if len(series) == 1 else 2, columnspacing=0.8)
     ax.set_title("c  network vs stationary theory (lines)\n    and vs DMFT at the same t (dotted)", fontsize=7, loc="left")
 
 
@@ -181,6 +181,7 @@ def main():
     ap.add_argument("-o", default=None)
     ap.add_argument("--json", default=None)
     ap.add_argument("--also", action="append", default=[], metavar="DIR=LABEL", help="more network runs for panel c")
+    ap.add_argument("--label", default="", help="label of DIR's runs in panel c (e.g. the disorder)")
     a = ap.parse_args()
     also = [x.split("=", 1) if "=" in x else (x, os.path.basename(x)) for x in a.also]
     import matplotlib
@@ -194,7 +195,7 @@ def main():
     top = outer[0].subgridspec(1, 3, wspace=0.35)
     panel_a(fig.add_subplot(top[0]), st)
     panel_b(fig.add_subplot(top[1]), st, dm)
-    panel_c(fig.add_subplot(top[2]), [("", "o", scaling(d))] + [(", " + lab, "s", scaling(dd)) for dd, lab in also])
+    panel_c(fig.add_subplot(top[2]), [((", " + a.label) if a.label else "", "o", scaling(d))] + [(", " + lab, "s", scaling(dd)) for dd, lab in also])
     if files:
         N = max(n for n, _ in files)
         sets = sorted({s for n, s in files if n == N})
