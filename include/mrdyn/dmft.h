@@ -55,7 +55,7 @@ PETSC_EXTERN PetscErrorCode MrDmftGetDelta(MrDmft dmft, PetscInt k, const PetscR
 /* The settings of a `dmft` run, read from the options database (docs/usage.md). */
 typedef struct {
   char         model[PETSC_MAX_PATH_LEN], out[PETSC_MAX_PATH_LEN], input[4096];
-  PetscInt     mode; /* 0: twopoint, 1: currents */
+  PetscInt     mode; /* 0: twopoint, 1: currents, 2: stationary */
   MrDmftScheme scheme;
   PetscInt     integrator; /* currents mode: 0 rk4, 1 euler */
   PetscReal    dt, tFinal;
@@ -78,6 +78,10 @@ typedef struct {
   PetscReal    dynStart;
   PetscInt     batch;
   PetscReal    initSize, progress;
+  /* -mode stationary (stationary_out.c): -g_scan, -stationary_lambda, -delta_tau_* */
+  char      gScan[128];
+  PetscInt  ng, nLambda, nTauG;
+  PetscReal gLo, gHi, lambda[1024], tauG[64], tauMax, tauStep;
 } MrDmftOptions;
 
 /* Reads and checks the settings that do not depend on the model. Collective. */
@@ -131,6 +135,39 @@ typedef struct {
    Replicated on every rank of comm (a small system). Collective. */
 PETSC_EXTERN PetscErrorCode MrStationarySolve(MPI_Comm comm, MrModel m, const PetscReal S[], const PetscReal Delta0[], const PetscReal DeltaInf[], MrStationary *st);
 PETSC_EXTERN PetscErrorCode MrStationaryDestroy(MrStationary *st);
+
+/* One region's stationary theory with structure and disorder (model.md 2c, the
+   paper's Figs. 3-4): the structure fixes psi(Delta0s) = 1/lambda, the disorder is g. */
+typedef enum {
+  MR_BRANCH_STATIC          = 0, /* chaos suppressed: Delta_inf = Delta0s, A = A_fp */
+  MR_BRANCH_CHAOS_STRUCTURE = 1, /* chaos with structure: Delta_inf < Delta0s, A > 0 */
+  MR_BRANCH_CHAOS           = 2, /* structure lost: A = 0, Delta0 = the SCS variance */
+  MR_BRANCH_QUIESCENT       = 3  /* no structure, g <= 1: x -> 0 */
+} MrStationaryBranch;
+PETSC_EXTERN const char *const MrStationaryBranchNames[];
+typedef struct {
+  PetscReal          Delta0s;   /* psi^{-1}(1/lambda) (0: no structure) */
+  PetscReal          Delta0;    /* the state's variance: Delta0s, or the SCS variance on the chaos branch */
+  PetscReal          DeltaInf;  /* Delta(tau -> infinity) */
+  PetscReal          A;         /* structured variance sum U S S, clipped at 0 */
+  PetscReal          Afp;       /* static solution continued: Delta0s - g^2 C(Delta0s, Delta0s, Delta0s) (< 0: none) */
+  PetscReal          Delta0Scs; /* Sompolinsky-Crisanti-Sommers variance at g (NaN for g <= 1) */
+  MrStationaryBranch branch;
+} MrStationaryPoint;
+/* psi^{-1}: the variance D with psi(D) = psi. */
+PETSC_EXTERN PetscReal MrPsiInverse(PetscReal psi);
+/* The stationary state of a region at disorder g: static for g <= g_onset, chaos
+   with structure (Delta_inf the root of V(Delta_inf) = V(Delta0s)) up to g_end,
+   then chaos without structure. Not collective. */
+PETSC_EXTERN PetscErrorCode MrStationaryRegion(PetscReal Delta0s, PetscReal g, MrStationaryPoint *p);
+/* g_onset = (1 + pi Delta0s)^(1/4), where the static state loses stability
+   (g^2 <phi'(x)^2> = 1), and g_end, where the SCS variance reaches Delta0s and the
+   structured chaos ends (A = 0). Either pointer may be NULL. Not collective. */
+PETSC_EXTERN PetscErrorCode MrStationaryCriticalG(PetscReal Delta0s, PetscReal *gOnset, PetscReal *gEnd);
+/* Delta(tau) at tau = 0, h, .., (n-1) h from the stationary ODE
+   Delta'' = Delta - g^2 C(Delta0, Delta0, Delta) - A, Delta(0) = Delta0, Delta'(0) = 0
+   (RK4; static states are constant; the fall onto Delta_inf is held there). Not collective. */
+PETSC_EXTERN PetscErrorCode MrStationaryDeltaTau(const MrStationaryPoint *p, PetscReal g, PetscInt n, PetscReal h, PetscReal delta[]);
 /* All eigenvalues of That, by decreasing real part (free with PetscFree2(wr, wi)); none for C > 4000. Not collective. */
 PETSC_EXTERN PetscErrorCode MrModelThatEigenvalues(MrModel m, PetscInt *n, PetscReal **wr, PetscReal **wi);
 /* The same for That[(r,s),(s,q)] = T[r,s,q] psi_s (psi: (R) per middle region s, NULL:

@@ -22,5 +22,9 @@ PETSC_INTERN PetscErrorCode MrCurrentsBatchForm(MPI_Comm comm, MrModel m, const 
    (/time, /currents, /variance, /psi). Collective. */
 PETSC_INTERN PetscErrorCode MrDmftCurrentsMode(MPI_Comm comm, MrModel m, const MrInputs *inputs, MrDmftScheme scheme, PetscInt K, PetscReal initSize, const PetscReal uniform[], PetscInt64 seed, PetscInt nS0, const PetscReal S0g[],
                                                const PetscReal v0[], PetscReal dt, PetscInt nsteps, PetscBool rk4, PetscInt saveEvery, MrOutput o);
+/* -mode stationary: its options (read with the others), and the per-region theory over g written to o. Collective. */
+PETSC_INTERN PetscErrorCode MrDmftStationaryOptionsRead(MPI_Comm comm, MrDmftOptions *opt);
+PETSC_INTERN PetscErrorCode MrDmftStationaryCheckModel(MPI_Comm comm, const MrDmftOptions *opt, MrModel m);
+PETSC_INTERN PetscErrorCode MrDmftStationaryMode(MPI_Comm comm, MrModel m, const MrDmftOptions *opt, const MrInputs *inputs, MrOutput o);
 /* -stationary: the end state of the two-point dynamics polished into a stationary solution (SNES), written under /stationary. Collective. */
 PETSC_INTERN PetscErrorCode MrDmftWriteStationary(MPI_Comm comm, MrModel m, MrLayout L, MrDmft d, PetscInt Nt, PetscInt window, MrOutput o);

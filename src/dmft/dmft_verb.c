@@ -4,7 +4,7 @@
 #include <mrdyn/rng.h>
 
 static const char *const MrDmftSchemes[] = {"trapezoid", "reference", "MrDmftScheme", "MR_DMFT_", NULL};
-static const char *const MrDmftModes[]   = {"twopoint", "currents", "MrDmftMode", "MR_MODE_", NULL};
+static const char *const MrDmftModes[]   = {"twopoint", "currents", "stationary", "MrDmftMode", "MR_MODE_", NULL};
 static const char *const MrIntegrators[] = {"rk4", "euler", "MrIntegrator", "MR_INT_", NULL};
 static const char *const MrDmftNumeric[] = {"-seed",
                                             "-init_seed",
@@ -56,6 +56,11 @@ static const char *const MrDmftKnown[]   = {"-model",
                                             "-silence",
                                             "-dynamic_spectrum",
                                             "-dynamic_spectrum_start",
+                                            "-g_scan",
+                                            "-stationary_lambda",
+                                            "-delta_tau_g",
+                                            "-delta_tau_max",
+                                            "-delta_tau_step",
                                             NULL};
 
 PetscErrorCode MrDmftOptionsRead(MPI_Comm comm, MrDmftOptions *o)
@@ -79,14 +84,14 @@ PetscErrorCode MrDmftOptionsRead(MPI_Comm comm, MrDmftOptions *o)
   o->nref       = 64;
   PetscCall(MrCheckNumericOptions(comm, MrDmftNumeric));
   PetscCall(MrCheckChoice(comm, "-scheme", MrDmftSchemes, 2));
-  PetscCall(MrCheckChoice(comm, "-mode", MrDmftModes, 2));
+  PetscCall(MrCheckChoice(comm, "-mode", MrDmftModes, 3));
   PetscCall(MrCheckChoice(comm, "-integrator", MrIntegrators, 2));
   PetscCall(PetscMalloc2(nS0, &o->S0, nv0, &o->v0));
   PetscOptionsBegin(comm, NULL, "mrdyn dmft: mean-field theory (model.md 2b)", NULL);
   PetscCall(PetscOptionsString("-model", "model file", NULL, o->model, o->model, sizeof(o->model), NULL));
   PetscCall(PetscOptionsString("-o", "output file", NULL, o->out, o->out, sizeof(o->out), NULL));
   PetscCall(PetscOptionsBool("-force", "overwrite an existing output file", NULL, o->force, &o->force, NULL));
-  PetscCall(PetscOptionsEList("-mode", "twopoint (2b, with disorder) or currents (2a, no disorder, batches)", NULL, MrDmftModes, 2, MrDmftModes[o->mode], &o->mode, NULL));
+  PetscCall(PetscOptionsEList("-mode", "twopoint (2b, with disorder), currents (2a, no disorder, batches) or stationary (2c, per region, -g_scan)", NULL, MrDmftModes, 3, MrDmftModes[o->mode], &o->mode, NULL));
   PetscCall(PetscOptionsEnum("-scheme", "trapezoid (second order) or reference (the published recurrence; -mode currents: the network's input term or the notebook's)", NULL, MrDmftSchemes, (PetscEnum)o->scheme, (PetscEnum *)&o->scheme, NULL));
   PetscCall(PetscOptionsReal("-dt", "grid step", NULL, o->dt, &o->dt, NULL));
   PetscCall(PetscOptionsReal("-t_final", "duration (grid of round(t_final/dt) + 1 points)", NULL, o->tFinal, &o->tFinal, NULL));
@@ -118,6 +123,7 @@ PetscErrorCode MrDmftOptionsRead(MPI_Comm comm, MrDmftOptions *o)
   PetscCall(PetscOptionsEList("-integrator", "currents mode: rk4 or euler", NULL, MrIntegrators, 2, MrIntegrators[o->integrator], &o->integrator, NULL));
   PetscCall(PetscOptionsBool("-stationary", "solve the stationary theory (SNES) from the end state, write /stationary", NULL, o->stationary, &o->stationary, NULL));
   PetscOptionsEnd();
+  PetscCall(MrDmftStationaryOptionsRead(comm, o));
   PetscCall(PetscOptionsHasHelp(NULL, &o->help));
   if (o->help) PetscFunctionReturn(PETSC_SUCCESS);
   o->seed = iseed >= 0 ? iseed : seed;
@@ -152,6 +158,7 @@ PetscErrorCode MrDmftOptionsCheckModel(MPI_Comm comm, const MrDmftOptions *o, Mr
   MrCheckInput(comm, o->nS0 == 0 || o->nS0 == m->C, "-init_currents has %" PetscInt_FMT " values but the model has C = %" PetscInt_FMT " channels", o->nS0, m->C);
   MrCheckInput(comm, o->nv0 == 0 || o->nv0 == 1 || o->nv0 == m->R, "-init_variance has %" PetscInt_FMT " values; give 1 or R = %" PetscInt_FMT, o->nv0, m->R);
   for (PetscInt i = 0; i < o->nsilence; i++) MrCheckInput(comm, o->silence[i] >= 0 && o->silence[i] < m->R, "-silence: region %" PetscInt_FMT " does not exist (R = %" PetscInt_FMT ")", o->silence[i], m->R);
+  if (o->mode == 2) PetscCall(MrDmftStationaryCheckModel(comm, o, m));
   MrCheckInput(comm, !(o->nsilence || o->dynEvery) || m->C <= 4000, "-silence and -dynamic_spectrum need That's dense spectrum: C = %" PetscInt_FMT " channels is more than 4000", m->C);
   PetscFunctionReturn(PETSC_SUCCESS);
 }
@@ -668,6 +675,9 @@ PetscErrorCode MrDmftVerb(MPI_Comm comm)
   if (opt.mode == 0 && opt.batch > 1) { /* many two-point solves side by side */
     PetscCall(MrDmftHeader(o, m, opt.model, "twopoint batch", MrDmftSchemes[opt.scheme], opt.dt, opt.Nt));
     PetscCall(MrDmftTwoPointBatch(comm, m, &opt, &inputs, o));
+  } else if (opt.mode == 2) { /* the per-region stationary theory */
+    PetscCall(MrDmftHeader(o, m, opt.model, "stationary", "closed forms, bisection, RK4", opt.dt, opt.Nt));
+    PetscCall(MrDmftStationaryMode(comm, m, &opt, &inputs, o));
   } else if (opt.mode == 1) { /* current dynamics without disorder */
     PetscReal *vv, *S0;
     PetscCall(PetscMalloc2(m->R, &vv, m->C + 1, &S0));

@@ -148,6 +148,142 @@ PetscErrorCode MrStationaryDestroy(MrStationary *st)
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
+/* ---- Per-region stationary theory with structure (model.md 2c; paper Figs. 3-4) ----
+   A region whose structure fixes psi(Delta0) = 1/lambda (Delta0 = Delta0s) and whose
+   disorder is g. With y = Delta0 - Delta_inf and A = Delta_inf - g^2 C(Delta0, Delta0, Delta_inf),
+   the energy condition V(Delta_inf) = V(Delta0) reads y^2 (1/2 - g^2 Q(y)) = 0 with
+     Q(y) = int_0^1 [C(x + y t) - C(x)] / y dt,  x = Delta0 - y,
+   a function of Delta0 alone. C is convex on [0, inf), so Q falls from C'(Delta0)/2 at y = 0
+   to int_0^Delta0 C / Delta0^2 at y = Delta0: the chaotic root exists exactly for
+   g_onset < g < g_end with g_onset^2 = 1/C'(Delta0) = sqrt(1 + pi Delta0) (where the static
+   state loses stability: g^2 <phi'^2> = 1) and g_end^2 = 1/(2 Q(Delta0)) (where the
+   Sompolinsky-Crisanti-Sommers variance reaches Delta0, so the zero-current state turns stable). */
+
+const char *const MrStationaryBranchNames[] = {"static", "chaos with structure", "chaos", "quiescent"};
+
+PetscReal MrPsiInverse(PetscReal psi) { return MR_2_PI * (1.0 / (psi * psi) - 1.0); }
+
+/* [C(x + d) - C(x)] / d for C(D) = (2/pi) asin(D / K), without cancellation for small d:
+   asin(u) - asin(v) = asin((u - v)(u + v) / (u sqrt(1 - v^2) + v sqrt(1 - u^2))). */
+static PetscReal MrCorrSlope(PetscReal K, PetscReal x, PetscReal d)
+{
+  const PetscReal u = (x + d) / K, v = x / K, den = u * sqrt(1 - v * v) + v * sqrt(1 - u * u);
+  const PetscReal wd = (u + v) / (K * den), w = wd * d; /* w / d, w */
+  return MR_2_PI * wd * (w == 0 ? 1.0 : asin(w) / w);
+}
+
+/* Q(y) by composite Gauss-Legendre (8 panels of 16 points; the integrand is analytic on [0, 1]). */
+static PetscReal MrStationaryQ(PetscReal Delta0, PetscReal y)
+{
+  static const PetscReal xg[8] = {0.0950125098376374, 0.2816035507792589, 0.4580167776572274, 0.6178762444026438, 0.7554044083550030, 0.8656312023878318, 0.9445750230732326, 0.9894009349916499};
+  static const PetscReal wg[8] = {0.1894506104550685, 0.1826034150449236, 0.1691565193950025, 0.1495959888165767, 0.1246289712555339, 0.0951585116824928, 0.0622535239386479, 0.0271524594117541};
+  const PetscReal        K = Delta0 + MR_2_PI, x = Delta0 - y;
+  const PetscInt         P = 8;
+  PetscReal              q = 0;
+
+  if (y <= 0) return 0.5 / sqrt(1 + M_PI * Delta0); /* C'(Delta0) / 2 */
+  for (PetscInt p = 0; p < P; p++)
+    for (PetscInt k = 0; k < 16; k++) {
+      const PetscReal t = (p + 0.5 + 0.5 * (k < 8 ? -xg[k] : xg[k - 8])) / P; /* node in [p/P, (p+1)/P] */
+      q += wg[k % 8] * 0.5 / P * t * MrCorrSlope(K, x, y * t);
+    }
+  return q;
+}
+
+PetscErrorCode MrStationaryCriticalG(PetscReal Delta0s, PetscReal *gOnset, PetscReal *gEnd)
+{
+  PetscFunctionBegin;
+  PetscCheck(Delta0s >= 0 && PetscIsNormalReal(Delta0s + 1), PETSC_COMM_SELF, PETSC_ERR_ARG_OUTOFRANGE, "Delta0 = %g must be finite and >= 0", (double)Delta0s);
+  if (gOnset) *gOnset = pow(1 + M_PI * Delta0s, 0.25);
+  if (gEnd) *gEnd = Delta0s > 0 ? 1.0 / sqrt(2 * MrStationaryQ(Delta0s, Delta0s)) : 1.0;
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+PetscErrorCode MrStationaryRegion(PetscReal Delta0s, PetscReal g, MrStationaryPoint *p)
+{
+  PetscReal g2 = g * g, gOn, gEnd;
+
+  PetscFunctionBegin;
+  PetscCheck(g >= 0 && PetscIsNormalReal(g + 1), PETSC_COMM_SELF, PETSC_ERR_ARG_OUTOFRANGE, "g = %g must be finite and >= 0", (double)g);
+  PetscCall(MrStationaryCriticalG(Delta0s, &gOn, &gEnd));
+  p->Delta0s   = Delta0s;
+  p->Afp       = Delta0s - g2 * MrCorr(Delta0s, Delta0s, Delta0s);
+  p->Delta0Scs = NAN;
+  if (g > 1) PetscCall(MrScsDelta0(g, &p->Delta0Scs));
+  if (Delta0s > 0 && g <= gOn) { /* chaos suppressed: a fixed point with variance Delta0s */
+    p->branch = MR_BRANCH_STATIC;
+    p->Delta0 = p->DeltaInf = Delta0s;
+    p->A                    = PetscMax(p->Afp, 0.0);
+  } else if (Delta0s > 0 && g < gEnd) { /* the root of Q(y) = 1/(2 g^2) on (0, Delta0s), Q decreasing */
+    const PetscReal target = 0.5 / g2;
+    PetscReal       lo = 0, hi = Delta0s;
+    for (PetscInt it = 0; it < 200 && hi - lo > 4e-16 * Delta0s; it++) {
+      const PetscReal mid = 0.5 * (lo + hi);
+      if (MrStationaryQ(Delta0s, mid) > target)
+        lo = mid;
+      else
+        hi = mid;
+    }
+    p->Delta0   = Delta0s;
+    p->DeltaInf = Delta0s - 0.5 * (lo + hi);
+    p->A        = p->DeltaInf - g2 * MrCorr(Delta0s, Delta0s, p->DeltaInf);
+    p->branch   = MR_BRANCH_CHAOS_STRUCTURE;
+    if (p->A <= 0) { /* not expected (A falls to 0 with Delta_inf at g_end); clip as the paper does */
+      p->A      = 0;
+      p->branch = MR_BRANCH_CHAOS;
+    }
+  } else if (g > 1) { /* the structure is lost: currents vanish, Sompolinsky-Crisanti-Sommers chaos */
+    p->branch   = MR_BRANCH_CHAOS;
+    p->Delta0   = p->Delta0Scs;
+    p->DeltaInf = 0;
+    p->A        = 0;
+  } else { /* no structure and no chaos: x decays to 0 */
+    p->branch = MR_BRANCH_QUIESCENT;
+    p->Delta0 = p->DeltaInf = p->A = 0;
+  }
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+/* Delta'' = Delta - g^2 C(Delta0, Delta0, Delta) - A, i.e. the particle in V from rest at Delta0. */
+static void MrStationaryForce(const MrStationaryPoint *p, PetscReal g2, const PetscReal y[2], PetscReal f[2])
+{
+  f[0] = y[1];
+  f[1] = y[0] - g2 * MrCorr(p->Delta0, p->Delta0, y[0]) - p->A;
+}
+
+PetscErrorCode MrStationaryDeltaTau(const MrStationaryPoint *p, PetscReal g, PetscInt n, PetscReal h, PetscReal delta[])
+{
+  const PetscInt  sub = (PetscInt)PetscCeilReal(h / 1e-3); /* RK4 substeps of at most 1e-3 */
+  const PetscReal k = h / sub, g2 = g * g;
+  PetscReal       y[2] = {p->Delta0, 0};
+  PetscBool       done = PETSC_FALSE;
+
+  PetscFunctionBegin;
+  PetscCheck(n >= 1 && h > 0, PETSC_COMM_SELF, PETSC_ERR_ARG_OUTOFRANGE, "need n >= 1 points and a step h > 0");
+  /* static and quiescent states are exact constants (the particle rests on a hilltop of V:
+     integrating would only amplify rounding) */
+  if (p->branch == MR_BRANCH_STATIC || p->branch == MR_BRANCH_QUIESCENT) done = PETSC_TRUE;
+  delta[0] = p->Delta0;
+  for (PetscInt i = 1; i < n; i++) {
+    for (PetscInt s = 0; s < sub && !done; s++) {
+      PetscReal k1[2], k2[2], k3[2], k4[2], t[2];
+      MrStationaryForce(p, g2, y, k1);
+      for (int c = 0; c < 2; c++) t[c] = y[c] + 0.5 * k * k1[c];
+      MrStationaryForce(p, g2, t, k2);
+      for (int c = 0; c < 2; c++) t[c] = y[c] + 0.5 * k * k2[c];
+      MrStationaryForce(p, g2, t, k3);
+      for (int c = 0; c < 2; c++) t[c] = y[c] + k * k3[c];
+      MrStationaryForce(p, g2, t, k4);
+      for (int c = 0; c < 2; c++) y[c] += k / 6 * (k1[c] + 2 * k2[c] + 2 * k3[c] + k4[c]);
+      /* the exact solution falls monotonically onto the hilltop Delta_inf of V and stays;
+         numerically it eventually falls off or turns back: from there on it is Delta_inf */
+      if (y[0] <= p->DeltaInf || y[1] >= 0) done = PETSC_TRUE;
+    }
+    delta[i] = done && p->branch != MR_BRANCH_STATIC && p->branch != MR_BRANCH_QUIESCENT ? p->DeltaInf : y[0];
+  }
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
 PetscErrorCode MrModelThatEigenvalues(MrModel m, PetscInt *n, PetscReal **wrp, PetscReal **wip)
 {
   PetscFunctionBegin;
