@@ -1,5 +1,6 @@
 /* Model generators (model.md section 4, interfaces.md): paper, random, graph, from. */
 #include <mrdyn/model.h>
+#include "model_impl.h"
 #include <mrdyn/error.h>
 #include <mrdyn/io.h>
 #include <mrdyn/rng.h>
@@ -818,26 +819,6 @@ static PetscErrorCode MrFromBcast(MPI_Comm comm, MrFromArrays *A)
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
-/* U = identity of every region in the dense layout (U[s,q,p] at (s R + q) R + p). */
-static PetscErrorCode MrFromDenseU(MrModel m, const PetscReal *U)
-{
-  PetscInt R = m->R;
-
-  PetscFunctionBegin;
-  PetscCall(PetscFree3(m->Urow, m->Ucol, m->Uval));
-  m->hasU = PETSC_TRUE;
-  m->nU   = R * R * R;
-  PetscCall(PetscMalloc3(m->nU, &m->Urow, m->nU, &m->Ucol, m->nU, &m->Uval));
-  for (PetscInt s = 0, e = 0; s < R; s++)
-    for (PetscInt q = 0; q < R; q++)
-      for (PetscInt p = 0; p < R; p++, e++) {
-        m->Urow[e] = s * R + q;
-        m->Ucol[e] = s * R + p;
-        m->Uval[e] = U ? U[e] : (PetscReal)(q == p);
-      }
-  PetscFunctionReturn(PETSC_SUCCESS);
-}
-
 /* The dense model of the arrays (N: 1000, g: 0, U: identity where not given). */
 static PetscErrorCode MrFromBuild(MPI_Comm comm, MrModel m, const MrFromArrays *A)
 {
@@ -854,7 +835,7 @@ static PetscErrorCode MrFromBuild(MPI_Comm comm, MrModel m, const MrFromArrays *
   }
   PetscCall(MrGenDenseChannels(m));
   PetscCall(PetscArraycpy(m->Tval, A->a[0], m->nT));
-  if (A->a[1]) PetscCall(MrFromDenseU(m, A->a[1]));
+  if (A->a[1]) PetscCall(MrModelSetDenseU(m, A->a[1]));
   if (A->a[2]) {
     PetscCall(PetscMalloc1(m->C, &m->V));
     PetscCall(PetscArraycpy(m->V, A->a[2], m->C));
@@ -960,7 +941,7 @@ static PetscErrorCode MrFromSet(MPI_Comm comm, MrModel m, const char list[])
       PetscInt   row = idx[0] * R + idx[1], col = (name[0] == 'T' ? idx[1] : idx[0]) * R + idx[2], n;
       PetscInt  *rows, *cols, e;
       PetscReal *vals;
-      if (name[0] == 'U' && !m->hasU) PetscCall(MrFromDenseU(m, NULL));
+      if (name[0] == 'U' && !m->hasU) PetscCall(MrModelSetDenseU(m, NULL));
       n    = name[0] == 'T' ? m->nT : m->nU;
       rows = name[0] == 'T' ? m->Trow : m->Urow;
       cols = name[0] == 'T' ? m->Tcol : m->Ucol;

@@ -268,3 +268,22 @@ PetscErrorCode MrModelBcast(MPI_Comm comm, MrModel *model)
   PetscCallMPI(MPI_Bcast(m->description, sizeof(m->description), MPI_CHAR, 0, comm));
   PetscFunctionReturn(PETSC_SUCCESS);
 }
+
+PetscErrorCode MrModelSetDenseU(MrModel m, const PetscReal U[])
+{
+  const PetscInt R = m->R;
+
+  PetscFunctionBegin;
+  PetscCall(PetscFree3(m->Urow, m->Ucol, m->Uval));
+  m->hasU = PETSC_TRUE;
+  m->nU   = R * R * R;
+  PetscCall(PetscMalloc3(m->nU, &m->Urow, m->nU, &m->Ucol, m->nU, &m->Uval));
+  for (PetscInt s = 0, e = 0; s < R; s++)
+    for (PetscInt q = 0; q < R; q++)
+      for (PetscInt p = 0; p < R; p++, e++) {
+        m->Urow[e] = s * R + q;
+        m->Ucol[e] = s * R + p;
+        m->Uval[e] = U ? U[e] : (PetscReal)(q == p);
+      }
+  PetscFunctionReturn(PETSC_SUCCESS);
+}

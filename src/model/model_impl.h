@@ -4,3 +4,6 @@
 
 /* The readout variance of every region by the user's values or the 1.05 rule. Collective errors. */
 PETSC_INTERN PetscErrorCode MrModelComputeReadoutVariances(MrModel model, PetscReal sigma2[]);
+/* Dense-form U (R x R x R, U[s,q,p] at (s R + q) R + p; NULL: identity in every
+   region), replacing any U the model has. Not collective. */
+PETSC_INTERN PetscErrorCode MrModelSetDenseU(MrModel model, const PetscReal U[]);

@@ -1,5 +1,6 @@
 /* Model files (interfaces.md): dense form (R all-to-all, rank one) and channel form. */
 #include <mrdyn/model.h>
+#include "model_impl.h"
 #include <mrdyn/io.h>
 #include <math.h>
 #include <stdlib.h>
@@ -179,16 +180,7 @@ static PetscErrorCode MrModelReadFile(const char path[], MrModel m, char msg[], 
     if (MrH5Exists(f, "/U")) {
       MR_READ("/U", H5T_NATIVE_DOUBLE, 3, U);
       MR_SHAPE("/U", dims[0] == (hsize_t)R && dims[1] == (hsize_t)R && dims[2] == (hsize_t)R, "(%llu,%llu,%llu), expected (R,R,R) with R = %" PetscInt_FMT, (unsigned long long)dims[0], (unsigned long long)dims[1], (unsigned long long)dims[2], R);
-      m->hasU = PETSC_TRUE;
-      m->nU   = R * R * R;
-      PetscCall(PetscMalloc3(m->nU, &m->Urow, m->nU, &m->Ucol, m->nU, &m->Uval));
-      for (PetscInt s = 0, e = 0; s < R; s++)
-        for (PetscInt q = 0; q < R; q++)
-          for (PetscInt p = 0; p < R; p++, e++) {
-            m->Urow[e] = s * R + q;
-            m->Ucol[e] = s * R + p;
-            m->Uval[e] = U[e];
-          }
+      PetscCall(MrModelSetDenseU(m, U));
     }
     if (MrH5Exists(f, "/V")) {
       MR_READ("/V", H5T_NATIVE_DOUBLE, 2, V);
