@@ -15,10 +15,18 @@ ENV = dict(os.environ, OMPI_ALLOW_RUN_AS_ROOT="1", OMPI_ALLOW_RUN_AS_ROOT_CONFIR
 FAILURES = []
 
 
-def run(args, np_=1, timeout=300, check=True):
-    """Runs mrdyn under mpiexec -n np_; returns the CompletedProcess."""
+_CWD = []
+
+
+def run(args, np_=1, timeout=300, check=True, cwd=None):
+    """Runs mrdyn under mpiexec -n np_ (in a scratch directory unless cwd is given,
+    so a relative output path never lands in the source tree); returns the CompletedProcess."""
     cmd = [MPIEXEC, "-n", str(np_), MRDYN] + [str(a) for a in args]
-    p = subprocess.run(cmd, env=ENV, capture_output=True, text=True, timeout=timeout)
+    if cwd is None:
+        if not _CWD:
+            _CWD.append(tempfile.mkdtemp(prefix="mrdyn-test-cwd-"))
+        cwd = _CWD[0]
+    p = subprocess.run(cmd, env=ENV, capture_output=True, text=True, timeout=timeout, cwd=cwd)
     if check and p.returncode != 0:
         sys.stderr.write("command failed: %s\n%s\n%s\n" % (" ".join(cmd), p.stdout, p.stderr))
         raise SystemExit(1)

@@ -125,5 +125,5 @@ for args, words in cases:
           "bad restart (%s): exit 1 with one message" % words)
 check((os.stat(ck).st_mtime_ns, os.stat(out + ".partial").st_mtime_ns) == st, "bad restarts changed neither checkpoint nor output")
 r = run(opts(ref, extra=["-restart", ck]), np_=1, check=False)
-check(r.returncode == 1 and "already complete" in r.stderr or "belongs to the run" in r.stderr, "restart of a complete output refused")
+check(r.returncode == 1 and ("already complete" in r.stderr or "belongs to the run" in r.stderr), "restart of a complete output refused")
 finish()

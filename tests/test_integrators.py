@@ -3,7 +3,7 @@ embedded RK converge to the same trajectory; input pulses act only while on."""
 import os
 import h5py
 import numpy as np
-from mrtest import run, tmpdir, check, finish, write_dense_model, make_T
+from mrtest import run, tmpdir, check, check_refused, finish, write_dense_model, make_T
 
 d = tmpdir()
 T = make_T([2.0, 1.8], [1.5, 1.2])
@@ -49,6 +49,11 @@ before, during = t < 2.0 - 1e-9, (t > 2.5) & (t < 4.0)
 check(np.array_equal(base["currents"][before], pulse["currents"][before]), "no effect of the pulse before it starts")
 diff = np.abs(base["currents"][:] - pulse["currents"][:])
 check(diff[during].max() > 1e-2, "the pulse changes the currents while on (max %.3f)" % diff[during].max())
-r = run(["simulate", "-o", os.path.join(d, "bad.h5"), "-dt", 0.05, "-input", "0:1:2:1"] + common, np_=1, check=False)
-check(r.returncode == 0, "region 0 has an input direction (V[:,0] != 0)")
+r = run(["simulate", "-o", os.path.join(d, "in0.h5"), "-dt", 0.05, "-input", "0:1:2:1"] + common, np_=1, check=False)
+check(r.returncode == 0 and os.path.exists(os.path.join(d, "in0.h5")), "an input into region 0 runs (V[:,0] != 0)")
+# a region without an input direction refuses an input: one message, no file
+noV = os.path.join(d, "noV.h5")
+write_dense_model(noV, N=[2000, 2000], g=[0.0, 0.0], T=T, V=np.array([[0.6, 0.0], [0.4, 0.0]]))
+check_refused(["simulate", "-model", noV, "-o", os.path.join(d, "bad.h5"), "-t_final", 1.0, "-progress", 0, "-input", "1:0:1:1"], os.path.join(d, "bad.h5"),
+              "has no input direction", "an input into region 1 whose V[:,1] = 0")
 finish()
