@@ -7,6 +7,7 @@ pkgs=(build-essential pkg-config meson ninja-build git
       libscalapack-openmpi-dev librandom123-dev libyaml-dev libopenblas0-serial
       libcdd-dev libgmp-dev  # cddlib (exact GMP rationals) for mrdyn polytope
       python3-numpy python3-h5py python3-matplotlib python3-scipy
+      python3-pandas python3-xarray python3-h5netcdf python3-yaml  # the Python package mrdyn (tools/python)
       slurmctld slurmd slurm-client munge)  # a private SLURM for tests/test_slurm_harness.py
 missing=()
 for p in "${pkgs[@]}"; do
