@@ -49,24 +49,77 @@ def _values(v):
     return [v]
 
 
-def _column_of(key):
+# options of `mrdyn model` generators (src/sweep/spec.c): a varied key without
+# run. / model. goes to the generator when it is one of these and the model is generated
+GENERATOR_OPTIONS = ("R", "N", "g", "tau", "description", "a", "b", "u", "hdiag", "V", "w_re", "w_im", "tol", "rho", "seed",
+                     "max_tries", "degree", "rank", "sigma2", "rescale", "clusters", "p_out", "box", "box_prefilter", "model",
+                     "file", "T", "U", "set")
+
+
+def _strip(key):
+    return key[6:] if key.startswith("model.") else key[4:] if key.startswith("run.") else key
+
+
+def _is_model_param(key, spec):
+    if key.startswith("model."):
+        return True
+    if key.startswith("run."):
+        return False
+    return isinstance(spec, dict) and isinstance(spec.get("model"), dict) and key in GENERATOR_OPTIONS
+
+
+def _column_of(key, spec):
     """mrdyn's summary column for the YAML key of a varied parameter: the name
     without run. / model., and model_seed for the generator's seed."""
-    if key.startswith("run."):
-        return key[4:]
-    name = key[6:] if key.startswith("model.") else key
-    return "model_seed" if name == "seed" else name
+    name = _strip(key)
+    return "model_seed" if name == "seed" and _is_model_param(key, spec) else name
 
 
 def rename_params(columns, yaml_text):
     """{mrdyn's column: the YAML key} for the varied parameters found in columns."""
-    varied = _varied(_yaml(yaml_text))
+    spec = _yaml(yaml_text)
     mapping = {}
-    for key in varied:
-        col = _column_of(key)
+    for key in _varied(spec):
+        col = _column_of(key, spec)
         if col in columns and col != key:
             mapping[col] = key
     return mapping
+
+
+def sweep_axes(spec):
+    """The crossed axes of a sweep as lists of YAML keys: one per key of vary:, and
+    the keys of zip: together as one more axis."""
+    axes = []
+    if isinstance(spec, dict):
+        if isinstance(spec.get("vary"), dict):
+            axes += [[k] for k in spec["vary"]]
+        if isinstance(spec.get("zip"), dict) and spec["zip"]:
+            axes.append(list(spec["zip"]))
+    return axes
+
+
+def pooled_keys(spec):
+    """The YAML keys pooled into one grid point (aggregate:, by default every
+    parameter called seed; a pooled key pools its whole axis), as mrdyn pools them."""
+    axes = sweep_axes(spec)
+    agg = spec.get("aggregate") if isinstance(spec, dict) else None
+    if agg is None:
+        entries = None
+    else:
+        entries = [agg] if isinstance(agg, str) else list(agg)
+    pooled = []
+    for axis in axes:
+        hit = False
+        for k in axis:
+            if entries is None:
+                hit |= _strip(k) == "seed"
+            else:
+                for a in entries:
+                    a = str(a)
+                    hit |= _strip(a) == _strip(k) and (a == _strip(a) or a.startswith("model.") == _is_model_param(k, spec))
+        if hit:
+            pooled += axis
+    return pooled
 
 
 def int_params(yaml_text):
@@ -120,7 +173,9 @@ def open_sweep(path, table="members"):
     Strings are str. The members table has a column `path`: the member file
     (None where there is none, e.g. members in record journals or not done);
     mrdyn.open_member(df, k) or mrdyn.open(df.path[i]) opens one. The summary's
-    root attributes are in df.attrs (with `sweep_dir`).
+    root attributes are in df.attrs, with `sweep_dir`, `parameters` (the varied
+    YAML keys), `axes` (the crossed axes: a key of vary: each, the keys of zip:
+    together) and `pooled` (the keys pooled into one grid point of /grid).
     """
     if table not in ("members", "grid"):
         raise ValueError("table must be 'members' or 'grid', not %r" % (table,))
@@ -148,6 +203,10 @@ def open_sweep(path, table="members"):
                       for f in df["file"]]
     attrs["sweep_dir"] = sweep_dir
     attrs["summary_files"] = files
+    spec = _yaml(text)
+    attrs["parameters"] = list(_varied(spec))
+    attrs["axes"] = sweep_axes(spec)
+    attrs["pooled"] = pooled_keys(spec)
     df.attrs = attrs
     return df
 
