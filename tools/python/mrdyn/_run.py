@@ -26,7 +26,7 @@ class MrdynError(RuntimeError):
 
 
 def _package_root():
-    return os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
+    return os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.realpath(__file__)))))
 
 
 def find_executable():

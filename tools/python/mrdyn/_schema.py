@@ -15,7 +15,6 @@ import re
 
 TAU = "tau"  # time in units of the time constant tau
 PER_TAU = "1/tau"
-ONE = "1"  # dimensionless
 
 
 def _e(dims, long_name=None, units=None, **extra):
@@ -39,20 +38,20 @@ BRANCH_FLAGS = dict(flag_values=[0, 1, 2, 3], flag_meanings="static chaos_with_s
 
 def _run_table(meanfield):
     """Run files (simulate) and mean-field files (dmft); sweep members keep their names."""
-    var = "Delta_r(t,t): variance of x (mean-field)" if meanfield else "population variance of x per region"
-    psi = "psi(Delta_r(t,t)): mean gain <phi'(x)> (mean-field)" if meanfield else "population mean of phi'(x) per region"
+    var = "variance Delta_r(t,t)" if meanfield else "variance of x"
+    psi = "psi(Delta_r(t,t))" if meanfield else "psi = <phi'(x)>"
     t = {
         "time": _e(("time",), "time", TAU),
-        "currents": _e(("time", "trial?", "C"), "filtered current S (index order [target][source])", ONE),
+        "currents": _e(("time", "trial?", "C"), "current S"),
         "variance": _e(("time", "trial?", "region"), var),
-        "psi": _e(("time", "trial?", "region"), psi, ONE),
+        "psi": _e(("time", "trial?", "region"), psi),
         "traces/x": _e(("time", "trial?", "trace"), "x of the sampled neurons"),
         "traces/index": _e(("trace", "trace_field")),
         "activity": _e(("activity_time", "neuron"), "rate phi(x) of every neuron (regions in model order)"),
         "activity_time": _e(("activity_time",), "time of the saved activity", TAU),
-        "delta": _e(("region", "trial?", "delta_time", "lag"), "two-point function Delta_r(t_ref, t_ref + lag)"),
-        "delta_times": _e(("delta_time",), "reference time t_ref of the two-point function", TAU),
-        "delta_lags": _e(("lag",), "lag of the two-point function", TAU),
+        "delta": _e(("region", "trial?", "delta_time", "lag"), "Delta(t_ref, t_ref + lag)"),
+        "delta_times": _e(("delta_time",), "reference time t_ref", TAU),
+        "delta_lags": _e(("lag",), "lag", TAU),
         "channel/target": _e(("channel",), "target region of the channel"),
         "channel/source": _e(("channel",), "source region of the channel"),
         "that_eigenvalues": _e(("that_eigenvalue", "part"), "eigenvalues of That, by decreasing real part"),
@@ -61,25 +60,25 @@ def _run_table(meanfield):
         "classification/region": _e(("region",), "the region's dynamics by the paper's rule"),
         "classification/code": _e(("region",), "code of the region's label", **LABEL_FLAGS),
         "classification/curve": _e(("classification_lag", "region"),
-                                   "normalised two-point function Delta(t0, t0+lag) / sqrt(Delta(t0,t0) Delta(t0+lag,t0+lag))", ONE),
+                                   "normalised two-point function Delta(t0, t0+lag) / sqrt(Delta(t0,t0) Delta(t0+lag,t0+lag))"),
         "silenced/that_eigenvalues": _e(("that_eigenvalue", "part"), "eigenvalues of That without the currents out of the silenced regions"),
         "silenced/regions": _e(("silenced_region",), "the silenced regions"),
         "dynamic_spectrum/time": _e(("dynamic_spectrum_time",), "time of the dynamic spectrum", TAU),
         "dynamic_spectrum/eigenvalues": _e(("dynamic_spectrum_time", "that_eigenvalue", "part"), "eigenvalues of T[m,n,r] psi_n(t)"),
-        "stationary/S": _e(("C",), "currents of the stationary state", ONE),
+        "stationary/S": _e(("C",), "currents of the stationary state"),
         "stationary/Delta0": _e(("region",), "stationary variance Delta0"),
         "stationary/Delta_inf": _e(("region",), "static part Delta_inf of the stationary two-point function"),
         "stationary/A": _e(("region",), "structured variance A"),
-        "stationary/psi": _e(("region",), "stationary gain psi", ONE),
+        "stationary/psi": _e(("region",), "stationary gain psi"),
         "stationary/Delta0_scs": _e(("region",), "single-region SCS variance (NaN where g <= 1)"),
-        "batch/initial": _e(("batch", "C"), "initial currents of each member of the batch", ONE),
-        "batch/final": _e(("batch", "C"), "end currents of each member of the batch", ONE),
+        "batch/initial": _e(("batch", "C"), "initial currents of each member of the batch"),
+        "batch/final": _e(("batch", "C"), "end currents of each member of the batch"),
         "batch/variance": _e(("batch", "region"), "end variance of each member of the batch"),
-        "batch/psi": _e(("batch", "region"), "end gain psi of each member of the batch", ONE),
+        "batch/psi": _e(("batch", "region"), "end gain psi of each member of the batch"),
         "batch/class": _e(("batch",), "class of the current dynamics", **BATCH_FLAGS),
         "batch/period": _e(("batch",), "period of a limit cycle", TAU),
         "batch/residual": _e(("batch",), "max |dS/dt| at the end"),
-        "fixed_points/S": _e(("fixed_point", "C"), "distinct fixed points of the currents", ONE),
+        "fixed_points/S": _e(("fixed_point", "C"), "distinct fixed points of the currents"),
         "fixed_points/jacobian_eigenvalues": _e(("fixed_point", "jacobian_eigenvalue", "part"), "eigenvalues of the exact Jacobian at the fixed point"),
         "fixed_points/leading_eigenvalue": _e(("fixed_point",), "largest real part of the Jacobian's eigenvalues", PER_TAU),
         "fixed_points/residual": _e(("fixed_point",), "end residual of the member the fixed point came from"),
@@ -103,9 +102,9 @@ def _run_table(meanfield):
         "stationary_theory/delta_tau_A": _e(("delta_tau_g_point", "region"), "A of Delta(tau)"),
         "stationary_theory/delta_tau_Delta_inf": _e(("delta_tau_g_point", "region"), "Delta_inf of Delta(tau)"),
         # sweep members (docs/sweep.md)
-        "final/currents": _e(("C",), "currents at the end of the member's run", ONE),
+        "final/currents": _e(("C",), "currents at the end of the member's run"),
         "final/variance": _e(("region",), "variance at the end of the member's run"),
-        "final/psi": _e(("region",), "psi at the end of the member's run", ONE),
+        "final/psi": _e(("region",), "psi at the end of the member's run"),
         "final/label": _e(("region",), "the region's label by the paper's rule", **LABEL_FLAGS),
         # -analysis lyapunov, and the lyapunov file
         "lyapunov/exponents": _e(("exponent",), "Lyapunov exponents", PER_TAU),
@@ -154,7 +153,7 @@ LYAPUNOV = {
 
 CHECKPOINT = {
     "state/x": _e(("neuron", "trial"), "x of every neuron (regions in model order)"),
-    "state/S": _e(("C", "trial"), "filtered currents", ONE),
+    "state/S": _e(("C", "trial"), "filtered currents"),
     "state/xref": _e(("neuron", "delta_time"), "x at the reference times"),
     "state/delta_rec": _e(("region", "delta_time", "lag"), "two-point function recorded so far"),
     "state/delta_ref_step": _e(("delta_time",), "step of each reference time"),
@@ -213,7 +212,7 @@ BOOL_ATTRS = {"settled_early", "stationary_converged"}
 # coordinate attributes
 COORD_ATTRS = {
     "time": dict(long_name="time", units=TAU),
-    "trial": dict(long_name="trial (its initial state is the draw of init_seed + trial)"),
+    "trial": dict(long_name="trial", description="trial q starts from the initial state drawn with init_seed + q"),
     "region": dict(long_name="region"),
     "target": dict(long_name="target region"),
     "source": dict(long_name="source region"),
