@@ -124,7 +124,11 @@ PetscErrorCode MrMemberRecordWrite(MrSweep sw, const MrMemberRecord *rec, hid_t 
   PetscCall(MrH5WriteAttrReal(fo, "period", rec->period));
   PetscCall(MrH5WriteAttrReal(fo, "wall_seconds", rec->wall));
   PetscCallH5(g = H5Gcreate2(fo, "/params", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT));
-  for (PetscInt p = 0; p < sw->npar; p++) PetscCall(MrH5WriteAttrString(g, sw->par[p].name, MrSweepValue(sw, p, rec->member)));
+  for (PetscInt p = 0; p < sw->npar; p++) {
+    char name[256];
+    PetscCall(MrSweepParamColumn(sw, p, name, sizeof(name)));
+    PetscCall(MrH5WriteAttrString(g, name, MrSweepValue(sw, p, rec->member)));
+  }
   PetscCallH5(H5Gclose(g));
   d1 = (hsize_t)rec->C;
   if (rec->S) PetscCall(MrH5WriteDataset(fo, "/final/currents", H5T_NATIVE_DOUBLE, 1, &d1, rec->S));

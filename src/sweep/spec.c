@@ -405,6 +405,15 @@ const char *MrSweepValue(MrSweep sw, PetscInt p, PetscInt m)
   return sw->par[p].values[(m / stride) % sw->axisLen[sw->par[p].axis]];
 }
 
+/* The name of parameter p in the summary and in member files: the model's seed is
+   model_seed, so that it does not clash with the run's seed. */
+PetscErrorCode MrSweepParamColumn(MrSweep sw, PetscInt p, char name[], size_t len)
+{
+  PetscFunctionBegin;
+  PetscCall(PetscSNPrintf(name, len, "%s%s", sw->par[p].target ? "" : (strcmp(sw->par[p].name, "seed") ? "" : "model_"), sw->par[p].name));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
 /* key=value lines, sorted, so the hash does not depend on the order in the file. */
 static int MrCmpStr(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
 

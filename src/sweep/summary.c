@@ -77,7 +77,7 @@ static PetscErrorCode MrSweepWriteGrid(MrSweep sw, hid_t f, PetscInt first, Pets
   PetscCallH5(ct = H5Tcreate(H5T_COMPOUND, rowsize));
   for (PetscInt p = 0; p < sw->npar; p++)
     if (!sw->aggregate[sw->par[p].axis]) {
-      PetscCall(PetscSNPrintf(name, sizeof(name), "%s%s", sw->par[p].target ? "" : (strcmp(sw->par[p].name, "seed") ? "" : "model_"), sw->par[p].name));
+      PetscCall(MrSweepParamColumn(sw, p, name, sizeof(name)));
       PetscCallH5(H5Tinsert(ct, name, off[p], sw->par[p].numeric ? H5T_NATIVE_DOUBLE : st));
     }
   PetscCallH5(H5Tinsert(ct, "members", offc, H5T_NATIVE_LLONG));
@@ -237,7 +237,7 @@ static PetscErrorCode MrSweepSummarySerial(MrSweep sw, PetscInt first, PetscInt 
   PetscCallH5(H5Tinsert(ct, "period", HOFFSET(MrRow, period), H5T_NATIVE_DOUBLE));
   PetscCallH5(H5Tinsert(ct, "wall_seconds", HOFFSET(MrRow, wall), H5T_NATIVE_DOUBLE));
   for (PetscInt p = 0; p < sw->npar; p++) {
-    PetscCall(PetscSNPrintf(name, sizeof(name), "%s%s", sw->par[p].target ? "" : (strcmp(sw->par[p].name, "seed") ? "" : "model_"), sw->par[p].name));
+    PetscCall(MrSweepParamColumn(sw, p, name, sizeof(name)));
     PetscCallH5(H5Tinsert(ct, name, poff[p], sw->par[p].numeric ? H5T_NATIVE_DOUBLE : st[3]));
   }
   for (PetscInt c = 0; c < C; c++) {

@@ -68,6 +68,9 @@ PETSC_INTERN MrMemberRecord *MrJournalFind(PetscInt n, MrMemberRecord *recs, con
 
 /* The value of parameter p for member m. */
 PETSC_INTERN const char *MrSweepValue(MrSweep sw, PetscInt p, PetscInt m);
+/* Parameter p's column name in the summary and member files (model_seed for the
+   model's seed). Not collective. */
+PETSC_INTERN PetscErrorCode MrSweepParamColumn(MrSweep sw, PetscInt p, char name[], size_t len);
 /* Member m's file name (hash of its parameters, 16 hex digits) without directory. */
 PETSC_INTERN PetscErrorCode MrSweepMemberName(MrSweep sw, PetscInt m, char name[], size_t len);
 /* The memory member m needs (bytes), for sizing member groups. */
