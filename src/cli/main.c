@@ -2,7 +2,6 @@
 #include <mrdyn/mrdyn.h>
 #include "verbs.h"
 #include <stdio.h>
-#include <signal.h>
 
 static const char usage[] = "mrdyn: multiregion recurrent networks and their mean-field theory\n"
                             "usage:\n"
@@ -79,9 +78,11 @@ int main(int argc, char **argv)
     fprintf(stderr, "mrdyn: error: initialisation failed (bad option file?)\n");
     return 1;
   }
-  /* after PetscInitialize, which installs PETSc's handler for it: output to a closed
-     pipe (`mrdyn ... | head`) must not stop the run; the writes fail, the files are written */
-  signal(SIGPIPE, SIG_IGN);
+  /* output to a closed pipe (`mrdyn ... | head`) must not stop the run */
+  if (MrSignalsSetUpOutput()) {
+    PetscFinalize();
+    return 1;
+  }
   ectx.world = PETSC_COMM_WORLD;
   MPI_Comm_rank(ectx.world, &ectx.rank);
   H5Eset_auto2(H5E_DEFAULT, NULL, NULL); /* HDF5 failures are reported by our checks */
