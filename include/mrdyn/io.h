@@ -9,7 +9,8 @@ typedef struct _p_MrSeries *MrSeries;
 
 /* Checks the n files a run is about to write, before it creates any. Refused
    whatever force says: a path that is one of the run's inputs (inputs: NULL-
-   terminated, may be NULL, empty strings skipped), or whose "<path>.partial" is
+   terminated, may be NULL, empty strings skipped; the -options_file and
+   -options_file_yaml files of the command line are added), or whose "<path>.partial" is
    one, compared as files (device and inode, so through any link or relative
    path) or, for a new file, by canonical directory and name; and two paths that
    would write the same file. Refused unless force: an existing file. Always: a
@@ -76,7 +77,7 @@ PETSC_EXTERN PetscErrorCode MrOutputReopen(MPI_Comm comm, const char path[], MrO
    the state a manifest (MrOutputGetManifest, kept in the checkpoint) recorded:
    refuses, collectively and naming the dataset or attribute, a file that is
    missing, unreadable, or whose recorded rows and attributes differ from their
-   checksums (truncated, overwritten, bit flips); removes the datasets and root
+   checksums (truncated, overwritten, bit flips); removes the datasets, groups and root
    attributes written after the manifest. MrSeriesReopen then cuts each series
    back to its recorded rows. Collective. */
 PETSC_EXTERN PetscErrorCode MrOutputReopenChecked(MPI_Comm comm, const char path[], const char manifest[], MrOutput *out);

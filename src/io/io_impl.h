@@ -44,6 +44,6 @@ PETSC_INTERN PetscErrorCode MrManifestParse(const char text[], PetscInt *n, MrOu
 /* Rank 0: checks the file against a manifest (the text MrOutputGetManifest writes):
    every dataset listed holds at least its rows with the same checksum, every
    attribute listed the same checksum. extras (may be NULL) receives, one per line,
-   the datasets and root attributes (as "@name") the manifest does not list.
+   the datasets, the groups holding nothing listed, and the root attributes (as "@name") the manifest does not list.
    On a mismatch msg says what differs (it does not name the file). */
 PETSC_INTERN PetscErrorCode MrManifestCheckFile(const char file[], const char manifest[], char **extras, char msg[], size_t len);

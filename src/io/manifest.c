@@ -194,10 +194,36 @@ static PetscBool MrListed(const MrExtras *x, const char prefix[], const char nam
   return PETSC_FALSE;
 }
 
+/* Whether a group holds a listed dataset or attribute ("/name/..." or "/name@..."). */
+static PetscBool MrGroupListed(const MrExtras *x, const char name[])
+{
+  size_t l = strlen(name);
+  for (PetscInt k = 0; k < x->n; k++) {
+    const char *s = x->items[k].name;
+    if (s[0] == '/' && !strncmp(s + 1, name, l) && (s[1 + l] == '/' || s[1 + l] == '@')) return PETSC_TRUE;
+  }
+  return PETSC_FALSE;
+}
+
+/* Whether an object lies in a group already taken as an extra (it goes with it). */
+static PetscBool MrInExtra(const MrExtras *x, const char name[])
+{
+  for (const char *p = x->s; p && *p;) {
+    const char *e = strchr(p, '\n');
+    size_t      l = (size_t)(e - p);
+    if (l > 1 && !strncmp(p + 1, name, l - 1) && name[l - 1] == '/') return PETSC_TRUE;
+    p = e + 1;
+  }
+  return PETSC_FALSE;
+}
+
 static herr_t MrExtraObject(hid_t loc, const char *name, const H5O_info_t *info, void *data)
 {
   MrExtras *x = (MrExtras *)data;
+  if (!strcmp(name, ".") || MrInExtra(x, name)) return 0;
   if (info->type == H5O_TYPE_DATASET && !MrListed(x, "/", name, 1)) MrExtrasAdd(x, "/", name);
+  /* a group written after the manifest (with its attributes) goes as a whole */
+  if (info->type == H5O_TYPE_GROUP && !MrGroupListed(x, name)) MrExtrasAdd(x, "/", name);
   return 0;
 }
 

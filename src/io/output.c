@@ -179,7 +179,20 @@ PetscErrorCode MrOutputCheckPaths(MPI_Comm comm, PetscInt n, const char *const p
 
   PetscFunctionBegin;
   PetscCallMPI(MPI_Comm_rank(comm, &rank));
-  if (rank == 0) PetscCall(MrCheckPathsSerial(n, paths, options, inputs, force, msg, sizeof(msg)));
+  if (rank == 0) { /* the option files of the command line are inputs of every verb */
+    int          argc, nin = 0, k = 0;
+    char       **args;
+    const char **all;
+    PetscCall(PetscGetArgs(&argc, &args));
+    while (inputs && inputs[nin]) nin++;
+    PetscCall(PetscMalloc1(nin + argc + 1, &all));
+    for (int i = 0; i < nin; i++) all[k++] = inputs[i];
+    for (int i = 1; i + 1 < argc; i++)
+      if (!strcmp(args[i], "-options_file") || !strcmp(args[i], "-options_file_yaml")) all[k++] = args[i + 1];
+    all[k] = NULL;
+    PetscCall(MrCheckPathsSerial(n, paths, options, all, force, msg, sizeof(msg)));
+    PetscCall(PetscFree(all));
+  }
   if (strlen(msg) >= 1000) strcpy(msg + 990, "...");
   PetscCall(MrShareStatus(comm, (PetscBool)!msg[0], msg));
   PetscFunctionReturn(PETSC_SUCCESS);
@@ -866,7 +879,7 @@ PetscErrorCode MrOutputReopenChecked(MPI_Comm comm, const char path[], const cha
       PetscCall(PetscSNPrintf(msg, sizeof(msg), "restart: the interrupted output '%s' is missing (a restart continues the output of the run that wrote the checkpoint)", partial));
     else {
       PetscCall(MrManifestCheckFile(partial, manifest, &extras, why, sizeof(why)));
-      if (why[0]) PetscCall(PetscSNPrintf(msg, sizeof(msg), "restart: the interrupted output '%s' is damaged: %s; it cannot be continued (run again without -restart)", partial, why));
+      if (why[0]) PetscCall(PetscSNPrintf(msg, sizeof(msg), "restart: the interrupted output '%s' is damaged: %s; it cannot be continued: start the run again without -restart (with -force, which replaces the checkpoint)", partial, why));
     }
   }
   if (msg[0]) free(extras);

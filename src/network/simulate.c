@@ -677,6 +677,8 @@ PetscErrorCode MrSimulate(MPI_Comm comm)
     const char *paths[] = {opt.out, opt.checkpoint}, *names[] = {"-o", "-checkpoint"}, *inputs[] = {opt.model, NULL};
     if (opt.restart[0]) {
       PetscBool done;
+      /* the checkpoint read is an input of the output (it may be replaced by the next checkpoint) */
+      PetscCall(MrOutputCheckPathInputs(comm, opt.out, (const char *const[]){opt.restart, NULL}, PETSC_TRUE));
       PetscCall(PetscTestFile(opt.out, 'r', &done));
       MrCheckInput(comm, !done, "-restart: the output '%s' is already complete; nothing to continue", opt.out);
     }
