@@ -217,7 +217,8 @@ for name, src, frac, ranks in [("trunc-model.h5", model, 0.5, (1, 2)), ("trunc-r
         with open(P(name), "wb") as f:
             f.write(np.random.default_rng(1).bytes(5000))
     refused(["info", P(name)], name, "info on " + name, ranks)
-for attrs, phrase in [({"tau": "fast"}, "attribute tau"), ({"tau": np.array([1.0, 2.0])}, "attribute tau"), ({"draws": 1.5}, "attribute draws"), ({"phi": 3.0}, "attribute phi")]:
+for attrs, phrase in [({"tau": "fast"}, "attribute tau must be a number, but it is a string"), ({"tau": np.array([1.0, 2.0])}, "attribute tau must be one value"),
+                      ({"draws": 1.5}, "attribute draws must be an integer"), ({"phi": 3.0}, "attribute phi must be a string")]:
     bad = P("bad.h5")
     write_dense_model(bad, N=[200, 150], g=[1.5, 1.2], T=make_T([1.2, 1.5], [0.8, 0.6]), attrs=attrs)
     refused(["info", bad], phrase, "a model with %s" % attrs)
