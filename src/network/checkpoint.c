@@ -3,6 +3,7 @@
    ranks, and the collective agreement on stop requests (signals). */
 #include "simulate_impl.h"
 #include <mrdyn/error.h>
+#include <unistd.h>
 
 /* Global row offset of each owned slice, and the channel runs this rank owns:
    channels sorted (perm[j]: position in Sch of the j-th smallest), since the
@@ -174,16 +175,32 @@ static PetscErrorCode MrSimCheckpointWriteFile(MrSimCtx *ctx, TS ts, PetscInt st
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
+/* Whether a checkpoint that can continue the output is still there (rank 0 looks). Collective. */
+static PetscErrorCode MrSimCheckpointLeft(MrSimCtx *ctx, PetscBool *left)
+{
+  PetscMPIInt rank;
+  int         any = 0;
+
+  PetscFunctionBegin;
+  PetscCallMPI(MPI_Comm_rank(ctx->net->comm, &rank));
+  if (rank == 0) any = (ctx->lastCkpt >= 0 && access(ctx->opt->checkpoint, F_OK) == 0) || (ctx->opt->restart[0] && access(ctx->opt->restart, F_OK) == 0);
+  PetscCallMPI(MPI_Bcast(&any, 1, MPI_INT, 0, ctx->net->comm));
+  *left = (PetscBool)any;
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
 PetscErrorCode MrSimCheckpointWrite(MrSimCtx *ctx, TS ts, PetscInt step, PetscReal t, Vec X)
 {
   MrOutput       ck = NULL;
   PetscErrorCode ierr;
+  PetscBool      left = PETSC_TRUE;
 
   PetscFunctionBegin;
   ierr = MrSimCheckpointWriteFile(ctx, ts, step, t, X, &ck);
   if (ierr == MR_ERR_INPUT) { /* collective: leave nothing half-written */
     if (ck) (void)MrOutputAbandon(&ck);
-    if (ctx->lastCkpt < 0 && !ctx->opt->restart[0]) (void)MrOutputAbandon(&ctx->out); /* no checkpoint could continue it */
+    (void)MrSimCheckpointLeft(ctx, &left);
+    if (!left) (void)MrOutputAbandon(&ctx->out); /* no checkpoint could continue it */
   }
   PetscCall(ierr);
   PetscFunctionReturn(PETSC_SUCCESS);
