@@ -47,5 +47,9 @@ PETSC_EXTERN PetscErrorCode MrCheckChoice(MPI_Comm comm, const char name[], cons
    back what was there. Not collective. */
 PETSC_EXTERN PetscErrorCode MrSignalsInstall(void);
 PETSC_EXTERN PetscErrorCode MrSignalsRestore(void);
+/* Output to a closed pipe (`mrdyn ... | head`) stops printing instead of stopping
+   the run: SIGPIPE ignored, and PETSc's printing drops stdout after EPIPE. Call
+   once after PetscInitialize. Not collective. */
+PETSC_EXTERN PetscErrorCode MrSignalsSetUpOutput(void);
 /* The signal number received since MrSignalsInstall, or 0. */
 PETSC_EXTERN int MrSignalPending(void);

@@ -7,9 +7,24 @@
 typedef struct _p_MrOutput *MrOutput;
 typedef struct _p_MrSeries *MrSeries;
 
-/* Refuses an existing path unless force, and a path whose directory does not
-   exist or cannot be written. Does not create anything. Collective. */
+/* Checks the n files a run is about to write, before it creates any. Refused
+   whatever force says: a path that is one of the run's inputs (inputs: NULL-
+   terminated, may be NULL, empty strings skipped; the -options_file and
+   -options_file_yaml files of the command line are added), or whose "<path>.partial" is
+   one, compared as files (device and inode, so through any link or relative
+   path) or, for a new file, by canonical directory and name; and two paths that
+   would write the same file. Refused unless force: an existing file. Always: a
+   directory, or a directory that does not exist or where the ".partial" cannot be
+   created (tried). options[k] names paths[k] in messages (NULL: "-o"). Creates
+   nothing. Collective. */
+PETSC_EXTERN PetscErrorCode MrOutputCheckPaths(MPI_Comm comm, PetscInt n, const char *const paths[], const char *const options[], const char *const inputs[], PetscBool force);
+/* MrOutputCheckPaths for one output (-o) and the run's inputs. Collective. */
+PETSC_EXTERN PetscErrorCode MrOutputCheckPathInputs(MPI_Comm comm, const char path[], const char *const inputs[], PetscBool force);
+/* MrOutputCheckPaths for one output (-o) of a run without input files. Collective. */
 PETSC_EXTERN PetscErrorCode MrOutputCheckPath(MPI_Comm comm, const char path[], PetscBool force);
+/* Whether two paths name the same file: existing files by device and inode,
+   new ones by canonical directory and name. Not collective. */
+PETSC_EXTERN PetscBool MrPathSame(const char a[], const char b[]);
 /* Creates "<path>.partial" for parallel writing. Collective. */
 PETSC_EXTERN PetscErrorCode MrOutputCreate(MPI_Comm comm, const char path[], MrOutput *out);
 /* Flushes series, marks complete, closes and renames to the final path. Collective. */
@@ -54,9 +69,30 @@ PETSC_EXTERN PetscErrorCode MrOutputWriteSlab(MrOutput out, const char name[], i
    where a rank owns several separate row ranges. Collective. */
 PETSC_EXTERN PetscErrorCode MrOutputWritePieces(MrOutput out, const char name[], int ndims, const hsize_t dims[], PetscInt npieces, const hsize_t r0[], const hsize_t nr[], const double *data);
 
-/* Reopens "<path>.partial" of an interrupted run for appending (restart). Fails
-   collectively with a clear message when it is missing or unreadable. Collective. */
+/* Reopens "<path>.partial" (left by MrOutputClosePartial) for appending, as it
+   is. Fails collectively with a clear message when it is missing or unreadable.
+   Collective. */
 PETSC_EXTERN PetscErrorCode MrOutputReopen(MPI_Comm comm, const char path[], MrOutput *out);
+/* Reopens "<path>.partial" of an interrupted run to continue it (restart) from
+   the state a manifest (MrOutputGetManifest, kept in the checkpoint) recorded:
+   refuses, collectively and naming the dataset or attribute, a file that is
+   missing, unreadable, or whose recorded rows and attributes differ from their
+   checksums (truncated, overwritten, bit flips); removes the datasets, groups and root
+   attributes written after the manifest. MrSeriesReopen then cuts each series
+   back to its recorded rows. Collective. */
+PETSC_EXTERN PetscErrorCode MrOutputReopenChecked(MPI_Comm comm, const char path[], const char manifest[], MrOutput *out);
+/* Text listing everything written so far through MrOutput (after flushing every
+   series): each dataset with its rows and each attribute, with a checksum of
+   the values that does not depend on the number of ranks that wrote them. Lines
+   "mrdyn manifest 1", then "D <sum> <rows> <ndims> <values per row> <name>" and
+   "A <sum> <[object]@name>". Free with PetscFree. Collective. */
+PETSC_EXTERN PetscErrorCode MrOutputGetManifest(MrOutput out, char **manifest);
+/* Checks a complete file against the manifest it holds in its root string
+   attribute attr (a checkpoint keeps its own): a mismatch is refused
+   collectively, "<what> '<path>' is damaged: ...". *has is false (and nothing
+   refused) when the file cannot be opened or has no such attribute: the
+   caller's own checks then say what it is. Collective. */
+PETSC_EXTERN PetscErrorCode MrOutputVerify(MPI_Comm comm, const char path[], const char attr[], const char what[], PetscBool *has);
 /* Opens a complete file for collective reading (a checkpoint). Collective. */
 PETSC_EXTERN PetscErrorCode MrOutputOpenRead(MPI_Comm comm, const char path[], MrOutput *out);
 /* Closes a file opened by MrOutputOpenRead, or leaves an output as "<path>.partial"
@@ -70,6 +106,8 @@ PETSC_EXTERN PetscErrorCode MrOutputReadPieces(MrOutput out, const char name[], 
 PETSC_EXTERN PetscErrorCode MrOutputGetAttrReal(MrOutput out, const char name[], PetscReal *value);
 PETSC_EXTERN PetscErrorCode MrOutputGetAttrInt(MrOutput out, const char name[], PetscInt64 *value);
 PETSC_EXTERN PetscErrorCode MrOutputGetAttrString(MrOutput out, const char name[], char value[], size_t len);
+/* A string attribute of any length (fixed-length strings, as MrOutput writes them); PetscFree it. Collective. */
+PETSC_EXTERN PetscErrorCode MrOutputGetAttrStringAlloc(MrOutput out, const char name[], char **value);
 
 /* A time series (nt, ncols) of doubles that grows while the run goes. Each rank
    owns the columns it lists (ascending; columns are owned exactly once) and

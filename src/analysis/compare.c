@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <math.h>
 #include <unistd.h>
+#include <limits.h>
+#include <errno.h>
 
 typedef struct {
   int        nt, C, R, ndt, nlag;
@@ -54,14 +56,6 @@ static PetscErrorCode MrRunDataRead(const char path[], MrRunData *d, char msg[],
       goto done;                                                                                                                                                                                                                                         \
     }                                                                                                                                                                                                                                                    \
   } while (0)
-  MR_RD("/time", H5T_NATIVE_DOUBLE, d->t);
-  d->nt = (int)dims[0];
-  MR_RD("/currents", H5T_NATIVE_DOUBLE, d->S);
-  d->C = rank == 2 ? (int)dims[1] : 0;
-  if (rank != 2 || (int)dims[0] != d->nt) {
-    PetscCall(PetscSNPrintf(msg, len, "'%s': /currents does not have shape (nt, C)", path));
-    goto done;
-  }
 #define MR_SHAPE_OK(cond, what)                                                                                                                                                                                                                          \
   do {                                                                                                                                                                                                                                                   \
     if (!(cond)) {                                                                                                                                                                                                                                       \
@@ -69,8 +63,26 @@ static PetscErrorCode MrRunDataRead(const char path[], MrRunData *d, char msg[],
       goto done;                                                                                                                                                                                                                                         \
     }                                                                                                                                                                                                                                                    \
   } while (0)
+  MR_RD("/time", H5T_NATIVE_DOUBLE, d->t);
+  MR_SHAPE_OK(rank == 1 && dims[0] < (hsize_t)INT_MAX, "/time");
+  d->nt = (int)dims[0];
+  if (d->nt < 1) { /* nothing to compare (a run stopped before its first saved row) */
+    PetscCall(PetscSNPrintf(msg, len, "'%s': /time has no rows: the file holds no saved state", path));
+    goto done;
+  }
+  for (int i = 0; i < d->nt; i++)
+    if (!isfinite(d->t[i]) || (i && !(d->t[i] > d->t[i - 1]))) {
+      PetscCall(PetscSNPrintf(msg, len, "'%s': /time is not finite and increasing (row %d is %g)", path, i, d->t[i]));
+      goto done;
+    }
+  MR_RD("/currents", H5T_NATIVE_DOUBLE, d->S);
+  d->C = rank == 2 ? (int)dims[1] : 0;
+  if (rank != 2 || (int)dims[0] != d->nt || dims[1] < 1 || dims[1] >= (hsize_t)INT_MAX) {
+    PetscCall(PetscSNPrintf(msg, len, "'%s': /currents does not have shape (nt, C) with nt = %d rows of /time and C >= 1", path, d->nt));
+    goto done;
+  }
   MR_RD("/variance", H5T_NATIVE_DOUBLE, d->var);
-  MR_SHAPE_OK(rank == 2 && (int)dims[0] == d->nt, "/variance");
+  MR_SHAPE_OK(rank == 2 && (int)dims[0] == d->nt && dims[1] >= 1 && dims[1] < (hsize_t)INT_MAX, "/variance");
   d->R = (int)dims[1];
   MR_RD("/psi", H5T_NATIVE_DOUBLE, d->psi);
   MR_SHAPE_OK(rank == 2 && (int)dims[0] == d->nt && (int)dims[1] == d->R, "/psi");
@@ -80,7 +92,7 @@ static PetscErrorCode MrRunDataRead(const char path[], MrRunData *d, char msg[],
   MR_SHAPE_OK(rank == 1 && (int)dims[0] == d->C, "/channel/source");
   if (MrH5Exists(f, "/delta") && MrH5Exists(f, "/delta_lags") && MrH5Exists(f, "/delta_times")) {
     MR_RD("/delta", H5T_NATIVE_DOUBLE, d->delta);
-    MR_SHAPE_OK(rank == 3 && (int)dims[0] == d->R, "/delta");
+    MR_SHAPE_OK(rank == 3 && (int)dims[0] == d->R && dims[1] >= 1 && dims[2] >= 1 && dims[1] * dims[2] < (hsize_t)INT_MAX, "/delta");
     d->ndt  = (int)dims[1];
     d->nlag = (int)dims[2];
     MR_RD("/delta_lags", H5T_NATIVE_DOUBLE, d->dlags);
@@ -90,16 +102,39 @@ static PetscErrorCode MrRunDataRead(const char path[], MrRunData *d, char msg[],
   }
 #undef MR_SHAPE_OK
   if (H5Aexists(f, "model_hash") > 0) {
-    hid_t a = H5Aopen(f, "model_hash", H5P_DEFAULT), t = H5Tcopy(H5T_C_S1);
+    hid_t a = H5Aopen(f, "model_hash", H5P_DEFAULT), ft = a >= 0 ? H5Aget_type(a) : -1, t = H5Tcopy(H5T_C_S1);
+    int   ok = ft >= 0 && H5Tget_class(ft) == H5T_STRING && H5Tis_variable_str(ft) == 0;
     H5Tset_size(t, sizeof(d->hash));
-    H5Aread(a, t, d->hash);
+    ok                           = ok && H5Aread(a, t, d->hash) >= 0;
+    d->hash[sizeof(d->hash) - 1] = 0;
     H5Tclose(t);
-    H5Aclose(a);
+    if (ft >= 0) H5Tclose(ft);
+    if (a >= 0) H5Aclose(a);
+    if (!ok) {
+      PetscCall(PetscSNPrintf(msg, len, "'%s': attribute model_hash is not a readable string", path));
+      goto done;
+    }
   }
 done:
   H5Fclose(f);
 #undef MR_RD
   PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+/* A JSON string (quoted, escaped) of a file name. */
+static void MrJS(FILE *f, const char *s)
+{
+  fputc('"', f);
+  for (; *s; s++) {
+    unsigned char c = (unsigned char)*s;
+    if (c == '"' || c == '\\')
+      fprintf(f, "\\%c", c);
+    else if (c < 0x20)
+      fprintf(f, "\\u%04x", c);
+    else
+      fputc(c, f);
+  }
+  fputc('"', f);
 }
 
 /* A JSON number, or null where it is not finite (JSON has no NaN or infinity). */
@@ -144,26 +179,33 @@ static double MrAcov(const MrRunData *d, int r, int q, double L)
 PetscErrorCode MrCompare(MPI_Comm comm, const char simPath[], const char thPath[])
 {
   PetscMPIInt rank;
-  PetscReal   tol = 0.1, win[2] = {NAN, NAN};
-  PetscInt    nwin                     = 2;
+  PetscReal   tol = 0.1, win[3] = {NAN, NAN, NAN};
+  PetscInt    nwin                     = 3;
   char        json[PETSC_MAX_PATH_LEN] = "", msg[1024] = "";
-  PetscBool   pass  = PETSC_TRUE, help;
+  PetscBool   pass = PETSC_TRUE, help, hasWin, force = PETSC_FALSE;
   double      worst = 0;
 
   PetscFunctionBegin;
   PetscCallMPI(MPI_Comm_rank(comm, &rank));
   PetscOptionsBegin(comm, NULL, "mrdyn compare SIM.h5 THEORY.h5", NULL);
   PetscCall(PetscOptionsReal("-tol", "largest accepted relative difference (exit status 1 above)", NULL, tol, &tol, NULL));
-  PetscCall(PetscOptionsRealArray("-window", "t0,t1 of the compared window (default: the last half)", NULL, win, &nwin, NULL));
+  PetscCall(PetscOptionsRealArray("-window", "t0,t1 of the compared window (default: the last half)", NULL, win, &nwin, &hasWin));
   PetscCall(PetscOptionsString("-json", "write a machine-readable summary here", NULL, json, json, sizeof(json), NULL));
+  PetscCall(PetscOptionsBool("-force", "replace an existing -json file", NULL, force, &force, NULL));
   PetscOptionsEnd();
   PetscCall(PetscOptionsHasHelp(NULL, &help));
   if (help) PetscFunctionReturn(PETSC_SUCCESS);
   {
-    static const char *const known[] = {"-tol", "-window", "-json", NULL};
+    static const char *const known[] = {"-tol", "-window", "-json", "-force", NULL};
     PetscCall(MrCheckUnusedOptions(comm, known));
   }
-  if (json[0]) PetscCall(MrOutputCheckPath(comm, json, PETSC_TRUE));
+  MrCheckInput(comm, !hasWin || nwin == 2, "-window takes two values t0,t1 (got %" PetscInt_FMT ")", nwin);
+  MrCheckInput(comm, !hasWin || (isfinite(win[0]) && isfinite(win[1]) && win[0] < win[1]), "-window %g,%g: give finite t0 < t1", (double)win[0], (double)win[1]);
+  MrCheckInput(comm, isfinite(tol) && tol >= 0, "-tol %g must be a finite number >= 0", (double)tol);
+  if (json[0]) {
+    const char *opt[] = {"-json"}, *path[] = {json}, *in[] = {simPath, thPath, NULL};
+    PetscCall(MrOutputCheckPaths(comm, 1, path, opt, in, force));
+  }
   if (rank == 0) {
     MrRunData a, b;
     PetscCall(PetscMemzero(&a, sizeof(a)));
@@ -176,7 +218,7 @@ PetscErrorCode MrCompare(MPI_Comm comm, const char simPath[], const char thPath[
     if (!msg[0] && a.hash[0] && b.hash[0] && strcmp(a.hash, b.hash)) PetscCall(PetscSNPrintf(msg, sizeof(msg), "the files come from different model files (hash %s vs %s)", a.hash, b.hash));
     if (!msg[0]) {
       double t0 = PetscMax(a.t[0], b.t[0]), t1 = PetscMin(a.t[a.nt - 1], b.t[b.nt - 1]);
-      if (nwin == 2 && !isnan(win[0])) {
+      if (hasWin) {
         t0 = PetscMax(t0, win[0]);
         t1 = PetscMin(t1, win[1]);
       } else
@@ -224,7 +266,13 @@ PetscErrorCode MrCompare(MPI_Comm comm, const char simPath[], const char thPath[
         }
         printf("mrdyn compare: %s (simulation) vs %s (theory), window [%g, %g], %d samples, tolerance %g\n", simPath, thPath, t0, t1, n, (double)tol);
         printf("  currents (errors relative to the largest RMS theory current, %.4g):\n  %8s %8s %12s %12s %12s %12s\n", scale, "target", "source", "RMS theory", "RMS error", "max error", "rel RMS");
-        if (js) fprintf(js, "{\n  \"simulation\": \"%s\",\n  \"theory\": \"%s\",\n  \"window\": [%.17g, %.17g],\n  \"tolerance\": %.17g,\n  \"current_scale\": %.17g,\n  \"currents\": [", simPath, thPath, t0, t1, (double)tol, scale);
+        if (js) {
+          fprintf(js, "{\n  \"simulation\": ");
+          MrJS(js, simPath);
+          fprintf(js, ",\n  \"theory\": ");
+          MrJS(js, thPath);
+          fprintf(js, ",\n  \"window\": [%.17g, %.17g],\n  \"tolerance\": %.17g,\n  \"current_scale\": %.17g,\n  \"currents\": [", t0, t1, (double)tol, scale);
+        }
         for (int c = 0; c < a.C; c++) {
           double rel = rms[c] / scale;
           worst      = isfinite(rel) ? PetscMax(worst, rel) : INFINITY; /* NaN must fail, not pass */
@@ -272,8 +320,11 @@ PetscErrorCode MrCompare(MPI_Comm comm, const char simPath[], const char thPath[
         if (js) {
           char wst[40]; /* a non-finite difference is null in JSON, and fails */
           fprintf(js, "\n  ],\n  \"largest_relative_difference\": %s,\n  \"pass\": %s\n}\n", MrJ(worst, wst), pass ? "true" : "false");
-          fclose(js);
-          if (rename(tmp, json) != 0) PetscCall(PetscSNPrintf(msg, sizeof(msg), "cannot write '%s'", json));
+          if (ferror(js) | fclose(js))
+            PetscCall(PetscSNPrintf(msg, sizeof(msg), "cannot write '%s': %s", tmp, strerror(errno)));
+          else if (rename(tmp, json) != 0)
+            PetscCall(PetscSNPrintf(msg, sizeof(msg), "cannot write '%s': %s", json, strerror(errno)));
+          if (msg[0]) (void)unlink(tmp);
         }
       }
       free(rms);

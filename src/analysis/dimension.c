@@ -369,7 +369,7 @@ PetscErrorCode MrDimensionVerb(MPI_Comm comm, const char run[])
   PetscCall(MrCheckUnusedOptions(comm, MrDimKnown));
   MrCheckInput(comm, out[0], "dimension: no output file given (-o FILE)");
   PetscCallMPI(MPI_Comm_size(comm, &size));
-  PetscCall(MrOutputCheckPath(comm, out, force));
+  PetscCall(MrOutputCheckPathInputs(comm, out, (const char *const[]){run, NULL}, force));
   PetscCall(MrDimensionCompute(comm, run, tstart, nb, &d));
   PetscCall(MrOutputCreate(comm, out, &o));
   PetscCall(MrDimensionWrite(d, o, ""));

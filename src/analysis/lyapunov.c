@@ -489,7 +489,7 @@ PetscErrorCode MrLyapunovVerb(MPI_Comm comm)
     PetscCall(MrLayoutNodeMemory(L, mine, &node, &phys, &nlocal));
     MrCheckInput(comm, node < 0.9 * phys, "lyapunov: the network and %" PetscInt_FMT " tangent vectors need %.3g GB on one node but it has %.3g GB", K, node / 1e9, phys / 1e9);
   }
-  PetscCall(MrOutputCheckPath(comm, out, force));
+  PetscCall(MrOutputCheckPathInputs(comm, out, (const char *const[]){model, NULL}, force));
   PetscCallMPI(MPI_Comm_rank(comm, &rank));
   PetscCallMPI(MPI_Comm_size(comm, &size));
 

@@ -414,7 +414,7 @@ PetscErrorCode MrSpectrumVerb(MPI_Comm comm)
   }
   PetscCallMPI(MPI_Comm_size(comm, &size));
   PetscCall(MrSpectrumCheck(comm, m, &opt.re, 0, &need));
-  PetscCall(MrOutputCheckPath(comm, opt.out, opt.force));
+  PetscCall(MrOutputCheckPathInputs(comm, opt.out, (const char *const[]){opt.model, opt.run, NULL}, opt.force));
 
   PetscCall(
       PetscPrintf(comm, "mrdyn spectrum: n = %" PetscInt_FMT " (R = %" PetscInt_FMT "), seed %" PetscInt64_FMT ", %s disorder, %d ranks, block size %" PetscInt_FMT "\n", ntot, m->R, opt.re.seed, MrSpecDisorderTypes[opt.re.dtype], size, opt.re.nb));

@@ -6,45 +6,61 @@
 /* Prints a root attribute of any scalar or 1-D numeric/string type. */
 static herr_t MrPrintAttr(hid_t loc, const char *name, const H5A_info_t *info, void *data)
 {
-  hid_t       a = H5Aopen(loc, name, H5P_DEFAULT), t = H5Aget_type(a), sp = H5Aget_space(a);
-  H5T_class_t cls = H5Tget_class(t);
-  hssize_t    n   = H5Sget_simple_extent_npoints(sp);
-  if (!strcmp(name, "options")) goto done; /* long; printed last */
+  hid_t       a = H5Aopen(loc, name, H5P_DEFAULT), t = a >= 0 ? H5Aget_type(a) : -1, sp = a >= 0 ? H5Aget_space(a) : -1;
+  H5T_class_t cls = t >= 0 ? H5Tget_class(t) : H5T_NO_CLASS;
+  hssize_t    n   = sp >= 0 ? H5Sget_simple_extent_npoints(sp) : -1;
+  herr_t      ret = 0;
+  if (a < 0 || t < 0 || sp < 0 || n < 0) { /* a damaged file: stop, the caller says so */
+    ret = -1;
+    goto done;
+  }
+  if (!strcmp(name, "options") || !strcmp(name, "manifest") || !strcmp(name, "output_manifest")) goto done; /* long; options printed last */
   printf("  %-28s ", name);
-  if (cls == H5T_STRING) {
+  if (cls == H5T_STRING && n == 1 && H5Tis_variable_str(t) == 0) {
     size_t sz  = H5Tget_size(t);
     char  *buf = calloc(sz + 1, 1);
     hid_t  mt  = H5Tcopy(H5T_C_S1);
     H5Tset_size(mt, sz + 1);
-    if (H5Aread(a, mt, buf) >= 0) printf("%s", buf);
+    if (H5Aread(a, mt, buf) >= 0)
+      printf("%s", buf);
+    else
+      ret = -1;
     H5Tclose(mt);
     free(buf);
-  } else if (n > 0 && n <= 64) {
+  } else if ((cls == H5T_FLOAT || cls == H5T_INTEGER) && n > 0 && n <= 64) {
     double *v = calloc((size_t)n, sizeof(double));
     if (H5Aread(a, H5T_NATIVE_DOUBLE, v) >= 0)
       for (hssize_t k = 0; k < n; k++) printf("%s%.6g", k ? ", " : "", v[k]);
+    else
+      ret = -1;
     free(v);
-  } else
+  } else if (cls == H5T_FLOAT || cls == H5T_INTEGER || cls == H5T_STRING)
     printf("(%lld values)", (long long)n);
+  else
+    printf("(not a number or string)");
   printf("\n");
 done:
-  H5Sclose(sp);
-  H5Tclose(t);
-  H5Aclose(a);
-  return 0;
+  if (sp >= 0) H5Sclose(sp);
+  if (t >= 0) H5Tclose(t);
+  if (a >= 0) H5Aclose(a);
+  return ret;
 }
 
 static herr_t MrPrintObject(hid_t loc, const char *name, const H5O_info_t *info, void *data)
 {
   if (info->type == H5O_TYPE_DATASET) {
-    hid_t   d = H5Dopen2(loc, name, H5P_DEFAULT), sp = H5Dget_space(d);
-    hsize_t dims[8];
-    int     r = H5Sget_simple_extent_dims(sp, dims, NULL);
-    printf("  /%-27s (", name);
-    for (int k = 0; k < r; k++) printf("%s%llu", k ? ", " : "", (unsigned long long)dims[k]);
-    printf("%s)\n", r == 1 ? "," : "");
-    H5Sclose(sp);
-    H5Dclose(d);
+    hid_t   d = H5Dopen2(loc, name, H5P_DEFAULT), sp = d >= 0 ? H5Dget_space(d) : -1;
+    hsize_t dims[32];
+    int     r = sp >= 0 ? H5Sget_simple_extent_ndims(sp) : -1;
+    if (r < 0 || r > 32 || H5Sget_simple_extent_dims(sp, dims, NULL) != r) r = -1;
+    if (r >= 0) {
+      printf("  /%-27s (", name);
+      for (int k = 0; k < r; k++) printf("%s%llu", k ? ", " : "", (unsigned long long)dims[k]);
+      printf("%s)\n", r == 1 ? "," : "");
+    }
+    if (sp >= 0) H5Sclose(sp);
+    if (d >= 0) H5Dclose(d);
+    if (r < 0) return -1; /* a damaged file: stop, the caller says so */
   }
   return 0;
 }
@@ -63,6 +79,10 @@ PetscErrorCode MrInfo(MPI_Comm comm, const char path[])
       PetscCall(PetscSNPrintf(msg, sizeof(msg), "'%s' does not exist or is not an HDF5 file", path));
     } else {
       hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
+      if (f < 0) {
+        ok = PETSC_FALSE;
+        PetscCall(PetscSNPrintf(msg, sizeof(msg), "'%s' cannot be opened: a damaged or truncated HDF5 file", path));
+      }
       isModel = (PetscBool)(f >= 0 && MrH5Exists(f, "/N") && !MrH5Exists(f, "/currents"));
       if (f >= 0) H5Fclose(f);
     }
@@ -91,17 +111,18 @@ PetscErrorCode MrInfo(MPI_Comm comm, const char path[])
     if (m->R > 32) PetscCall(PetscPrintf(comm, "  ... (%" PetscInt_FMT " regions)\n", m->R));
     PetscCall(PetscFree(s2));
     PetscCall(MrModelDestroy(&m));
-  } else if (rank == 0) {
-    hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
+  } else {
+    hid_t f = rank == 0 ? H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT) : -1;
+    if (rank == 0 && f < 0) PetscCall(PetscSNPrintf(msg, sizeof(msg), "'%s' cannot be opened: a damaged or truncated HDF5 file", path));
     if (f >= 0) {
       size_t      len     = strlen(path);
       PetscBool   partial = (PetscBool)(len > 8 && !strcmp(path + len - 8, ".partial"));
       const char *status  = H5Aexists(f, "status") > 0 && !partial ? "complete" : "INCOMPLETE (the run did not finish)";
       printf("%s: mrdyn output file, %s\n attributes:\n", path, status);
-      H5Aiterate2(f, H5_INDEX_NAME, H5_ITER_INC, NULL, MrPrintAttr, NULL);
-      printf(" datasets:\n");
-      H5Ovisit(f, H5_INDEX_NAME, H5_ITER_INC, MrPrintObject, NULL);
-      if (H5Aexists(f, "options") > 0) {
+      if (H5Aiterate2(f, H5_INDEX_NAME, H5_ITER_INC, NULL, MrPrintAttr, NULL) < 0) PetscCall(PetscSNPrintf(msg, sizeof(msg), "'%s' is damaged: its attributes cannot be read", path));
+      if (!msg[0]) printf(" datasets:\n");
+      if (!msg[0] && H5Ovisit(f, H5_INDEX_NAME, H5_ITER_INC, MrPrintObject, NULL) < 0) PetscCall(PetscSNPrintf(msg, sizeof(msg), "'%s' is damaged: its datasets cannot be listed", path));
+      if (!msg[0] && H5Aexists(f, "options") > 0) {
         hid_t  a = H5Aopen(f, "options", H5P_DEFAULT), t = H5Aget_type(a);
         size_t sz  = H5Tget_size(t);
         char  *buf = calloc(sz + 1, 1);
@@ -116,6 +137,7 @@ PetscErrorCode MrInfo(MPI_Comm comm, const char path[])
       H5Fclose(f);
       fflush(stdout);
     }
+    PetscCall(MrShareStatus(comm, (PetscBool)!msg[0], msg));
   }
   PetscFunctionReturn(PETSC_SUCCESS);
 }

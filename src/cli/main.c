@@ -78,6 +78,11 @@ int main(int argc, char **argv)
     fprintf(stderr, "mrdyn: error: initialisation failed (bad option file?)\n");
     return 1;
   }
+  /* output to a closed pipe (`mrdyn ... | head`) must not stop the run */
+  if (MrSignalsSetUpOutput()) {
+    PetscFinalize();
+    return 1;
+  }
   ectx.world = PETSC_COMM_WORLD;
   MPI_Comm_rank(ectx.world, &ectx.rank);
   H5Eset_auto2(H5E_DEFAULT, NULL, NULL); /* HDF5 failures are reported by our checks */

@@ -670,7 +670,7 @@ PetscErrorCode MrDmftVerb(MPI_Comm comm)
   MrCheckInput(comm, !(opt.mode == 0 && opt.batch > 1 && opt.classify), "-batch has no -classify; run single solves (or a sweep)");
   PetscCall(MrInputsParse(comm, opt.input, m->R, &inputs));
   PetscCall(MrCheckUnusedOptions(comm, MrDmftKnown));
-  PetscCall(MrOutputCheckPath(comm, opt.out, opt.force));
+  PetscCall(MrOutputCheckPathInputs(comm, opt.out, (const char *const[]){opt.model, NULL}, opt.force));
   PetscCall(MrOutputCreate(comm, opt.out, &o));
   if (opt.mode == 0 && opt.batch > 1) { /* many two-point solves side by side */
     PetscCall(MrDmftHeader(o, m, opt.model, "twopoint batch", MrDmftSchemes[opt.scheme], opt.dt, opt.Nt));

@@ -1,10 +1,13 @@
 /* Run output: parallel HDF5, collective writes, written under "<path>.partial"
    and renamed when complete, so a killed run never leaves a file that looks done. */
-#include <mrdyn/io.h>
+#include "io_impl.h"
 #include <libgen.h>
 #include <sys/stat.h>
+#include <fcntl.h>
 #include <unistd.h>
 #include <errno.h>
+#include <stdlib.h>
+#include <inttypes.h>
 #include "version.h"
 
 struct _p_MrSeries {
@@ -16,6 +19,7 @@ struct _p_MrSeries {
   PetscInt   cap, nbuf;
   PetscReal *buf;
   hsize_t    nrows;
+  PetscInt   item; /* its entry in the output's manifest */
 };
 
 struct _p_MrOutput {
@@ -31,43 +35,242 @@ struct _p_MrOutput {
     size_t n;
     char **v;
   } strings[8];
+  PetscInt      nitems, maxitems; /* what was written, with this rank's part of each checksum */
+  MrOutputItem *items;
+  PetscBool     recorded; /* a checkpoint holds its manifest (or it was reopened from one) */
 };
 
 hid_t MrOutputFile(MrOutput out) { return out->file; }
 
-PetscErrorCode MrOutputCheckPath(MPI_Comm comm, const char path[], PetscBool force)
+/* The canonical name of a path: realpath() of an existing file; of a new one the
+   canonical directory and the name (a dangling symbolic link is followed to the
+   file it would create). False when the directory does not exist. */
+static PetscBool MrCanonicalPath(const char path[], char out[], size_t len)
+{
+  char cur[PETSC_MAX_PATH_LEN];
+
+  if (!path[0] || strlen(path) >= sizeof(cur)) return PETSC_FALSE;
+  strcpy(cur, path);
+  for (int hop = 0; hop < 40; hop++) {
+    struct stat st;
+    char       *r = realpath(cur, NULL), d[PETSC_MAX_PATH_LEN], b[PETSC_MAX_PATH_LEN], link[PETSC_MAX_PATH_LEN];
+    if (r) {
+      PetscBool ok = (PetscBool)(strlen(r) < len);
+      if (ok) strcpy(out, r);
+      free(r);
+      return ok;
+    }
+    strcpy(d, cur);
+    strcpy(b, cur);
+    if (lstat(cur, &st) == 0 && S_ISLNK(st.st_mode)) { /* dangling: where it points */
+      ssize_t n = readlink(cur, link, sizeof(link) - 1);
+      if (n < 0) return PETSC_FALSE;
+      link[n] = 0;
+      if (link[0] == '/') {
+        strcpy(cur, link);
+      } else if ((size_t)snprintf(cur, sizeof(cur), "%s/%s", dirname(d), link) >= sizeof(cur))
+        return PETSC_FALSE;
+      continue;
+    }
+    {
+      const char *name = basename(b);
+      char       *rd   = realpath(dirname(d), NULL);
+      PetscBool   ok;
+      if (!rd) return PETSC_FALSE;
+      ok = (PetscBool)((size_t)snprintf(out, len, "%s/%s", strcmp(rd, "/") ? rd : "", name) < len);
+      free(rd);
+      return ok;
+    }
+  }
+  return PETSC_FALSE;
+}
+
+PetscBool MrPathSame(const char a[], const char b[])
+{
+  struct stat sa, sb;
+  char        ca[PETSC_MAX_PATH_LEN + 32], cb[PETSC_MAX_PATH_LEN + 32];
+
+  if (!a || !b || !a[0] || !b[0]) return PETSC_FALSE;
+  if (stat(a, &sa) == 0 && stat(b, &sb) == 0) return (PetscBool)(sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino);
+  return (PetscBool)(MrCanonicalPath(a, ca, sizeof(ca)) && MrCanonicalPath(b, cb, sizeof(cb)) && !strcmp(ca, cb));
+}
+
+/* Rank 0: whether name can be created or written, by trying (a new file is removed at once). */
+static int MrProbeWrite(const char name[])
+{
+  int fd = open(name, O_WRONLY | O_CREAT | O_EXCL, 0644), err;
+  if (fd >= 0) {
+    close(fd);
+    (void)unlink(name);
+    return 0;
+  }
+  if (errno != EEXIST) return errno;
+  fd  = open(name, O_WRONLY); /* a leftover: not truncated here */
+  err = fd < 0 ? errno : 0;
+  if (fd >= 0) close(fd);
+  return err;
+}
+
+/* Rank 0: the checks of MrOutputCheckPaths; msg set on the first failure. */
+static PetscErrorCode MrCheckPathsSerial(PetscInt n, const char *const paths[], const char *const options[], const char *const inputs[], PetscBool force, char msg[], size_t len)
+{
+  PetscFunctionBegin;
+  for (PetscInt i = 0; i < n && !msg[0]; i++) {
+    const char *path = paths[i], *opt = options && options[i] ? options[i] : "-o";
+    char        partial[PETSC_MAX_PATH_LEN + 16], dir[PETSC_MAX_PATH_LEN];
+    struct stat st;
+
+    if (!path || !path[0]) {
+      PetscCall(PetscSNPrintf(msg, len, "no output file given (%s FILE)", opt));
+      break;
+    }
+    if (strlen(path) >= PETSC_MAX_PATH_LEN - 16) {
+      PetscCall(PetscSNPrintf(msg, len, "%s: the file name is too long (%zu characters)", opt, strlen(path)));
+      break;
+    }
+    PetscCall(PetscSNPrintf(partial, sizeof(partial), "%s.partial", path));
+    /* an input is never written, whatever -force says */
+    for (PetscInt k = 0; inputs && inputs[k] && !msg[0]; k++) {
+      if (!inputs[k][0]) continue;
+      if (MrPathSame(path, inputs[k]))
+        PetscCall(PetscSNPrintf(msg, len, "%s '%s' is the input file '%s' of this run; inputs are never overwritten (not even with -force): write to another file", opt, path, inputs[k]));
+      else if (MrPathSame(partial, inputs[k]))
+        PetscCall(PetscSNPrintf(msg, len, "%s '%s' is written as '%s' until it is complete, and that is the input file '%s' of this run: write to another file", opt, path, partial, inputs[k]));
+    }
+    /* nor is one output written over another */
+    for (PetscInt k = 0; k < i && !msg[0]; k++) {
+      char other[PETSC_MAX_PATH_LEN + 16];
+      PetscCall(PetscSNPrintf(other, sizeof(other), "%s.partial", paths[k]));
+      if (MrPathSame(path, paths[k]) || MrPathSame(path, other) || MrPathSame(partial, paths[k]))
+        PetscCall(PetscSNPrintf(msg, len, "%s '%s' and %s '%s' would write the same file (or one the other's .partial); give them different names", opt, path, options && options[k] ? options[k] : "-o", paths[k]));
+    }
+    if (msg[0]) break;
+    if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+      PetscCall(PetscSNPrintf(msg, len, "%s '%s' is a directory", !strcmp(opt, "-o") ? "output" : opt, path));
+      break;
+    }
+    if (access(path, F_OK) == 0 && !force) {
+      PetscCall(PetscSNPrintf(msg, len, "%s file '%s' exists; remove it or add -force", !strcmp(opt, "-o") ? "output" : opt, path));
+      break;
+    }
+    if (stat(partial, &st) == 0 && S_ISDIR(st.st_mode)) {
+      PetscCall(PetscSNPrintf(msg, len, "%s '%s' cannot be written: '%s' is a directory", opt, path, partial));
+      break;
+    }
+    PetscCall(PetscStrncpy(dir, path, sizeof(dir)));
+    {
+      const char *d = dirname(dir);
+      int         err;
+      if (stat(d, &st) != 0 || !S_ISDIR(st.st_mode))
+        PetscCall(PetscSNPrintf(msg, len, "cannot write %s '%s': directory '%s' does not exist", !strcmp(opt, "-o") ? "output" : opt, path, d));
+      else if (access(d, W_OK) != 0)
+        PetscCall(PetscSNPrintf(msg, len, "cannot write %s '%s': directory '%s' is not writable", !strcmp(opt, "-o") ? "output" : opt, path, d));
+      else if ((err = MrProbeWrite(partial))) /* permissions are not all (read-only mounts, root squash) */
+        PetscCall(PetscSNPrintf(msg, len, "cannot write %s '%s': creating '%s' fails (%s)", !strcmp(opt, "-o") ? "output" : opt, path, partial, strerror(err)));
+    }
+  }
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+PetscErrorCode MrOutputCheckPaths(MPI_Comm comm, PetscInt n, const char *const paths[], const char *const options[], const char *const inputs[], PetscBool force)
 {
   PetscMPIInt rank;
-  char        msg[1024] = "";
-  PetscBool   ok        = PETSC_TRUE;
+  char        msg[2 * PETSC_MAX_PATH_LEN + 512] = "";
 
   PetscFunctionBegin;
   PetscCallMPI(MPI_Comm_rank(comm, &rank));
-  if (rank == 0) {
-    char        dir[PETSC_MAX_PATH_LEN];
-    struct stat st;
-    PetscCall(PetscStrncpy(dir, path, sizeof(dir)));
-    if (!path[0]) {
-      ok = PETSC_FALSE;
-      PetscCall(PetscSNPrintf(msg, sizeof(msg), "no output file given (-o FILE)"));
-    } else if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
-      ok = PETSC_FALSE;
-      PetscCall(PetscSNPrintf(msg, sizeof(msg), "output '%s' is a directory", path));
-    } else if (access(path, F_OK) == 0 && !force) {
-      ok = PETSC_FALSE;
-      PetscCall(PetscSNPrintf(msg, sizeof(msg), "output file '%s' exists; remove it or add -force", path));
-    } else {
-      const char *d = dirname(dir);
-      if (stat(d, &st) != 0 || !S_ISDIR(st.st_mode)) {
-        ok = PETSC_FALSE;
-        PetscCall(PetscSNPrintf(msg, sizeof(msg), "cannot write output '%s': directory '%s' does not exist", path, d));
-      } else if (access(d, W_OK) != 0) {
-        ok = PETSC_FALSE;
-        PetscCall(PetscSNPrintf(msg, sizeof(msg), "cannot write output '%s': directory '%s' is not writable", path, d));
-      }
-    }
+  if (rank == 0) { /* the option files of the command line are inputs of every verb */
+    int          argc, nin = 0, k = 0;
+    char       **args;
+    const char **all;
+    PetscCall(PetscGetArgs(&argc, &args));
+    while (inputs && inputs[nin]) nin++;
+    PetscCall(PetscMalloc1(nin + argc + 1, &all));
+    for (int i = 0; i < nin; i++) all[k++] = inputs[i];
+    for (int i = 1; i + 1 < argc; i++)
+      if (!strcmp(args[i], "-options_file") || !strcmp(args[i], "-options_file_yaml")) all[k++] = args[i + 1];
+    all[k] = NULL;
+    PetscCall(MrCheckPathsSerial(n, paths, options, all, force, msg, sizeof(msg)));
+    PetscCall(PetscFree(all));
   }
-  PetscCall(MrShareStatus(comm, ok, msg));
+  if (strlen(msg) >= 1000) strcpy(msg + 990, "...");
+  PetscCall(MrShareStatus(comm, (PetscBool)!msg[0], msg));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+PetscErrorCode MrOutputCheckPathInputs(MPI_Comm comm, const char path[], const char *const inputs[], PetscBool force)
+{
+  PetscFunctionBegin;
+  PetscCall(MrOutputCheckPaths(comm, 1, &path, NULL, inputs, force));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+PetscErrorCode MrOutputCheckPath(MPI_Comm comm, const char path[], PetscBool force)
+{
+  PetscFunctionBegin;
+  PetscCall(MrOutputCheckPaths(comm, 1, &path, NULL, NULL, force));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+/* Registers a dataset or attribute in the manifest; *idx is its entry. */
+static PetscErrorCode MrOutputAddItem(MrOutput out, const char name[], PetscBool dataset, int ndims, const hsize_t dims[], PetscInt *idx)
+{
+  MrOutputItem *it;
+
+  PetscFunctionBegin;
+  if (out->nitems == out->maxitems) {
+    MrOutputItem *n;
+    out->maxitems = PetscMax(32, 2 * out->maxitems);
+    PetscCall(PetscCalloc1(out->maxitems, &n));
+    if (out->nitems) PetscCall(PetscArraycpy(n, out->items, out->nitems));
+    PetscCall(PetscFree(out->items));
+    out->items = n;
+  }
+  it = &out->items[out->nitems];
+  PetscCall(PetscMemzero(it, sizeof(*it)));
+  if (dataset && name[0] != '/')
+    PetscCall(PetscSNPrintf(it->name, sizeof(it->name), "/%s", name));
+  else
+    PetscCall(PetscStrncpy(it->name, name, sizeof(it->name)));
+  it->dataset = dataset ? 1 : 0;
+  it->ndims   = ndims;
+  it->rowsize = 1;
+  if (dataset) {
+    it->rows = ndims > 0 ? dims[0] : 1;
+    for (int k = 1; k < ndims; k++) it->rowsize *= dims[k];
+  }
+  if (idx) *idx = out->nitems;
+  out->nitems++;
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+/* Adds count 8-byte values at consecutive positions from idx0 to an entry's checksum. */
+static void MrOutputHash(MrOutput out, PetscInt item, uint64_t idx0, size_t count, const void *data)
+{
+  const unsigned char *p   = (const unsigned char *)data;
+  uint64_t             sum = 0;
+  for (size_t k = 0; k < count; k++) {
+    uint64_t bits;
+    memcpy(&bits, p + 8 * k, 8);
+    sum += MrValueHash(idx0 + k, bits);
+  }
+  out->items[item].sum += sum;
+}
+
+static PetscErrorCode MrOutputHashAttr(MrOutput out, const char obj[], const char name[], const void *data, size_t n, PetscBool bytes)
+{
+  char     full[288];
+  PetscInt item;
+
+  PetscFunctionBegin;
+  PetscCall(PetscSNPrintf(full, sizeof(full), "%s@%s", obj && strcmp(obj, "/") ? obj : "", name));
+  PetscCall(MrOutputAddItem(out, full, PETSC_FALSE, 0, NULL, &item));
+  if (out->rank == 0) { /* every rank writes the same value: counted once */
+    if (bytes)
+      out->items[item].sum += MrBytesHash(data, n);
+    else
+      MrOutputHash(out, item, 0, n, data);
+  }
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
@@ -116,6 +319,8 @@ static PetscErrorCode MrOutputClose(MrOutput out)
 {
   PetscFunctionBegin;
   for (PetscInt k = 0; k < out->nseries; k++) PetscCall(MrSeriesDestroy(&out->series[k]));
+  PetscCall(PetscFree(out->items));
+  out->nitems = out->maxitems = 0;
   PetscCallH5(H5Pclose(out->dxpl));
   PetscCallH5(H5Fclose(out->file));
   PetscFunctionReturn(PETSC_SUCCESS);
@@ -182,6 +387,10 @@ PetscErrorCode MrOutputAttrRealAt(MrOutput out, const char obj[], const char nam
   PetscCallH5(o = H5Oopen(out->file, obj, H5P_DEFAULT));
   PetscCall(MrH5WriteAttrReal(o, name, value));
   PetscCallH5(H5Oclose(o));
+  {
+    double v = value;
+    PetscCall(MrOutputHashAttr(out, obj, name, &v, 1, PETSC_FALSE));
+  }
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
@@ -228,20 +437,27 @@ PetscErrorCode MrOutputAttrString(MrOutput out, const char name[], const char va
 {
   PetscFunctionBegin;
   PetscCall(MrH5WriteAttrString(out->file, name, value));
+  PetscCall(MrOutputHashAttr(out, NULL, name, value, strlen(value) + 1, PETSC_TRUE));
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
 PetscErrorCode MrOutputAttrReal(MrOutput out, const char name[], PetscReal value)
 {
+  double v = value;
+
   PetscFunctionBegin;
   PetscCall(MrH5WriteAttrReal(out->file, name, value));
+  PetscCall(MrOutputHashAttr(out, NULL, name, &v, 1, PETSC_FALSE));
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
 PetscErrorCode MrOutputAttrInt(MrOutput out, const char name[], PetscInt64 value)
 {
+  long long v = (long long)value;
+
   PetscFunctionBegin;
   PetscCall(MrH5WriteAttrInt(out->file, name, value));
+  PetscCall(MrOutputHashAttr(out, NULL, name, &v, 1, PETSC_FALSE));
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
@@ -256,14 +472,23 @@ PetscErrorCode MrOutputAttrRealArray(MrOutput out, const char name[], PetscInt n
   PetscCallH5(H5Awrite(a, H5T_NATIVE_DOUBLE, value));
   PetscCallH5(H5Aclose(a));
   PetscCallH5(H5Sclose(sp));
+  {
+    double *v;
+    PetscCall(PetscMalloc1(n + 1, &v));
+    for (PetscInt i = 0; i < n; i++) v[i] = value[i];
+    PetscCall(MrOutputHashAttr(out, NULL, name, v, (size_t)n, PETSC_FALSE));
+    PetscCall(PetscFree(v));
+  }
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
-static PetscErrorCode MrOutputCreateDataset(MrOutput out, const char name[], hid_t type, int rank, const hsize_t dims[], hid_t dcpl, const hsize_t *maxdims, hid_t *d)
+static PetscErrorCode MrOutputCreateDataset(MrOutput out, const char name[], hid_t type, int rank, const hsize_t dims[], hid_t dcpl, const hsize_t *maxdims, hid_t *d, PetscInt *item)
 {
   hid_t sp, lcpl;
 
   PetscFunctionBegin;
+  PetscCheck(H5Tget_size(type) == 8, PETSC_COMM_SELF, PETSC_ERR_SUP, "output datasets hold 8-byte values");
+  PetscCall(MrOutputAddItem(out, name, PETSC_TRUE, rank, dims, item));
   PetscCallH5(lcpl = H5Pcreate(H5P_LINK_CREATE));
   PetscCallH5(H5Pset_create_intermediate_group(lcpl, 1));
   PetscCallH5(sp = H5Screate_simple(rank, dims, maxdims));
@@ -275,10 +500,16 @@ static PetscErrorCode MrOutputCreateDataset(MrOutput out, const char name[], hid
 
 PetscErrorCode MrOutputWriteRoot(MrOutput out, const char name[], hid_t type, int rank, const hsize_t dims[], const void *data)
 {
-  hid_t d, fs, ms;
+  hid_t    d, fs, ms;
+  PetscInt item;
 
   PetscFunctionBegin;
-  PetscCall(MrOutputCreateDataset(out, name, type, rank, dims, H5P_DEFAULT, NULL, &d));
+  PetscCall(MrOutputCreateDataset(out, name, type, rank, dims, H5P_DEFAULT, NULL, &d, &item));
+  if (out->rank == 0) {
+    size_t n = 1;
+    for (int k = 0; k < rank; k++) n *= dims[k];
+    MrOutputHash(out, item, 0, n, data);
+  }
   PetscCallH5(fs = H5Dget_space(d));
   PetscCallH5(ms = H5Scopy(fs));
   if (out->rank != 0) {
@@ -294,8 +525,9 @@ PetscErrorCode MrOutputWriteRoot(MrOutput out, const char name[], hid_t type, in
 
 PetscErrorCode MrOutputWriteSlab(MrOutput out, const char name[], int ndims, const hsize_t dims[], hsize_t r0, hsize_t nr, const double *data)
 {
-  hid_t   d, fs, ms;
-  hsize_t start[8] = {0}, count[8], mdim = nr;
+  hid_t    d, fs, ms;
+  hsize_t  start[8] = {0}, count[8], mdim = nr;
+  PetscInt item;
 
   PetscFunctionBegin;
   PetscCheck(ndims >= 1 && ndims <= 8, PETSC_COMM_SELF, PETSC_ERR_ARG_OUTOFRANGE, "unsupported rank %d", ndims);
@@ -305,7 +537,8 @@ PetscErrorCode MrOutputWriteSlab(MrOutput out, const char name[], int ndims, con
     count[k] = dims[k];
     mdim *= dims[k];
   }
-  PetscCall(MrOutputCreateDataset(out, name, H5T_NATIVE_DOUBLE, ndims, dims, H5P_DEFAULT, NULL, &d));
+  PetscCall(MrOutputCreateDataset(out, name, H5T_NATIVE_DOUBLE, ndims, dims, H5P_DEFAULT, NULL, &d, &item));
+  MrOutputHash(out, item, r0 * out->items[item].rowsize, (size_t)mdim, data);
   PetscCallH5(fs = H5Dget_space(d));
   PetscCallH5(ms = H5Screate_simple(1, mdim ? &mdim : (hsize_t[]){1}, NULL));
   if (nr)
@@ -332,11 +565,12 @@ PetscErrorCode MrOutputWriteRows(MrOutput out, const char name[], hsize_t rows, 
 
 PetscErrorCode MrOutputWriteColumns(MrOutput out, const char name[], hsize_t rows, hsize_t cols, hsize_t c0, hsize_t nc, const double *data)
 {
-  hid_t   d, fs, ms;
-  hsize_t dims[2] = {rows, cols}, start[2] = {0, c0}, count[2] = {rows, nc}, mdim[2] = {rows, nc};
+  hid_t    d, fs, ms;
+  hsize_t  dims[2] = {rows, cols}, start[2] = {0, c0}, count[2] = {rows, nc}, mdim[2] = {rows, nc};
+  PetscInt item;
 
   PetscFunctionBegin;
-  PetscCall(MrOutputCreateDataset(out, name, H5T_NATIVE_DOUBLE, 2, dims, H5P_DEFAULT, NULL, &d));
+  PetscCall(MrOutputCreateDataset(out, name, H5T_NATIVE_DOUBLE, 2, dims, H5P_DEFAULT, NULL, &d, &item));
   PetscCallH5(fs = H5Dget_space(d));
   if (nc && rows) {
     /* data is column-major (nc x rows); the file is (rows, cols): select it transposed */
@@ -344,6 +578,7 @@ PetscErrorCode MrOutputWriteColumns(MrOutput out, const char name[], hsize_t row
     PetscCall(PetscMalloc1(rows * nc, &t));
     for (hsize_t i = 0; i < rows; i++)
       for (hsize_t k = 0; k < nc; k++) t[i * nc + k] = data[k * rows + i];
+    for (hsize_t i = 0; i < rows; i++) MrOutputHash(out, item, i * cols + c0, (size_t)nc, t + i * nc);
     PetscCallH5(ms = H5Screate_simple(2, mdim, NULL));
     PetscCallH5(H5Sselect_hyperslab(fs, H5S_SELECT_SET, start, NULL, count, NULL));
     PetscCallH5(H5Dwrite(d, H5T_NATIVE_DOUBLE, ms, fs, out->dxpl, t));
@@ -416,7 +651,7 @@ PetscErrorCode MrSeriesCreateTrials(MrOutput out, const char name[], PetscInt T,
   PetscCall(MrSeriesSetUp(out, T, ncols, nown, cols, buffer, dims, maxd, chunk, &s));
   PetscCallH5(dcpl = H5Pcreate(H5P_DATASET_CREATE));
   PetscCallH5(H5Pset_chunk(dcpl, s->rank, chunk));
-  PetscCall(MrOutputCreateDataset(out, name, H5T_NATIVE_DOUBLE, s->rank, dims, dcpl, maxd, &s->dset));
+  PetscCall(MrOutputCreateDataset(out, name, H5T_NATIVE_DOUBLE, s->rank, dims, dcpl, maxd, &s->dset, &s->item));
   PetscCallH5(H5Pclose(dcpl));
   out->series[out->nseries++] = s;
   *sp                         = s;
@@ -444,9 +679,22 @@ PetscErrorCode MrSeriesReopen(MrOutput out, const char name[], PetscInt T, Petsc
     okl = 0;
   PetscCallMPI(MPI_Allreduce(&okl, &ok, 1, MPI_INT, MPI_MIN, out->comm));
   MrCheckInput(out->comm, ok, "restart: %s in '%s' is missing, has another shape, or holds fewer rows (%llu) than the checkpoint recorded (%lld)", name, out->partial, (unsigned long long)have[0], (long long)rows);
+  s->item = -1;
+  for (PetscInt k = 0; k < out->nitems; k++) {
+    PetscBool same;
+    PetscCall(PetscStrcmp(out->items[k].name + (name[0] == '/' ? 0 : 1), name, &same));
+    if (same && out->items[k].dataset) s->item = k;
+  }
+  if (out->recorded) /* the rows the checkpoint counted are the rows its manifest checked */
+    MrCheckInput(out->comm, s->item >= 0 && out->items[s->item].rows == (hsize_t)rows, "restart: the checkpoint counts %lld rows of %s but its record of '%s' has %lld", (long long)rows, name, out->partial,
+                 s->item >= 0 ? (long long)out->items[s->item].rows : -1LL);
+  else if (s->item < 0) { /* reopened without a manifest: its checksums are not known */
+    PetscCall(MrOutputAddItem(out, name, PETSC_TRUE, s->rank, dims, &s->item));
+  }
   dims[0] = (hsize_t)rows; /* rows written after the checkpoint are dropped */
   PetscCallH5(H5Dset_extent(s->dset, dims));
   s->nrows                    = (hsize_t)rows;
+  out->items[s->item].rows    = (hsize_t)rows;
   out->series[out->nseries++] = s;
   *sp                         = s;
   PetscFunctionReturn(PETSC_SUCCESS);
@@ -500,8 +748,23 @@ PetscErrorCode MrSeriesFlush(MrSeries s)
   PetscCallH5(H5Dwrite(s->dset, H5T_NATIVE_DOUBLE, ms, fs, s->out->dxpl, s->buf));
   PetscCallH5(H5Sclose(ms));
   PetscCallH5(H5Sclose(fs));
+  { /* buf is [row][trial][owned column]; the file (row, trial, column) */
+    const uint64_t T = (uint64_t)s->T, nc = (uint64_t)s->ncols;
+    uint64_t       sum = 0;
+    for (PetscInt b = 0; b < s->nbuf; b++)
+      for (PetscInt q = 0; q < s->T; q++) {
+        const PetscReal *v = s->buf + (b * s->T + q) * s->nown;
+        for (PetscInt k = 0; k < s->nown; k++) {
+          uint64_t bits;
+          memcpy(&bits, v + k, 8);
+          sum += MrValueHash(((s->nrows + (uint64_t)b) * T + (uint64_t)q) * nc + (uint64_t)s->cols[k], bits);
+        }
+      }
+    s->out->items[s->item].sum += sum;
+  }
   s->nrows += (hsize_t)s->nbuf;
-  s->nbuf = 0;
+  s->nbuf                     = 0;
+  s->out->items[s->item].rows = s->nrows;
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
@@ -581,6 +844,168 @@ PetscErrorCode MrOutputReopen(MPI_Comm comm, const char path[], MrOutput *outp)
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
+/* Broadcasts a string rank 0 holds (others receive an allocated copy). */
+static PetscErrorCode MrBcastString(MPI_Comm comm, char **s)
+{
+  PetscMPIInt rank;
+  long long   n;
+
+  PetscFunctionBegin;
+  PetscCallMPI(MPI_Comm_rank(comm, &rank));
+  n = rank == 0 && *s ? (long long)strlen(*s) + 1 : 0;
+  PetscCallMPI(MPI_Bcast(&n, 1, MPI_LONG_LONG, 0, comm));
+  if (rank != 0) {
+    *s = NULL;
+    if (n) PetscCall(PetscMalloc1(n, s));
+  }
+  if (n) PetscCallMPI(MPI_Bcast(*s, (int)n, MPI_CHAR, 0, comm));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+PetscErrorCode MrOutputReopenChecked(MPI_Comm comm, const char path[], const char manifest[], MrOutput *outp)
+{
+  char          partial[PETSC_MAX_PATH_LEN + 16], msg[1024] = "", why[800] = "", *extras = NULL;
+  PetscMPIInt   rank;
+  PetscBool     ok;
+  MrOutput      out;
+  PetscInt      n;
+  MrOutputItem *items;
+
+  PetscFunctionBegin;
+  PetscCallMPI(MPI_Comm_rank(comm, &rank));
+  PetscCall(PetscSNPrintf(partial, sizeof(partial), "%s.partial", path));
+  if (rank == 0) {
+    if (access(partial, F_OK) != 0)
+      PetscCall(PetscSNPrintf(msg, sizeof(msg), "restart: the interrupted output '%s' is missing (a restart continues the output of the run that wrote the checkpoint)", partial));
+    else {
+      PetscCall(MrManifestCheckFile(partial, manifest, &extras, why, sizeof(why)));
+      if (why[0]) PetscCall(PetscSNPrintf(msg, sizeof(msg), "restart: the interrupted output '%s' is damaged: %s; it cannot be continued: start the run again without -restart (with -force, which replaces the checkpoint)", partial, why));
+    }
+  }
+  if (msg[0]) free(extras);
+  PetscCall(MrShareStatus(comm, (PetscBool)!msg[0], msg));
+  PetscCall(MrManifestParse(manifest, &n, &items)); /* well formed: rank 0 has read it */
+  if (rank == 0 && extras) {                        /* PetscMalloc'd copy for the broadcast */
+    char *e;
+    PetscCall(PetscStrallocpy(extras, &e));
+    free(extras);
+    extras = e;
+  }
+  PetscCall(MrBcastString(comm, &extras));
+  PetscCall(MrOutputOpenFile(comm, path, H5F_ACC_RDWR, partial, &out, &ok));
+  MrCheckInput(comm, ok, "restart: the interrupted output '%s' cannot be opened", partial);
+  /* what was written after the checkpoint goes (it is written again) */
+  for (char *line = extras, *next; line && *line; line = next) {
+    next = strchr(line, '\n');
+    if (next)
+      *next++ = 0;
+    else
+      next = line + strlen(line);
+    if (line[0] == '@')
+      PetscCallH5(H5Adelete(out->file, line + 1));
+    else
+      PetscCallH5(H5Ldelete(out->file, line, H5P_DEFAULT));
+  }
+  PetscCall(PetscFree(extras));
+  out->items    = items;
+  out->nitems   = n;
+  out->maxitems = n;
+  if (rank != 0) /* the recorded checksums are counted once, on rank 0 */
+    for (PetscInt k = 0; k < n; k++) out->items[k].sum = 0;
+  out->recorded = PETSC_TRUE;
+  *outp         = out;
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+PetscErrorCode MrOutputGetManifest(MrOutput out, char **manifest)
+{
+  uint64_t *sum;
+  size_t    len = 64, used = 0;
+  char     *s;
+
+  PetscFunctionBegin;
+  for (PetscInt k = 0; k < out->nseries; k++) PetscCall(MrSeriesFlush(out->series[k]));
+  PetscCall(PetscMalloc1(out->nitems + 1, &sum));
+  for (PetscInt k = 0; k < out->nitems; k++) sum[k] = out->items[k].sum;
+  PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, sum, (int)out->nitems, MPI_UINT64_T, MPI_SUM, out->comm));
+  for (PetscInt k = 0; k < out->nitems; k++) len += strlen(out->items[k].name) + 96;
+  PetscCall(PetscMalloc1(len, &s));
+  used += (size_t)snprintf(s, len, "mrdyn manifest 1\n");
+  for (PetscInt k = 0; k < out->nitems; k++) {
+    const MrOutputItem *it = &out->items[k];
+    if (it->dataset)
+      used += (size_t)snprintf(s + used, len - used, "D %016" PRIx64 " %llu %d %llu %s\n", sum[k], (unsigned long long)it->rows, it->ndims, (unsigned long long)it->rowsize, it->name);
+    else
+      used += (size_t)snprintf(s + used, len - used, "A %016" PRIx64 " %s\n", sum[k], it->name);
+  }
+  PetscCall(PetscFree(sum));
+  out->recorded = PETSC_TRUE;
+  *manifest     = s;
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+PetscErrorCode MrOutputVerify(MPI_Comm comm, const char path[], const char attr[], const char what[], PetscBool *has)
+{
+  PetscMPIInt rank;
+  char        msg[1024] = "", why[800] = "";
+  int         found = 0;
+
+  PetscFunctionBegin;
+  PetscCallMPI(MPI_Comm_rank(comm, &rank));
+  if (rank == 0 && access(path, R_OK) == 0 && H5Fis_hdf5(path) > 0) {
+    hid_t f   = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
+    char *man = NULL;
+    if (f >= 0 && H5Aexists(f, attr) > 0) {
+      hid_t a = H5Aopen(f, attr, H5P_DEFAULT), t = a >= 0 ? H5Aget_type(a) : -1;
+      if (t >= 0 && H5Tget_class(t) == H5T_STRING && H5Tis_variable_str(t) == 0) {
+        size_t sz = H5Tget_size(t);
+        man       = (char *)calloc(sz + 1, 1);
+        if (man && H5Aread(a, t, man) < 0) {
+          free(man);
+          man = NULL;
+        }
+      }
+      if (t >= 0) H5Tclose(t);
+      if (a >= 0) H5Aclose(a);
+      found = 1;
+      if (!man) PetscCall(PetscSNPrintf(why, sizeof(why), "its attribute %s cannot be read", attr));
+    }
+    if (f >= 0) H5Fclose(f);
+    if (man) PetscCall(MrManifestCheckFile(path, man, NULL, why, sizeof(why)));
+    free(man);
+    if (why[0]) PetscCall(PetscSNPrintf(msg, sizeof(msg), "%s%s'%s' is damaged: %s", what ? what : "", what ? " " : "", path, why));
+  }
+  PetscCall(MrShareStatus(comm, (PetscBool)!msg[0], msg));
+  PetscCallMPI(MPI_Bcast(&found, 1, MPI_INT, 0, comm));
+  *has = (PetscBool)found;
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+PetscErrorCode MrOutputGetAttrStringAlloc(MrOutput out, const char name[], char **value)
+{
+  char *v = NULL;
+  int   okl, ok;
+
+  PetscFunctionBegin;
+  *value = NULL;
+  { /* every rank reads the same attribute */
+    hid_t a = H5Aexists(out->file, name) > 0 ? H5Aopen(out->file, name, H5P_DEFAULT) : -1, t = a >= 0 ? H5Aget_type(a) : -1;
+    okl = t >= 0 && H5Tget_class(t) == H5T_STRING && H5Tis_variable_str(t) == 0;
+    if (okl) {
+      size_t sz = H5Tget_size(t);
+      PetscCall(PetscCalloc1(sz + 1, &v));
+      okl = H5Aread(a, t, v) >= 0;
+    }
+    if (t >= 0) H5Tclose(t);
+    if (a >= 0) H5Aclose(a);
+  }
+  PetscCallMPI(MPI_Allreduce(&okl, &ok, 1, MPI_INT, MPI_MIN, out->comm));
+  if (!ok) PetscCall(PetscFree(v));
+  MrCheckInput(out->comm, ok, "'%s': attribute %s is missing or not a string", out->partial, name);
+  *value = v;
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
 PetscErrorCode MrOutputOpenRead(MPI_Comm comm, const char path[], MrOutput *outp)
 {
   PetscBool ok;
@@ -639,10 +1064,17 @@ static PetscErrorCode MrSelectPieces(hid_t fs, int ndims, const hsize_t dims[], 
 
 PetscErrorCode MrOutputWritePieces(MrOutput out, const char name[], int ndims, const hsize_t dims[], PetscInt npieces, const hsize_t r0[], const hsize_t nr[], const double *data)
 {
-  hid_t d, fs, ms;
+  hid_t    d, fs, ms;
+  PetscInt item;
+  size_t   off = 0;
 
   PetscFunctionBegin;
-  PetscCall(MrOutputCreateDataset(out, name, H5T_NATIVE_DOUBLE, ndims, dims, H5P_DEFAULT, NULL, &d));
+  PetscCall(MrOutputCreateDataset(out, name, H5T_NATIVE_DOUBLE, ndims, dims, H5P_DEFAULT, NULL, &d, &item));
+  for (PetscInt p = 0; p < npieces; p++) {
+    const hsize_t rs = out->items[item].rowsize;
+    MrOutputHash(out, item, r0[p] * rs, (size_t)(nr[p] * rs), data + off);
+    off += (size_t)(nr[p] * rs);
+  }
   PetscCallH5(fs = H5Dget_space(d));
   PetscCall(MrSelectPieces(fs, ndims, dims, npieces, r0, nr, &ms));
   PetscCallH5(H5Dwrite(d, H5T_NATIVE_DOUBLE, ms, fs, out->dxpl, data));

@@ -956,12 +956,6 @@ static PetscErrorCode MrFromSet(MPI_Comm comm, MrModel m, const char list[])
 }
 
 /* Rank 0: is `out` an existing file that is also the input `in`? */
-static PetscBool MrSameFile(const char out[], const char in[])
-{
-  struct stat a, b;
-  return (PetscBool)(out[0] && in[0] && stat(out, &a) == 0 && stat(in, &b) == 0 && a.st_dev == b.st_dev && a.st_ino == b.st_ino);
-}
-
 #define MR_FROM_VALLEN 16384
 /* from: -model FILE with changes, or the arrays of -file ARR.h5 or -T/-U/-V. */
 static PetscErrorCode MrGenFrom(PetscOptionItems *PetscOptionsObject, MPI_Comm comm, PetscBool help, MrModel m)
@@ -998,12 +992,10 @@ static PetscErrorCode MrGenFrom(PetscOptionItems *PetscOptionsObject, MPI_Comm c
   MrCheckInput(comm, nsrc == 1, "model from: give the model with exactly one of -model FILE (a model file), -file ARR.h5 (arrays /T, /U, ...), -T (a .npy file or R^3 values)");
   MrCheckInput(comm, !(model[0] || file[0]) || (!val[1][0] && !val[2][0]), "model from: -U and -V go with -T; %s", model[0] ? "change entries of a model file with -set" : "-file gives /U and /V itself");
   MrCheckInput(comm, !model[0] || Ropt == 0, "model from: -R is fixed by the model file");
-  if (rank == 0) {
-    const char *in[5] = {model, file, val[0], val[1], val[2]};
-    for (int k = 0; k < 5 && !msg[0]; k++)
-      if (MrSameFile(out, in[k])) PetscCall(PetscSNPrintf(msg, sizeof(msg), "model from: -o '%s' is the input file '%s'; inputs are never changed, write to another file", out, in[k]));
+  if (out[0]) { /* -o (or its .partial) must not be an input, whatever -force says; -force decides later about an existing file */
+    const char *const in[6] = {model, file, val[0], val[1], val[2], NULL};
+    PetscCall(MrOutputCheckPathInputs(comm, out, in, PETSC_TRUE));
   }
-  PetscCall(MrShareStatus(comm, msg[0] == 0, msg));
   if (model[0]) {
     MrModel b;
     PetscCall(MrModelLoad(comm, model, &b));

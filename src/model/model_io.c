@@ -7,49 +7,113 @@
 #include <unistd.h>
 #include <string.h>
 
-/* Reads the attributes phi, tau, description if present. */
-static void MrReadAttrs(hid_t f, MrModel m)
+static const char *MrH5ClassName(H5T_class_t c)
 {
-  if (H5Aexists(f, "tau") > 0) {
-    hid_t  a = H5Aopen(f, "tau", H5P_DEFAULT);
-    double v;
-    if (a >= 0 && H5Aread(a, H5T_NATIVE_DOUBLE, &v) >= 0) m->tau = v;
-    if (a >= 0) H5Aclose(a);
+  switch (c) {
+  case H5T_INTEGER:
+    return "an integer";
+  case H5T_FLOAT:
+    return "a floating-point number";
+  case H5T_STRING:
+    return "a string";
+  default:
+    return "neither a number nor a string";
   }
-  if (H5Aexists(f, "draws") > 0) { /* random: draws until one was accepted */
-    hid_t     a = H5Aopen(f, "draws", H5P_DEFAULT);
-    long long v;
-    if (a >= 0 && H5Aread(a, H5T_NATIVE_LLONG, &v) >= 0) m->draws = (PetscInt)v;
-    if (a >= 0) H5Aclose(a);
-  }
+}
+
+/* Reads the attributes tau, draws, phi and description if present; a value of the
+   wrong type or shape is refused (msg set), never replaced by the default. */
+static PetscErrorCode MrReadAttrs(hid_t f, MrModel m, char msg[], size_t len)
+{
+  const char *nums[2]  = {"tau", "draws"};
   const char *names[2] = {"phi", "description"};
   char       *dst[2]   = {m->phi, m->description};
   size_t      cap[2]   = {sizeof(m->phi), sizeof(m->description)};
-  for (int k = 0; k < 2; k++) {
+
+  PetscFunctionBegin;
+  for (int k = 0; k < 2 && !msg[0]; k++) {
+    hid_t       a, t, sp;
+    H5T_class_t cls;
+    hssize_t    n;
+    if (H5Aexists(f, nums[k]) <= 0) continue;
+    a   = H5Aopen(f, nums[k], H5P_DEFAULT);
+    t   = a >= 0 ? H5Aget_type(a) : -1;
+    sp  = a >= 0 ? H5Aget_space(a) : -1;
+    cls = t >= 0 ? H5Tget_class(t) : H5T_NO_CLASS;
+    n   = sp >= 0 ? H5Sget_simple_extent_npoints(sp) : -1;
+    if (a < 0 || t < 0 || sp < 0 || n < 0)
+      PetscCall(PetscSNPrintf(msg, len, "attribute %s cannot be read", nums[k]));
+    else if (k == 0 && cls != H5T_FLOAT && cls != H5T_INTEGER)
+      PetscCall(PetscSNPrintf(msg, len, "attribute tau must be a number, but it is %s", MrH5ClassName(cls)));
+    else if (k == 1 && cls != H5T_INTEGER)
+      PetscCall(PetscSNPrintf(msg, len, "attribute draws must be an integer, but it is %s", MrH5ClassName(cls)));
+    else if (n != 1)
+      PetscCall(PetscSNPrintf(msg, len, "attribute %s must be one value, but it holds %lld", nums[k], (long long)n));
+    else if (k == 0) {
+      double v;
+      if (H5Aread(a, H5T_NATIVE_DOUBLE, &v) < 0)
+        PetscCall(PetscSNPrintf(msg, len, "attribute tau cannot be read"));
+      else
+        m->tau = v; /* its range is checked with the rest of the model */
+    } else {
+      long long v;
+      if (H5Aread(a, H5T_NATIVE_LLONG, &v) < 0)
+        PetscCall(PetscSNPrintf(msg, len, "attribute draws cannot be read as a 64-bit integer"));
+      else if (v < 0 || v > PETSC_MAX_INT)
+        PetscCall(PetscSNPrintf(msg, len, "attribute draws = %lld is out of range [0, %d]", v, (int)PETSC_MAX_INT));
+      else
+        m->draws = (PetscInt)v; /* random: draws until one was accepted */
+    }
+    if (sp >= 0) H5Sclose(sp);
+    if (t >= 0) H5Tclose(t);
+    if (a >= 0) H5Aclose(a);
+  }
+  for (int k = 0; k < 2 && !msg[0]; k++) {
+    hid_t    a, t, sp;
+    hssize_t n;
     if (H5Aexists(f, names[k]) <= 0) continue;
-    hid_t a = H5Aopen(f, names[k], H5P_DEFAULT), t = H5Aget_type(a);
-    if (H5Tget_class(t) == H5T_STRING) {
+    a  = H5Aopen(f, names[k], H5P_DEFAULT);
+    t  = a >= 0 ? H5Aget_type(a) : -1;
+    sp = a >= 0 ? H5Aget_space(a) : -1;
+    n  = sp >= 0 ? H5Sget_simple_extent_npoints(sp) : -1;
+    if (a < 0 || t < 0 || sp < 0 || n < 0)
+      PetscCall(PetscSNPrintf(msg, len, "attribute %s cannot be read", names[k]));
+    else if (H5Tget_class(t) != H5T_STRING)
+      PetscCall(PetscSNPrintf(msg, len, "attribute %s must be a string, but it is %s", names[k], MrH5ClassName(H5Tget_class(t))));
+    else if (n != 1)
+      PetscCall(PetscSNPrintf(msg, len, "attribute %s must be one string, but it holds %lld", names[k], (long long)n));
+    else {
       hid_t mt = H5Tcopy(H5T_C_S1);
+      char *v  = NULL;
+      int   ok;
       H5Tset_cset(mt, H5Tget_cset(t)); /* h5py writes UTF-8; HDF5 does not convert character sets */
       if (H5Tis_variable_str(t) > 0) {
-        char *v = NULL;
         H5Tset_size(mt, H5T_VARIABLE);
-        if (H5Aread(a, mt, &v) >= 0 && v) {
-          snprintf(dst[k], cap[k], "%s", v);
-          H5free_memory(v);
+        ok = H5Aread(a, mt, &v) >= 0 && v;
+        if (ok) {
+          ok = strlen(v) < cap[k] || k == 1; /* a long description is cut; a long phi is no name */
+          if (ok) snprintf(dst[k], cap[k], "%s", v);
         }
+        if (v) H5free_memory(v);
       } else {
-        size_t n   = H5Tget_size(t);
-        char  *buf = calloc(n + 1, 1);
-        H5Tset_size(mt, n + 1);
-        if (H5Aread(a, mt, buf) >= 0) snprintf(dst[k], cap[k], "%s", buf);
+        size_t sz  = H5Tget_size(t);
+        char  *buf = calloc(sz + 1, 1);
+        H5Tset_size(mt, sz + 1);
+        ok = buf && H5Aread(a, mt, buf) >= 0;
+        if (ok) {
+          ok = strlen(buf) < cap[k] || k == 1;
+          if (ok) snprintf(dst[k], cap[k], "%s", buf);
+        }
         free(buf);
       }
       H5Tclose(mt);
+      if (!ok) PetscCall(PetscSNPrintf(msg, len, "attribute %s cannot be read%s", names[k], k == 0 ? " or is too long to be a function name" : ""));
     }
-    H5Tclose(t);
-    H5Aclose(a);
+    if (sp >= 0) H5Sclose(sp);
+    if (t >= 0) H5Tclose(t);
+    if (a >= 0) H5Aclose(a);
   }
+  PetscFunctionReturn(PETSC_SUCCESS);
 }
 
 #define MR_READ(name, type, want_rank, ptr)                                                                                                                                                                                                              \
@@ -189,7 +253,7 @@ static PetscErrorCode MrModelReadFile(const char path[], MrModel m, char msg[], 
       PetscCall(PetscArraycpy(m->V, V, C));
     }
   }
-  MrReadAttrs(f, m);
+  PetscCall(MrReadAttrs(f, m, msg, len));
 done:
   H5Fclose(f);
   free(iN);

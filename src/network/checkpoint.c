@@ -3,6 +3,7 @@
    ranks, and the collective agreement on stop requests (signals). */
 #include "simulate_impl.h"
 #include <mrdyn/error.h>
+#include <unistd.h>
 
 /* Global row offset of each owned slice, and the channel runs this rank owns:
    channels sorted (perm[j]: position in Sch of the j-th smallest), since the
@@ -77,7 +78,7 @@ static void MrSimCheckpointInts(const MrSimCtx *ctx, PetscInt64 v[MR_CKPT_NINT])
 static const char *const MrCkptIntNames[MR_CKPT_NINT] = {"-seed",      "-init_seed", "-trials", "-disorder", "-precision", "-disorder_k", "-save_every", "-traces", "-delta_times (count)", "total N", "-save_activity", "-analysis lyapunov: -lyap_k",
                                                          "-lyap_every"};
 
-PetscErrorCode MrSimCheckpointWrite(MrSimCtx *ctx, TS ts, PetscInt step, PetscReal t, Vec X)
+static PetscErrorCode MrSimCheckpointWriteFile(MrSimCtx *ctx, TS ts, PetscInt step, PetscReal t, Vec X, MrOutput *ckp)
 {
   MrNetwork          net = ctx->net;
   MrModel            m   = net->model;
@@ -98,9 +99,16 @@ PetscErrorCode MrSimCheckpointWrite(MrSimCtx *ctx, TS ts, PetscInt step, PetscRe
   PetscCall(MrOutputFlush(ctx->out)); /* the rows the checkpoint counts are on disk first */
   PetscCall(MrSimPieces(ctx, &xr0, &xnr, &ns, &sr0, &snr, &perm));
   PetscCall(MrOutputCreate(net->comm, ctx->opt->checkpoint, &ck));
+  *ckp = ck;
   PetscCall(MrOutputAttrString(ck, "kind", "mrdyn simulate checkpoint"));
   PetscCall(MrOutputProvenance(ck, "simulate", ctx->opt->model, m->hash));
   PetscCall(MrOutputAttrString(ck, "output", ctx->opt->out));
+  {
+    char *man; /* what the output holds now: a restart checks it against this */
+    PetscCall(MrOutputGetManifest(ctx->out, &man));
+    PetscCall(MrOutputAttrString(ck, "output_manifest", man));
+    PetscCall(PetscFree(man));
+  }
   PetscCall(TSGetType(ts, &type));
   PetscCall(TSGetTimeStep(ts, &dt));
   PetscCall(MrOutputAttrString(ck, "ts_type", type));
@@ -150,6 +158,13 @@ PetscErrorCode MrSimCheckpointWrite(MrSimCtx *ctx, TS ts, PetscInt step, PetscRe
     PetscCall(PetscFree4(buf, st, rr0, rnr));
   }
   if (ctx->ly) PetscCall(MrLyapunovSave(ctx->ly, ck));
+  {
+    char *man; /* the checkpoint's own contents, checked before a restart trusts it */
+    PetscCall(MrOutputGetManifest(ck, &man));
+    PetscCall(MrOutputAttrString(ck, "manifest", man));
+    PetscCall(PetscFree(man));
+  }
+  *ckp = NULL;
   PetscCall(MrOutputFinish(&ck)); /* renamed over the previous checkpoint only when complete */
   PetscCall(PetscFree2(xr0, xnr));
   PetscCall(PetscFree2(sr0, snr));
@@ -157,6 +172,37 @@ PetscErrorCode MrSimCheckpointWrite(MrSimCtx *ctx, TS ts, PetscInt step, PetscRe
   PetscCall(PetscFree(sbuf));
   ctx->lastCkpt = step;
   PetscCall(PetscLogStagePop());
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+/* Whether a checkpoint that can continue the output is still there (rank 0 looks). Collective. */
+static PetscErrorCode MrSimCheckpointLeft(MrSimCtx *ctx, PetscBool *left)
+{
+  PetscMPIInt rank;
+  int         any = 0;
+
+  PetscFunctionBegin;
+  PetscCallMPI(MPI_Comm_rank(ctx->net->comm, &rank));
+  if (rank == 0) any = (ctx->lastCkpt >= 0 && access(ctx->opt->checkpoint, F_OK) == 0) || (ctx->opt->restart[0] && access(ctx->opt->restart, F_OK) == 0);
+  PetscCallMPI(MPI_Bcast(&any, 1, MPI_INT, 0, ctx->net->comm));
+  *left = (PetscBool)any;
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+PetscErrorCode MrSimCheckpointWrite(MrSimCtx *ctx, TS ts, PetscInt step, PetscReal t, Vec X)
+{
+  MrOutput       ck = NULL;
+  PetscErrorCode ierr;
+  PetscBool      left = PETSC_TRUE;
+
+  PetscFunctionBegin;
+  ierr = MrSimCheckpointWriteFile(ctx, ts, step, t, X, &ck);
+  if (ierr == MR_ERR_INPUT) { /* collective: leave nothing half-written */
+    if (ck) (void)MrOutputAbandon(&ck);
+    (void)MrSimCheckpointLeft(ctx, &left);
+    if (!left) (void)MrOutputAbandon(&ctx->out); /* no checkpoint could continue it */
+  }
+  PetscCall(ierr);
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
@@ -178,8 +224,11 @@ PetscErrorCode MrSimCheckpointRead(MrSimCtx *ctx, TS ts, Vec X, PetscInt64 *nsav
   char             s[256];
   TSType           type;
   PetscBool        same;
+  PetscBool        checked;
+  char            *outManifest;
 
   PetscFunctionBegin;
+  PetscCall(MrOutputVerify(net->comm, path, "manifest", "-restart", &checked)); /* before anything in it is trusted */
   PetscCall(MrOutputOpenRead(net->comm, path, &ck));
   MrCheckInput(net->comm, H5Aexists(MrOutputFile(ck), "kind") > 0, "-restart '%s' is not a simulate checkpoint", path);
   PetscCall(MrOutputGetAttrString(ck, "kind", s, sizeof(s)));
@@ -188,6 +237,7 @@ PetscErrorCode MrSimCheckpointRead(MrSimCtx *ctx, TS ts, Vec X, PetscInt64 *nsav
   PetscCall(MrOutputGetAttrString(ck, "status", s, sizeof(s)));
   PetscCall(PetscStrcmp(s, "complete", &same));
   MrCheckInput(net->comm, same, "-restart '%s' is incomplete", path);
+  MrCheckInput(net->comm, checked, "-restart '%s' holds no record of its contents (written by an older mrdyn?), so it cannot be checked; run again without -restart", path);
   PetscCall(MrOutputGetAttrString(ck, "model_hash", s, sizeof(s)));
   PetscCall(PetscStrcmp(s, m->hash, &same));
   MrCheckInput(net->comm, same, "-restart '%s' was written for another model (hash %s, this model %s)", path, s, m->hash);
@@ -223,6 +273,7 @@ PetscErrorCode MrSimCheckpointRead(MrSimCtx *ctx, TS ts, Vec X, PetscInt64 *nsav
   PetscCall(MrOutputGetAttrInt(ck, "saved_rows", nsaved));
   PetscCall(MrOutputGetAttrInt(ck, "last_saved", &lastSaved));
   PetscCall(MrOutputGetAttrInt(ck, "activity_rows", &actRows));
+  PetscCall(MrOutputGetAttrStringAlloc(ck, "output_manifest", &outManifest));
 
   PetscCall(MrSimPieces(ctx, &xr0, &xnr, &ns, &sr0, &snr, &perm));
   PetscCall(PetscMalloc1(net->nS * T + 1, &sbuf));
@@ -264,6 +315,9 @@ PetscErrorCode MrSimCheckpointRead(MrSimCtx *ctx, TS ts, Vec X, PetscInt64 *nsav
   }
   if (ctx->ly) PetscCall(MrLyapunovLoad(ctx->ly, ck));
   PetscCall(MrOutputClosePartial(&ck));
+  /* the output as the checkpoint recorded it, checked, with what came after removed */
+  PetscCall(MrOutputReopenChecked(net->comm, ctx->opt->out, outManifest, &ctx->out));
+  PetscCall(PetscFree(outManifest));
   PetscCall(PetscFree2(xr0, xnr));
   PetscCall(PetscFree2(sr0, snr));
   PetscCall(PetscFree(perm));

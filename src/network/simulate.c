@@ -673,13 +673,18 @@ PetscErrorCode MrSimulate(MPI_Comm comm)
     PetscCall(PetscLogStagePop());
     PetscFunctionReturn(PETSC_SUCCESS);
   }
-  if (opt.restart[0]) {
-    PetscBool done;
-    PetscCall(MrOutputCheckPath(comm, opt.out, PETSC_TRUE)); /* the directory must still be there */
-    PetscCall(PetscTestFile(opt.out, 'r', &done));
-    MrCheckInput(comm, !done, "-restart: the output '%s' is already complete; nothing to continue", opt.out);
-  } else
-    PetscCall(MrOutputCheckPath(comm, opt.out, opt.force));
+  {
+    const char *paths[] = {opt.out, opt.checkpoint}, *names[] = {"-o", "-checkpoint"}, *inputs[] = {opt.model, NULL};
+    if (opt.restart[0]) {
+      PetscBool done;
+      /* the checkpoint read is an input of the output (it may be replaced by the next checkpoint) */
+      PetscCall(MrOutputCheckPathInputs(comm, opt.out, (const char *const[]){opt.restart, NULL}, PETSC_TRUE));
+      PetscCall(PetscTestFile(opt.out, 'r', &done));
+      MrCheckInput(comm, !done, "-restart: the output '%s' is already complete; nothing to continue", opt.out);
+    }
+    /* both before anything is created; on a restart the .partial and the checkpoint are there to be continued */
+    PetscCall(MrOutputCheckPaths(comm, 2, paths, names, inputs, opt.restart[0] ? PETSC_TRUE : opt.force));
+  }
 
   /* -analysis spectrum: before the network exists, so the two never share memory */
   MrSpectrum spec = NULL;
@@ -719,8 +724,7 @@ PetscErrorCode MrSimulate(MPI_Comm comm)
   }
   if (opt.doLyap) PetscCall(MrLyapunovCreate(net, opt.lyapK, opt.lyapEvery, opt.ttrans, opt.seed, nsteps / opt.lyapEvery + 2, &ctx.ly));
   if (opt.restart[0]) {
-    PetscCall(MrSimCheckpointRead(&ctx, ts, X, &rows));
-    PetscCall(MrOutputReopen(comm, opt.out, &ctx.out));
+    PetscCall(MrSimCheckpointRead(&ctx, ts, X, &rows)); /* reopens the output too */
   } else {
     PetscCall(MrOutputCreate(comm, opt.out, &ctx.out));
     PetscCall(MrSimWriteHeader(&ctx, tsType));

@@ -1,6 +1,7 @@
 /* The sweep summary: one compound table /members (one row per member) that
    h5py reads as a structured array and pandas as a DataFrame, and the verb. */
 #include "sweep_impl.h"
+#include <sys/stat.h>
 #include <mrdyn/io.h>
 #include <mrdyn/layout.h>
 #include <mrdyn/classify.h>
@@ -418,6 +419,19 @@ PetscErrorCode MrSweepVerb(MPI_Comm comm, const char path[])
     PetscCall(PetscSNPrintf(summary, sizeof(summary), "%s/summary.h5", sw->outdir));
   else
     PetscCall(PetscSNPrintf(summary, sizeof(summary), "%s/summary-%" PetscInt_FMT "-of-%" PetscInt_FMT ".h5", sw->outdir, idx, cnt));
+  { /* the sweep writes into its directory: never over the sweep file or its model */
+    PetscMPIInt rank;
+    char        msg[2 * PETSC_MAX_PATH_LEN + 128] = "", partial[PETSC_MAX_PATH_LEN + 80];
+    struct stat st;
+    PetscCallMPI(MPI_Comm_rank(comm, &rank));
+    PetscCall(PetscSNPrintf(partial, sizeof(partial), "%s.partial", summary));
+    if (rank == 0 && stat(sw->outdir, &st) == 0 && !S_ISDIR(st.st_mode)) PetscCall(PetscSNPrintf(msg, sizeof(msg), "%s: output '%s' is not a directory", path, sw->outdir));
+    for (int k = 0; k < 2 && rank == 0 && !msg[0]; k++) {
+      const char *in = k ? sw->modelFile : path;
+      if (MrPathSame(summary, in) || MrPathSame(partial, in)) PetscCall(PetscSNPrintf(msg, sizeof(msg), "%s: the summary '%s' would be written over the input '%s'; choose another output directory", path, summary, in));
+    }
+    PetscCall(MrShareStatus(comm, (PetscBool)!msg[0], msg));
+  }
   if (dry) {
     PetscCall(PetscPrintf(comm, "mrdyn sweep %s -dry_run: %" PetscInt_FMT " members (%s), slice [%" PetscInt_FMT ", %" PetscInt_FMT "), %" PetscInt_FMT " rank(s) per member; files in %s/\n", path, sw->M, sw->verb, first, last, k, sw->outdir));
     for (PetscInt m = first; m < PetscMin(last, first + 10); m++) {

@@ -395,7 +395,7 @@ PetscErrorCode MrSweepRunMember(MrSweep sw, PetscInt m, const char out[], PetscB
 
   PetscFunctionBegin;
   MrCheckInput(sw->comm, m >= 0 && m < sw->M, "-member %" PetscInt_FMT ": the sweep has members 0 .. %" PetscInt_FMT, m, sw->M - 1);
-  PetscCall(MrOutputCheckPath(sw->comm, out, force));
+  PetscCall(MrOutputCheckPathInputs(sw->comm, out, (const char *const[]){sw->path, sw->modelFile, NULL}, force));
   if (sw->generator[0]) {
     size_t n;
     PetscCall(PetscStrncpy(model, out, sizeof(model)));
