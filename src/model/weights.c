@@ -177,7 +177,10 @@ static PetscErrorCode MrWeightsRead(const char path[], PetscInt Ropt, PetscInt *
     if (lmin < 0 || (Ropt > 0 && lmax >= Ropt) || lmax >= 1000) {
       PetscInt i = 0;
       while (!(lab[i] < 0 || (Ropt > 0 && lab[i] >= Ropt) || lab[i] >= 1000)) i++;
-      PetscCall(PetscSNPrintf(msg, len, "-weights '%s': /region label %lld of neuron %" PetscInt_FMT " is outside 0..%lld", path, lab[i], i, Ropt > 0 ? (long long)Ropt - 1 : 999LL));
+      if (lab[i] < 0)
+        PetscCall(PetscSNPrintf(msg, len, "-weights '%s': /region label %lld of neuron %" PetscInt_FMT " is negative (labels are 0, 1, ..., R-1)", path, lab[i], i));
+      else
+        PetscCall(PetscSNPrintf(msg, len, "-weights '%s': /region label %lld of neuron %" PetscInt_FMT " is outside 0..%lld%s", path, lab[i], i, Ropt > 0 ? (long long)Ropt - 1 : 999LL, Ropt > 0 ? " (-R)" : " (at most 1000 regions)"));
       goto done;
     }
     *R = Ropt > 0 ? Ropt : (PetscInt)lmax + 1;
@@ -570,20 +573,26 @@ static PetscErrorCode MrWeightsMessages(const MrWeightsFit *F, const MrWeightsOp
   for (PetscInt r = 0; r < R; r++)
     for (PetscInt s = 0; s < R; s++) {
       const MrBlockFit *f = &F->bf[r * R + s];
-      if (f->flags & (MR_FIT_CAPPED | MR_FIT_NOT_RANDOM))
-        MR_ADD("warning: block %d <- %d is neither low-rank nor random-like%s%s (%.1f%% of its squared norm is left over, residual spectrum ratio %.3g; 1 for a random block): the theory does not describe it\n", (int)r, (int)s,
-               f->flags & MR_FIT_CAPPED ? "; more than -rank_max components stand above the bulk edge" : "", f->flags & MR_FIT_NOT_RANDOM ? "; its residual is not that of a random block" : "", 100 * (1 - f->explained), (double)f->rho);
+      if (f->flags & (MR_FIT_CAPPED | MR_FIT_NOT_RANDOM | MR_FIT_NONGAUSS)) {
+        PetscReal kw = 3;
+        for (PetscInt k = 0; k < 2 * f->rank; k++)
+          if (PetscAbsReal(f->kurt[k] - 3) > PetscAbsReal(kw - 3)) kw = f->kurt[k];
+        MR_ADD("warning: block %d <- %d is not of the model's form (low-rank with Gaussian vectors, plus random disorder): the theory does not describe it;", (int)r, (int)s);
+        if (f->flags & MR_FIT_CAPPED) MR_ADD(" more than -rank_max %d components stand above the bulk edge (not low-rank);", (int)o->rankMax);
+        if (f->flags & MR_FIT_NOT_RANDOM) MR_ADD(" its residual (%.1f%% of the squared norm) is not random-like (spectrum ratio %.3g, 1 for a random block);", 100 * (1 - f->explained), (double)f->rho);
+        if (f->flags & MR_FIT_NONGAUSS) MR_ADD(" the vectors of its components are far from Gaussian across neurons (kurtosis %.3g, 3 for Gaussian);", (double)kw);
+        len--; /* the last ';' */
+        MR_ADD("\n");
+      }
       if (f->flags & MR_FIT_IN_BULK) MR_ADD("warning: block %d <- %d: a component of rank %d lies inside the bulk of its residual; its overlaps are not corrected and the theory treats disorder as structure\n", (int)r, (int)s, (int)f->rank);
       if (f->flags & MR_FIT_WEAK) MR_ADD("note: block %d <- %d: a component is close to the bulk edge (signal/threshold < 1.5): its fitted overlaps are uncertain\n", (int)r, (int)s);
       if (f->flags & MR_FIT_CROSS)
         MR_ADD("note: block %d <- %d keeps %d component(s) beyond the fitted rank %d (cross-region disorder of strength g = %.3g): simulate runs them, the theory leaves them out\n", (int)r, (int)s, (int)(f->exact - f->rank), (int)f->rank,
                (double)PetscSqrtReal(f->sigma2 * f->b));
-      if (f->flags & MR_FIT_NONGAUSS) MR_ADD("note: block %d <- %d: the vectors of a component are far from Gaussian across neurons (kurtosis beyond 3 +- 1); the theory assumes Gaussian vectors\n", (int)r, (int)s);
     }
   for (PetscInt s = 0; s < R; s++)
     if (F->Uadj[s] < 1) MR_ADD("warning: region %d: the corrected input overlaps U were not positive definite; their off-diagonal entries were scaled by %.3g\n", (int)s, (double)F->Uadj[s]);
 #undef MR_ADD
-  (void)o;
   *text = t;
   PetscFunctionReturn(PETSC_SUCCESS);
 }
@@ -655,6 +664,8 @@ static PetscErrorCode MrWeightsWrite(hid_t f, const MrWeightsOptions *o, MrWeigh
     PetscCall(MrH5WriteDataset(f, "/fit/exact_rank", H5T_NATIVE_LLONG, 2, dRR, ll));
     for (PetscInt k = 0; k < R * R; k++) ll[k] = F->bf[k].flags;
     PetscCall(MrH5WriteDataset(f, "/fit/flags", H5T_NATIVE_LLONG, 2, dRR, ll));
+    for (PetscInt k = 0; k < R * R; k++) ll[k] = (F->bf[k].flags & MR_FIT_WARNINGS) != 0;
+    PetscCall(MrH5WriteDataset(f, "/fit/warning", H5T_NATIVE_LLONG, 2, dRR, ll));
     PetscCall(PetscFree(ll));
   }
   MR_BLOCKS("/fit/bulk_edge", b->edge);

@@ -14,7 +14,7 @@ void dgesdd_(const char *jobz, const int *m, const int *n, double *a, const int 
 #define MR_FIT_WEAK 8       /* a component close to the bulk edge: its overlaps are uncertain */
 #define MR_FIT_CROSS 16     /* off-diagonal residual above rounding: cross-region disorder the theory leaves out */
 #define MR_FIT_NONGAUSS 32  /* a component's vectors are far from Gaussian across neurons */
-#define MR_FIT_WARNINGS (MR_FIT_CAPPED | MR_FIT_NOT_RANDOM | MR_FIT_IN_BULK)
+#define MR_FIT_WARNINGS (MR_FIT_CAPPED | MR_FIT_NOT_RANDOM | MR_FIT_NONGAUSS | MR_FIT_IN_BULK)
 
 /* The fit of one block B (a x b: rows are neurons of the target region, columns of
    the source region), from its full SVD. */

@@ -700,8 +700,9 @@ PetscErrorCode MrSimulate(MPI_Comm comm)
   PetscCall(TSSetRHSFunction(ts, NULL, MrNetworkRHS, net));
   PetscCall(MrNetworkInitialState(net, opt.initSeed, S0, v0, X));
   PetscCall(PetscTime(&t1));
-  PetscCall(PetscPrintf(comm, "mrdyn simulate: R = %" PetscInt_FMT ", C = %" PetscInt_FMT " channels, %d ranks, %s %s disorder, %s, dt = %g, t_final = %g\n", model->R, model->C, L->size, MrDisorderTypes[opt.dtype], MrPrecisions[opt.prec], tsType,
+  PetscCall(PetscPrintf(comm, "mrdyn simulate: R = %" PetscInt_FMT ", C = %" PetscInt_FMT " channels, %d ranks, %s %s disorder, %s, dt = %g, t_final = %g\n", model->R, model->Cth, L->size, MrDisorderTypes[opt.dtype], MrPrecisions[opt.prec], tsType,
                         (double)opt.dt, (double)opt.tfinal));
+  if (model->weights) PetscCall(PetscPrintf(comm, "  the imported W of %s (%" PetscInt_FMT " residual channels beyond the theory's)\n", model->weights, model->C - model->Cth));
   PetscCall(MrLayoutView(L, PETSC_VIEWER_STDOUT_(comm)));
   PetscCall(MrSimViewCut(comm, model, L, opt.partition));
 
