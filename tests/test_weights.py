@@ -197,6 +197,7 @@ cases = [
     ([bad_file("empty.h5", W=Wg, region=np.array([0, 0, 2, 2, 2, 0]))], "region 1 has no neurons", "an empty region"),
     ([bad_file("short.h5", W=Wg, region=lab[:5])], "must hold n = 6 labels", "too few labels"),
     ([bad_file("flt.h5", W=Wg, region=lab.astype(float))], "must hold integers", "labels that are not integers"),
+    ([bad_file("random.h5", W=np.random.default_rng(1).standard_normal((60, 60)) / np.sqrt(60), region=np.zeros(60, dtype=np.int64))], "would have no channels", "a W without structure"),
     ([good, "-rank", "two"], "neither auto nor a rank", "-rank two"),
     ([good, "-rank_block", "5,0,1"], "outside the 3 regions", "-rank_block out of range"),
     ([good, "-rank_block", "0,1"], "needs triples", "-rank_block not in triples"),

@@ -351,7 +351,7 @@ static PetscErrorCode MrWeightsStatistics(MrWeightsFit *F, MrModel m)
           B[i * ni + j] = i == j ? 1.0 : (F->blk[p] == F->blk[q] ? 0.0 : MrDot(F->N[s], MrChU(F, p), MrChU(F, q)) / (F->bf[F->blk[p]].cl[F->comp[p]] * F->bf[F->blk[q]].cl[F->comp[q]]));
         }
       F->Uadj[s] = 1;
-      for (int it = 0; it < 200; it++) {
+      for (int it = 0; it < 200 && ni > 0; it++) {
         PetscCall(MrEigRange(ni, B, &wmin, &wmax));
         if (wmin > 1e-8) break;
         F->Uadj[s] *= 0.9;
@@ -778,8 +778,11 @@ PetscErrorCode MrWeightsVerb(MPI_Comm comm)
                  o.rankBlock[k], o.rankBlock[k + 1], hdr[1]);
   PetscCall(PetscPrintf(comm, "mrdyn model weights: %s, n = %" PetscInt_FMT " neurons in R = %" PetscInt_FMT " regions (%s); rank %s\n", o.in, hdr[0], hdr[1], rank == 0 ? F.dtype : "", o.rank));
   PetscCall(MrModelCreate(comm, &m));
+  if (rank == 0) PetscCall(MrWeightsFitAll(&o, W, label, &F));
+  PetscCallMPI(MPI_Bcast(&F.Cth, 1, MPIU_INT, 0, comm));
+  /* the output files of runs and theories need at least one channel */
+  MrCheckInput(comm, F.Cth > 0, "model weights: no block of W has a component above its bulk edge, so the fitted model would have no channels; keep some with -rank K or -rank_block r,s,K");
   if (rank == 0) {
-    PetscCall(MrWeightsFitAll(&o, W, label, &F));
     PetscCall(MrWeightsStatistics(&F, m));
     m->tau = o.tau;
     if (o.description[0])
