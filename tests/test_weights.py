@@ -4,7 +4,8 @@ imported and fitted.
 1. The realisation is W itself: simulate of the imported file equals a NumPy
    Euler / RK4 integration of x' = -x + W phi(x) to rounding on 1, 2 and 3 ranks
    (neurons shuffled, unequal regions, cross-region disorder and a forced rank
-   that leave residual channels), and its spectrum is eig(W).
+   that leave residual channels), -trials gives each trial the single run's
+   currents, and its spectrum is eig(W).
 2. Networks planted from the paper's model (tools/weights_plant.py) are
    recovered: the ranks, g within 2 %, That's eigenvalues within 3/sqrt(N) of
    the realised ones (measured: at most 2/sqrt(N) over 24 networks), also from
@@ -94,10 +95,16 @@ for ts, ranks in (("euler", (1, 2, 3)), ("rk4", (1, 3))):
         check(a.shape == ref[ts].shape and err < 1e-12, "simulate %s on %d rank(s) = NumPy's x' = -x + W phi(x) (largest difference %.2g)" % (ts, p, err))
         if ts == "euler":
             if base is None:
-                base = a
+                base, base_cur = a, cur
                 check(cur.shape[1] == Cth and np.array_equal(cmap[0], tg[:Cth]) and np.array_equal(cmap[1], sc[:Cth]), "the run's currents are the theory's %d channels" % Cth)
             else:
                 check(np.array_equal(a, base), "simulate on %d ranks: the same bits as on 1" % p)
+run(["simulate", "-model", P("m1.h5"), "-o", P("s-trials.h5"), "-init_variance", "0", "-init_currents", ",".join("%g" % v for v in S0), "-trials", 2,
+     "-t_final", dt * nsteps, "-dt", dt, "-progress", 0], np_=2)
+with h5py.File(P("s-trials.h5"), "r") as f:
+    tcur = f["currents"][()]
+err = np.abs(tcur - base_cur[:, None, :]).max()
+check(tcur.shape == (nsteps + 1, 2, Cth) and err < 1e-12, "simulate -trials 2 (the same initial state): each trial's currents as the single run's (largest difference %.2g)" % err)
 run(["spectrum", "-model", P("m1.h5"), "-o", P("spec.h5")], np_=3)
 with h5py.File(P("spec.h5"), "r") as f:
     e = f["eigenvalues"][()]
