@@ -43,6 +43,18 @@ off = np.concatenate([[0], np.cumsum(N)])
 W[off[1]:off[2], off[0]:off[1]] += 0.3 / np.sqrt(N[0]) * rng.standard_normal((N[1], N[0]))  # cross-region disorder
 write_weights(P("W1.h5"), W, N, rng)  # shuffled neurons
 r = run(["model", "weights", "-weights", P("W1.h5"), "-o", P("m1.h5"), "-rank_block", "2,1,0"])
+run(["model", "weights", "-weights", P("W1.h5"), "-o", P("m1-np3.h5"), "-rank_block", "2,1,0"], np_=3)  # blocks fitted on 3 ranks
+
+
+def datasets(path):
+    out = {}
+    with h5py.File(path, "r") as f:
+        f.visititems(lambda name, obj: out.__setitem__(name, obj[()]) if isinstance(obj, h5py.Dataset) else None)
+    return out
+
+
+d1, d3 = datasets(P("m1.h5")), datasets(P("m1-np3.h5"))
+check(d1.keys() == d3.keys() and all(np.array_equal(d1[k], d3[k], equal_nan=True) for k in d1), "the import on 3 ranks writes the same %d datasets as on 1, bit for bit" % len(d1))
 with h5py.File(P("m1.h5"), "r") as f:
     rank, exact = f["fit/rank"][()], f["fit/exact_rank"][()]
     Cth = len(f["fit/channel/target"])

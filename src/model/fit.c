@@ -185,3 +185,85 @@ PetscErrorCode MrBlockFitDestroy(MrBlockFit *bf)
   PetscCall(PetscMemzero(bf, sizeof(*bf)));
   PetscFunctionReturn(PETSC_SUCCESS);
 }
+
+#define MR_FIT_NINT 9
+#define MR_FIT_NREAL 9
+
+PetscErrorCode MrBlockFitPack(const MrBlockFit *bf, const PetscReal *J, PetscInt *len, PetscReal **buf)
+{
+  const PetscInt K = bf->rank, a = bf->a, b = bf->b;
+  PetscInt       n = MR_FIT_NINT + MR_FIT_NREAL + bf->nsv + (a + b) * bf->keep + 6 * K + (J ? a * b : 0), p = 0;
+  PetscReal     *v;
+
+  PetscFunctionBegin;
+  PetscCall(PetscMalloc1(n, &v));
+  {
+    const PetscInt  iv[MR_FIT_NINT]  = {a, b, bf->nsv, bf->exact, K, bf->keep, bf->flags, bf->diag, J != NULL};
+    const PetscReal rv[MR_FIT_NREAL] = {bf->roundThr, bf->sigmaMed, bf->edge, bf->thr, bf->sigma2Raw, bf->sigma2, bf->norm2, bf->explained, bf->rho};
+    for (int k = 0; k < MR_FIT_NINT; k++) v[p++] = (PetscReal)iv[k]; /* exact below 2^53 */
+    for (int k = 0; k < MR_FIT_NREAL; k++) v[p++] = rv[k];
+  }
+  PetscCall(PetscArraycpy(v + p, bf->sv, bf->nsv));
+  p += bf->nsv;
+  PetscCall(PetscArraycpy(v + p, bf->U, a * bf->keep));
+  p += a * bf->keep;
+  PetscCall(PetscArraycpy(v + p, bf->V, b * bf->keep));
+  p += b * bf->keep;
+  PetscCall(PetscArraycpy(v + p, bf->theta, K));
+  PetscCall(PetscArraycpy(v + p + K, bf->cl, K));
+  PetscCall(PetscArraycpy(v + p + 2 * K, bf->cr, K));
+  PetscCall(PetscArraycpy(v + p + 3 * K, bf->detect, K));
+  PetscCall(PetscArraycpy(v + p + 4 * K, bf->kurt, 2 * K));
+  p += 6 * K;
+  if (J) PetscCall(PetscArraycpy(v + p, J, a * b));
+  *len = n;
+  *buf = v;
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+PetscErrorCode MrBlockFitUnpack(const PetscReal *v, MrBlockFit *bf, PetscReal **J)
+{
+  PetscInt iv[MR_FIT_NINT], p = 0, K, a, b;
+
+  PetscFunctionBegin;
+  PetscCall(PetscMemzero(bf, sizeof(*bf)));
+  for (int k = 0; k < MR_FIT_NINT; k++) iv[k] = (PetscInt)v[p++];
+  bf->a = a = iv[0];
+  bf->b = b = iv[1];
+  bf->nsv   = iv[2];
+  bf->exact = iv[3];
+  bf->rank = K  = iv[4];
+  bf->keep      = iv[5];
+  bf->flags     = iv[6];
+  bf->diag      = (PetscBool)iv[7];
+  bf->roundThr  = v[p++];
+  bf->sigmaMed  = v[p++];
+  bf->edge      = v[p++];
+  bf->thr       = v[p++];
+  bf->sigma2Raw = v[p++];
+  bf->sigma2    = v[p++];
+  bf->norm2     = v[p++];
+  bf->explained = v[p++];
+  bf->rho       = v[p++];
+  PetscCall(PetscMalloc1(bf->nsv, &bf->sv));
+  PetscCall(PetscMalloc2((size_t)a * bf->keep + 1, &bf->U, (size_t)b * bf->keep + 1, &bf->V));
+  PetscCall(PetscMalloc5(K + 1, &bf->theta, K + 1, &bf->cl, K + 1, &bf->cr, K + 1, &bf->detect, 2 * K + 1, &bf->kurt));
+  PetscCall(PetscArraycpy(bf->sv, v + p, bf->nsv));
+  p += bf->nsv;
+  PetscCall(PetscArraycpy(bf->U, v + p, a * bf->keep));
+  p += a * bf->keep;
+  PetscCall(PetscArraycpy(bf->V, v + p, b * bf->keep));
+  p += b * bf->keep;
+  PetscCall(PetscArraycpy(bf->theta, v + p, K));
+  PetscCall(PetscArraycpy(bf->cl, v + p + K, K));
+  PetscCall(PetscArraycpy(bf->cr, v + p + 2 * K, K));
+  PetscCall(PetscArraycpy(bf->detect, v + p + 3 * K, K));
+  PetscCall(PetscArraycpy(bf->kurt, v + p + 4 * K, 2 * K));
+  p += 6 * K;
+  *J = NULL;
+  if (iv[8]) {
+    PetscCall(PetscMalloc1((size_t)a * b, J));
+    PetscCall(PetscArraycpy(*J, v + p, a * b));
+  }
+  PetscFunctionReturn(PETSC_SUCCESS);
+}

@@ -1,7 +1,7 @@
 /* `mrdyn model weights`: a user's weight matrix W imported as an explicit
    realisation, and the multiregion structure of docs/model.md fitted to it
-   (docs/weights.md). The import runs on rank 0 (W, one block and its SVD in
-   memory); the other ranks wait and share its checks. */
+   (docs/weights.md). Rank 0 reads W and assembles the model; the blocks are
+   fitted on all ranks (block b by rank b mod P); the checks are shared. */
 #include "weights_impl.h"
 #include "model_impl.h"
 #include <mrdyn/io.h>
@@ -470,17 +470,21 @@ static PetscErrorCode MrWeightsVectors(MrWeightsFit *F)
 /* Rank 0: fits every block of W (regrouped by region) and lays out the channels:
    the theory's (target, source, component) first, then the residual components of
    the off-diagonal blocks. */
-static PetscErrorCode MrWeightsFitAll(const MrWeightsOptions *o, const double *W, const long long *label, MrWeightsFit *F)
+static PetscErrorCode MrWeightsFitAll(MPI_Comm comm, const MrWeightsOptions *o, const double *W, const long long *label, MrWeightsFit *F)
 {
   const PetscInt R = F->R, n = F->n;
-  PetscInt       nch = 0;
-  PetscReal     *B;
+  PetscInt       nch = 0, nmine = 0;
+  PetscMPIInt    rank, size;
+  PetscReal     *B, **out = NULL;
+  MPI_Request   *req = NULL;
 
   PetscFunctionBegin;
+  PetscCallMPI(MPI_Comm_rank(comm, &rank));
+  PetscCallMPI(MPI_Comm_size(comm, &size));
   PetscCall(PetscMalloc4(R, &F->N, R + 1, &F->off, R, &F->D, n, &F->perm));
   PetscCall(PetscMalloc3(R, &F->g, R, &F->sigma2, R, &F->Uadj));
   F->off[0] = 0;
-  for (PetscInt r = 0, i = 0; r < R; r++) {
+  for (PetscInt r = 0, i = 0; r < R && rank == 0; r++) {
     F->N[r] = 0;
     for (PetscInt j = 0; j < n; j++) /* stable: a region keeps its neurons' order */
       if (label[j] == r) {
@@ -489,22 +493,69 @@ static PetscErrorCode MrWeightsFitAll(const MrWeightsOptions *o, const double *W
       }
     F->off[r + 1] = F->off[r] + F->N[r];
   }
+  PetscCallMPI(MPI_Bcast(F->N, (PetscMPIInt)R, MPIU_INT, 0, comm));
   PetscCall(PetscCalloc1(R * R, &F->bf));
   PetscCall(PetscCalloc1(R, &F->J));
+  /* block b is fitted by rank b mod P: rank 0 extracts it from W and sends it;
+     the fits come back to rank 0 (sent without waiting, so nothing blocks) */
+  for (PetscInt k = rank; rank && k < R * R; k += size) nmine++;
+  PetscCall(PetscCalloc2(nmine + 1, &out, nmine + 1, &req));
+  nmine = 0;
   for (PetscInt r = 0; r < R; r++)
     for (PetscInt s = 0; s < R; s++) {
-      PetscInt   a = F->N[r], b = F->N[s], rule = o->rule;
-      PetscReal *J;
+      const PetscInt    blk = r * R + s, a = F->N[r], b = F->N[s];
+      const PetscMPIInt owner = (PetscMPIInt)(blk % size);
+      PetscInt          rule  = o->rule;
+      PetscReal        *J;
+      if (rank != 0 && rank != owner) continue;
+      PetscCheck((size_t)a * b < (size_t)PETSC_MPI_INT_MAX, PETSC_COMM_SELF, PETSC_ERR_SUP, "block %" PetscInt_FMT " x %" PetscInt_FMT " is too large to send", a, b);
       for (PetscInt k = 0; k < o->nrb; k += 3)
         if (o->rankBlock[k] == r && o->rankBlock[k + 1] == s) rule = o->rankBlock[k + 2];
       PetscCall(PetscMalloc1((size_t)a * b + 1, &B));
-      for (PetscInt j = 0; j < b; j++) /* column-major for LAPACK */
-        for (PetscInt i = 0; i < a; i++) B[(size_t)j * a + i] = W[(size_t)F->perm[F->off[r] + i] * n + F->perm[F->off[s] + j]];
-      PetscCall(MrFitBlock(B, a, b, (PetscBool)(r == s), F->eps, rule, o->rankMax, &F->bf[r * R + s], &J));
-      if (r == s) F->J[r] = J;
+      if (rank == 0)
+        for (PetscInt j = 0; j < b; j++) /* column-major for LAPACK */
+          for (PetscInt i = 0; i < a; i++) B[(size_t)j * a + i] = W[(size_t)F->perm[F->off[r] + i] * n + F->perm[F->off[s] + j]];
+      if (rank == 0 && owner != 0)
+        PetscCallMPI(MPI_Send(B, (PetscMPIInt)(a * b), MPIU_REAL, owner, (PetscMPIInt)blk, comm));
+      else {
+        if (rank != 0) PetscCallMPI(MPI_Recv(B, (PetscMPIInt)(a * b), MPIU_REAL, 0, (PetscMPIInt)blk, comm, MPI_STATUS_IGNORE));
+        PetscCall(MrFitBlock(B, a, b, (PetscBool)(r == s), F->eps, rule, o->rankMax, &F->bf[blk], &J));
+        if (rank == 0) {
+          if (r == s) F->J[r] = J;
+        } else {
+          PetscInt len;
+          PetscCall(MrBlockFitPack(&F->bf[blk], J, &len, &out[nmine]));
+          PetscCheck(len < PETSC_MPI_INT_MAX, PETSC_COMM_SELF, PETSC_ERR_SUP, "the fit of block %" PetscInt_FMT " is too large to send", blk);
+          PetscCallMPI(MPI_Isend(out[nmine], (PetscMPIInt)len, MPIU_REAL, 0, (PetscMPIInt)(R * R + blk), comm, &req[nmine]));
+          nmine++;
+          PetscCall(MrBlockFitDestroy(&F->bf[blk]));
+          PetscCall(PetscFree(J));
+        }
+      }
       PetscCall(PetscFree(B));
-      nch += F->bf[r * R + s].rank + (r == s ? 0 : F->bf[r * R + s].exact - F->bf[r * R + s].rank);
     }
+  if (rank) {
+    PetscCallMPI(MPI_Waitall((PetscMPIInt)nmine, req, MPI_STATUSES_IGNORE));
+    for (PetscInt k = 0; k < nmine; k++) PetscCall(PetscFree(out[k]));
+    PetscCall(PetscFree2(out, req));
+    PetscFunctionReturn(PETSC_SUCCESS);
+  }
+  PetscCall(PetscFree2(out, req));
+  for (PetscInt blk = 0; blk < R * R; blk++) {
+    const PetscMPIInt owner = (PetscMPIInt)(blk % size);
+    MPI_Status        st;
+    PetscMPIInt       cnt;
+    PetscReal        *buf, *J;
+    if (owner == 0) continue;
+    PetscCallMPI(MPI_Probe(owner, (PetscMPIInt)(R * R + blk), comm, &st));
+    PetscCallMPI(MPI_Get_count(&st, MPIU_REAL, &cnt));
+    PetscCall(PetscMalloc1(cnt, &buf));
+    PetscCallMPI(MPI_Recv(buf, cnt, MPIU_REAL, owner, (PetscMPIInt)(R * R + blk), comm, MPI_STATUS_IGNORE));
+    PetscCall(MrBlockFitUnpack(buf, &F->bf[blk], &J));
+    if (blk / R == blk % R) F->J[blk / R] = J;
+    PetscCall(PetscFree(buf));
+  }
+  for (PetscInt blk = 0; blk < R * R; blk++) nch += F->bf[blk].rank + (blk / R == blk % R ? 0 : F->bf[blk].exact - F->bf[blk].rank);
   for (PetscInt r = 0; r < R; r++) {
     const MrBlockFit *f = &F->bf[r * R + r];
     F->g[r]             = F->J[r] ? PetscSqrtReal(f->sigma2 * f->a) : 0;
@@ -778,7 +829,10 @@ PetscErrorCode MrWeightsVerb(MPI_Comm comm)
                  o.rankBlock[k], o.rankBlock[k + 1], hdr[1]);
   PetscCall(PetscPrintf(comm, "mrdyn model weights: %s, n = %" PetscInt_FMT " neurons in R = %" PetscInt_FMT " regions (%s); rank %s\n", o.in, hdr[0], hdr[1], rank == 0 ? F.dtype : "", o.rank));
   PetscCall(MrModelCreate(comm, &m));
-  if (rank == 0) PetscCall(MrWeightsFitAll(&o, W, label, &F));
+  F.n = hdr[0];
+  F.R = hdr[1];
+  PetscCallMPI(MPI_Bcast(&F.eps, 1, MPIU_REAL, 0, comm));
+  PetscCall(MrWeightsFitAll(comm, &o, W, label, &F));
   PetscCallMPI(MPI_Bcast(&F.Cth, 1, MPIU_INT, 0, comm));
   /* the output files of runs and theories need at least one channel */
   MrCheckInput(comm, F.Cth > 0, "model weights: no block of W has a component above its bulk edge, so the fitted model would have no channels; keep some with -rank K or -rank_block r,s,K");

@@ -53,6 +53,10 @@ typedef struct {
    NULL when the residual is at rounding level). Not collective. */
 PETSC_INTERN PetscErrorCode MrFitBlock(PetscReal *B, PetscInt a, PetscInt b, PetscBool diag, PetscReal eps, PetscInt rule, PetscInt rankMax, MrBlockFit *bf, PetscReal **Jout);
 PETSC_INTERN PetscErrorCode MrBlockFitDestroy(MrBlockFit *bf);
+/* A block's fit (and its residual J or NULL) as one array of doubles, to send it
+   to the rank that assembles the model, and back. Not collective. */
+PETSC_INTERN PetscErrorCode MrBlockFitPack(const MrBlockFit *bf, const PetscReal *J, PetscInt *len, PetscReal **buf);
+PETSC_INTERN PetscErrorCode MrBlockFitUnpack(const PetscReal *buf, MrBlockFit *bf, PetscReal **J);
 /* The median of the Marchenko-Pastur law of ratio beta <= 1 (eigenvalues of X X^T / n
    for X p x n with unit-variance entries, beta = p/n). Not collective. */
 PETSC_INTERN PetscReal MrMarchenkoPasturMedian(PetscReal beta);
