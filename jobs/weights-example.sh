@@ -22,7 +22,7 @@ cd "$out"
 # 2. import and fit (ranks from the bulk edge of every block)
 "$MRDYN" model weights -weights W.h5 -o model.h5 -force
 # 3. the network of W itself, and the theory of the fitted structure, from the same initial currents
-common=(-t_final 60 -delta_times 40 -delta_lag_max 20 -init_currents 1,1,1,1,1,1,1,1,1)
+common=(-t_final 60 -delta_times 40 -delta_lag_max 20 -init_currents "1,1,1,1,1,1,1,1,1")
 mpiexec -n "$NP" "$MRDYN" simulate -model model.h5 -o run.h5 -force -progress 0 "${common[@]}"
 mpiexec -n "$NP" "$MRDYN" dmft -model model.h5 -o theory.h5 -force "${common[@]}"
 "$MRDYN" compare run.h5 theory.h5 -json compare.json -tol 0.2
