@@ -31,6 +31,12 @@ struct _p_MrModel {
   PetscInt  *TOff, *TIdx;    /* T entries by middle region s (CSR over entry indices) */
   PetscInt  *UOff, *UIdx;    /* U entries by region */
   PetscReal *s2;             /* (R) readout variances in use (user's or the 1.05 rule) */
+  /* an explicit realisation (a model file's /weights, include/mrdyn/weights.h): the
+     first Cth channels are the theory's; the further ones carry the rest of the
+     imported W's off-diagonal blocks, exchanged like the others but without a
+     current of their own in outputs. Cth = C and weights = NULL otherwise. */
+  PetscInt Cth;
+  char    *weights; /* the file holding /weights: J and the vectors are read, not drawn */
 };
 
 /* Allocates an empty model on comm (sizes set by the caller, then MrModelSetUp). Not collective. */

@@ -6,6 +6,7 @@
 #include <mrdyn/layout.h>
 #include <mrdyn/exchange.h>
 #include <mrdyn/connectivity.h>
+#include <mrdyn/weights.h>
 #include <mrdyn/io.h>
 #include <mrdyn/network.h>
 #include <mrdyn/dmft.h>

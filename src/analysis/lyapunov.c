@@ -460,16 +460,17 @@ PetscErrorCode MrLyapunovVerb(MPI_Comm comm)
   MrCheckInput(comm, ttrans >= 0 && ttrans < tfinal, "-t_transient %g must be in [0, t_final)", (double)ttrans);
   MrCheckInput(comm, K >= 1 && K <= 64, "-lyap_k %" PetscInt_FMT " must be between 1 and 64", K);
   MrCheckInput(comm, every >= 1, "-lyap_every %" PetscInt_FMT " must be >= 1", every);
-  PetscCall(MrModelLoad(comm, model, &m));
+  PetscCall(MrModelLoadNetwork(comm, model, &m)); /* with /weights: the imported W itself */
+  PetscCall(MrWeightsCheckDisorder(m, dtype, "lyapunov"));
   {
     PetscInt n = 0;
     for (PetscInt r = 0; r < m->R; r++) n += m->N[r];
     MrCheckInput(comm, K <= n, "-lyap_k %" PetscInt_FMT " exceeds the %" PetscInt_FMT " neurons", K, n);
   }
-  MrCheckInput(comm, nS0 == 0 || nS0 == m->C, "-init_currents has %" PetscInt_FMT " values but the model has C = %" PetscInt_FMT " channels", nS0, m->C);
+  MrCheckInput(comm, nS0 == 0 || nS0 == m->Cth, "-init_currents has %" PetscInt_FMT " values but the model has C = %" PetscInt_FMT " channels", nS0, m->Cth);
   MrCheckInput(comm, nv0 == 0 || nv0 == 1 || nv0 == m->R, "-init_variance has %" PetscInt_FMT " values; give 1 or R = %" PetscInt_FMT, nv0, m->R);
   PetscCall(PetscMalloc3(m->C + 1, &S0, m->R, &v0, m->R, &cost));
-  MrInitialCurrents(iseed >= 0 ? iseed : seed, m->C, nS0, S0in, S0);
+  MrInitialCurrents(iseed >= 0 ? iseed : seed, m->Cth, nS0, S0in, S0);
   for (PetscInt r = 0; r < m->R; r++) {
     const PetscReal N = (PetscReal)m->N[r];
     v0[r]             = nv0 == 0 ? 1.0 : v0in[nv0 == 1 ? 0 : r];

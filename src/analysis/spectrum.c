@@ -3,6 +3,7 @@
    disk of radius g_r per region and outliers at the eigenvalues of That. */
 #include <mrdyn/mrdyn.h>
 #include <mrdyn/analysis.h>
+#include <mrdyn/weights.h>
 #include "scalapack.h"
 #include <math.h>
 #include <stdlib.h>
@@ -85,7 +86,7 @@ static PetscErrorCode MrConnectivityFill(MrModel m, const MrRealisation *re, con
     run = PetscMin(run, m->N[r] - i0);
     for (PetscInt k = 0; k < run; k++)
       for (int lj = 0; lj < nloc; lj++) A[(size_t)lj * lld + li + k] = 0;
-    PetscCall(MrDisorderGenerate(re->seed, r, m->N[r], m->g[r], i0, i0 + run, re->dtype, re->prec, re->K, &J));
+    PetscCall(MrDisorderRealise(m, re->seed, r, i0, i0 + run, re->dtype, re->prec, re->K, &J));
     if (J.present) {
       for (PetscInt k = 0; k < run; k++) {
         if (re->dtype == MR_DISORDER_DENSE) {
@@ -407,7 +408,8 @@ PetscErrorCode MrSpectrumVerb(MPI_Comm comm)
   PetscCall(MrSpecGetOptions(comm, &opt));
   if (opt.help) PetscFunctionReturn(PETSC_SUCCESS);
   PetscCall(MrCheckUnusedOptions(comm, MrSpecKnown));
-  PetscCall(MrModelLoad(comm, opt.model, &m));
+  PetscCall(MrModelLoadNetwork(comm, opt.model, &m)); /* with /weights: the imported W itself */
+  PetscCall(MrWeightsCheckDisorder(m, opt.re.dtype, "spectrum"));
   for (PetscInt r = 0; r < m->R; r++) {
     ntot += m->N[r];
     if (opt.re.dtype == MR_DISORDER_SPARSE) MrCheckInput(comm, opt.re.K >= 1 && opt.re.K <= m->N[r], "-disorder_k %" PetscInt_FMT " must be between 1 and N = %" PetscInt_FMT " of region %" PetscInt_FMT, opt.re.K, m->N[r], r);

@@ -109,6 +109,15 @@ PetscErrorCode MrInfo(MPI_Comm comm, const char path[])
       PetscCall(PetscPrintf(comm, "  region %3" PetscInt_FMT ": N = %-8" PetscInt_FMT " g = %-8.4g in-channels %-4" PetscInt_FMT " out-channels %-4" PetscInt_FMT " readout variance %.4g\n", r, m->N[r], (double)m->g[r], m->inOff[r + 1] - m->inOff[r],
                             m->outOff[r + 1] - m->outOff[r], (double)s2[r]));
     if (m->R > 32) PetscCall(PetscPrintf(comm, "  ... (%" PetscInt_FMT " regions)\n", m->R));
+    {
+      MrModel e;
+      PetscCall(MrModelLoadNetwork(comm, path, &e));
+      if (e->weights)
+        PetscCall(PetscPrintf(
+            comm, "  realisation: an imported W under /weights (%" PetscInt_FMT " channels, %" PetscInt_FMT " beyond the theory's): simulate, spectrum and lyapunov run it, dmft uses the fitted statistics; /fit records the fit (docs/weights.md)\n",
+            e->C, e->C - e->Cth));
+      PetscCall(MrModelDestroy(&e));
+    }
     PetscCall(PetscFree(s2));
     PetscCall(MrModelDestroy(&m));
   } else {

@@ -17,13 +17,17 @@ PetscErrorCode MrModelVerb(MPI_Comm comm, const char generator[])
   PetscReal wre, wim, *s2;
 
   PetscFunctionBegin;
+  if (generator && !strcmp(generator, "weights")) { /* an imported W: its own options and output (docs/weights.md) */
+    PetscCall(MrWeightsVerb(comm));
+    PetscFunctionReturn(PETSC_SUCCESS);
+  }
   PetscCall(MrCheckNumericOptions(comm, generator && !strcmp(generator, "from") ? MrModelFromNumeric : MrModelNumeric));
   PetscOptionsBegin(comm, NULL, "mrdyn model: output", NULL);
   PetscCall(PetscOptionsString("-o", "model file to write", NULL, out, out, sizeof(out), NULL));
   PetscCall(PetscOptionsBool("-force", "overwrite an existing file", NULL, force, &force, NULL));
   PetscOptionsEnd();
   PetscCall(PetscOptionsHasHelp(NULL, &help));
-  MrCheckInput(comm, generator && generator[0], "mrdyn model: name a generator (paper, random, graph, from)");
+  MrCheckInput(comm, generator && generator[0], "mrdyn model: name a generator (paper, random, graph, from, weights)");
   PetscCall(MrModelGenerate(comm, generator, &m));
   if (help) {
     PetscCall(MrModelDestroy(&m));
@@ -64,7 +68,7 @@ PetscErrorCode MrRunVerb(MPI_Comm comm, const char verb[], int npos, const char 
   }
   PetscCall(PetscStrcmp(verb, "model", &is));
   if (is) {
-    MrCheckInput(comm, npos == 1, "usage: mrdyn model NAME [options] -o FILE  (NAME: paper, random, graph, from)");
+    MrCheckInput(comm, npos == 1, "usage: mrdyn model NAME [options] -o FILE  (NAME: paper, random, graph, from, weights)");
     PetscCall(MrModelVerb(comm, pos[0]));
     PetscFunctionReturn(PETSC_SUCCESS);
   }

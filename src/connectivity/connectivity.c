@@ -5,11 +5,12 @@
 #include <math.h>
 #include <stdint.h>
 #include <sys/mman.h>
+#include "connectivity_impl.h"
 
 /* Aligned storage (rows padded to 8 elements) so rows stream well; large
    blocks are 2 MiB aligned and asked to use transparent huge pages, which saves
    TLB misses when J is streamed every step. */
-static PetscErrorCode MrAlignedAlloc(size_t bytes, void **mem, void **aligned)
+PetscErrorCode MrAlignedAlloc(size_t bytes, void **mem, void **aligned)
 {
   const size_t huge = (size_t)2 << 20, align = bytes >= 2 * huge ? huge : 64;
 
@@ -122,6 +123,10 @@ PetscErrorCode MrVectorsGenerate(MrModel model, PetscInt64 seed, PetscInt s, Pet
   PetscReal *L, *z;
 
   PetscFunctionBegin;
+  if (model->weights) { /* an imported W: the vectors are read, not drawn */
+    PetscCall(MrWeightsReadVectors(model, s, rstart, rend, v));
+    PetscFunctionReturn(PETSC_SUCCESS);
+  }
   PetscCall(PetscMemzero(v, sizeof(*v)));
   PetscCall(MrModelRegionFactor(model, s, &D, &L, &v->sigma2));
   v->D        = D;

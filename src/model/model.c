@@ -14,6 +14,7 @@ PetscErrorCode MrModelCreate(MPI_Comm comm, MrModel *model)
   PetscCall(PetscNew(&m));
   m->comm = comm;
   m->tau  = 1.0;
+  m->Cth  = -1; /* all channels, fixed by MrModelSetUp */
   PetscCall(PetscStrncpy(m->phi, "erf", sizeof(m->phi)));
   *model = m;
   PetscFunctionReturn(PETSC_SUCCESS);
@@ -34,6 +35,7 @@ PetscErrorCode MrModelDestroy(MrModel *model)
   PetscCall(PetscFree4(m->outOff, m->outCh, m->inOff, m->inCh));
   PetscCall(PetscFree4(m->TOff, m->TIdx, m->UOff, m->UIdx));
   PetscCall(PetscFree(m->s2));
+  PetscCall(PetscFree(m->weights));
   PetscCall(PetscFree(m));
   *model = NULL;
   PetscFunctionReturn(PETSC_SUCCESS);
@@ -177,6 +179,7 @@ PetscErrorCode MrModelSetUp(MrModel m)
     MrCheckInput(comm, dup == 0, "model: U lists %" PetscInt_FMT " channel pair(s) more than once", dup);
   }
   PetscCall(MrModelBuildLists(m));
+  if (m->Cth < 0 || m->Cth > m->C) m->Cth = m->C;
   /* U must be symmetric positive definite per region */
   for (PetscInt r = 0; r < m->R; r++) {
     PetscInt   n = m->inOff[r + 1] - m->inOff[r], D;

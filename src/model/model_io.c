@@ -300,6 +300,61 @@ PetscErrorCode MrModelLoad(MPI_Comm comm, const char path[], MrModel *model)
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
+/* The model's datasets and root attributes into an open file (rank 0). */
+PetscErrorCode MrModelWriteH5(MrModel m, hid_t f)
+{
+  PetscInt   R = m->R, C = m->C;
+  hsize_t    d1 = (hsize_t)R, dc = (hsize_t)C;
+  long long *ib;
+  double    *rb;
+  PetscInt   nmax = PetscMax(PetscMax(m->dense ? R * R * R : 0, C), PetscMax(m->nT, m->nU)) + 1; /* dense: R <= 1000 */
+
+  PetscFunctionBegin;
+  PetscCall(PetscMalloc2(nmax, &ib, nmax, &rb));
+  for (PetscInt r = 0; r < R; r++) ib[r] = m->N[r];
+  PetscCall(MrH5WriteDataset(f, "/N", H5T_NATIVE_LLONG, 1, &d1, ib));
+  PetscCall(MrH5WriteDataset(f, "/g", H5T_NATIVE_DOUBLE, 1, &d1, m->g));
+  if (m->sigma2) PetscCall(MrH5WriteDataset(f, "/sigma2", H5T_NATIVE_DOUBLE, 1, &d1, m->sigma2));
+  if (m->dense) {
+    hsize_t d3[3] = {(hsize_t)R, (hsize_t)R, (hsize_t)R};
+    PetscCall(PetscArrayzero(rb, R * R * R));
+    for (PetscInt e = 0; e < m->nT; e++) rb[m->Trow[e] * R + m->Tcol[e] % R] = m->Tval[e];
+    PetscCall(MrH5WriteDataset(f, "/T", H5T_NATIVE_DOUBLE, 3, d3, rb));
+    if (m->hasU) {
+      PetscCall(PetscArrayzero(rb, R * R * R));
+      for (PetscInt e = 0; e < m->nU; e++) rb[m->Urow[e] * R + m->Ucol[e] % R] = m->Uval[e];
+      PetscCall(MrH5WriteDataset(f, "/U", H5T_NATIVE_DOUBLE, 3, d3, rb));
+    }
+    if (m->V) PetscCall(MrH5WriteDataset(f, "/V", H5T_NATIVE_DOUBLE, 2, d3, m->V));
+  } else {
+    hsize_t dt = (hsize_t)m->nT, du = (hsize_t)m->nU;
+    for (PetscInt c = 0; c < C; c++) ib[c] = m->target[c];
+    PetscCall(MrH5WriteDataset(f, "/channel/target", H5T_NATIVE_LLONG, 1, &dc, ib));
+    for (PetscInt c = 0; c < C; c++) ib[c] = m->source[c];
+    PetscCall(MrH5WriteDataset(f, "/channel/source", H5T_NATIVE_LLONG, 1, &dc, ib));
+    for (PetscInt e = 0; e < m->nT; e++) ib[e] = m->Trow[e];
+    PetscCall(MrH5WriteDataset(f, "/T/row", H5T_NATIVE_LLONG, 1, &dt, ib));
+    for (PetscInt e = 0; e < m->nT; e++) ib[e] = m->Tcol[e];
+    PetscCall(MrH5WriteDataset(f, "/T/col", H5T_NATIVE_LLONG, 1, &dt, ib));
+    PetscCall(MrH5WriteDataset(f, "/T/value", H5T_NATIVE_DOUBLE, 1, &dt, m->Tval));
+    if (m->hasU) {
+      for (PetscInt e = 0; e < m->nU; e++) ib[e] = m->Urow[e];
+      PetscCall(MrH5WriteDataset(f, "/U/row", H5T_NATIVE_LLONG, 1, &du, ib));
+      for (PetscInt e = 0; e < m->nU; e++) ib[e] = m->Ucol[e];
+      PetscCall(MrH5WriteDataset(f, "/U/col", H5T_NATIVE_LLONG, 1, &du, ib));
+      PetscCall(MrH5WriteDataset(f, "/U/value", H5T_NATIVE_DOUBLE, 1, &du, m->Uval));
+    }
+    if (m->V) PetscCall(MrH5WriteDataset(f, "/V", H5T_NATIVE_DOUBLE, 1, &dc, m->V));
+  }
+  PetscCall(MrH5WriteAttrString(f, "phi", m->phi));
+  PetscCall(MrH5WriteAttrReal(f, "tau", m->tau));
+  PetscCall(MrH5WriteAttrString(f, "description", m->description));
+  PetscCall(MrH5WriteAttrString(f, "hash", m->hash));
+  if (m->draws > 0) PetscCall(MrH5WriteAttrInt(f, "draws", m->draws));
+  PetscCall(PetscFree2(ib, rb));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
 PetscErrorCode MrModelSave(MrModel m, const char path[], PetscBool force)
 {
   PetscMPIInt rank;
@@ -310,59 +365,13 @@ PetscErrorCode MrModelSave(MrModel m, const char path[], PetscBool force)
   PetscCall(MrOutputCheckPath(m->comm, path, force));
   PetscCallMPI(MPI_Comm_rank(m->comm, &rank));
   if (rank == 0) {
-    PetscInt   R = m->R, C = m->C;
-    hid_t      f;
-    hsize_t    d1 = (hsize_t)R, dc = (hsize_t)C;
-    long long *ib;
-    double    *rb;
+    hid_t f;
 
     PetscCall(PetscSNPrintf(partial, sizeof(partial), "%s.partial", path));
     f  = H5Fcreate(partial, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
     ok = (PetscBool)(f >= 0);
     if (ok) {
-      PetscInt nmax = PetscMax(PetscMax(m->dense ? R * R * R : 0, C), PetscMax(m->nT, m->nU)) + 1; /* dense: R <= 1000 */
-      PetscCall(PetscMalloc2(nmax, &ib, nmax, &rb));
-      for (PetscInt r = 0; r < R; r++) ib[r] = m->N[r];
-      PetscCall(MrH5WriteDataset(f, "/N", H5T_NATIVE_LLONG, 1, &d1, ib));
-      PetscCall(MrH5WriteDataset(f, "/g", H5T_NATIVE_DOUBLE, 1, &d1, m->g));
-      if (m->sigma2) PetscCall(MrH5WriteDataset(f, "/sigma2", H5T_NATIVE_DOUBLE, 1, &d1, m->sigma2));
-      if (m->dense) {
-        hsize_t d3[3] = {(hsize_t)R, (hsize_t)R, (hsize_t)R};
-        PetscCall(PetscArrayzero(rb, R * R * R));
-        for (PetscInt e = 0; e < m->nT; e++) rb[m->Trow[e] * R + m->Tcol[e] % R] = m->Tval[e];
-        PetscCall(MrH5WriteDataset(f, "/T", H5T_NATIVE_DOUBLE, 3, d3, rb));
-        if (m->hasU) {
-          PetscCall(PetscArrayzero(rb, R * R * R));
-          for (PetscInt e = 0; e < m->nU; e++) rb[m->Urow[e] * R + m->Ucol[e] % R] = m->Uval[e];
-          PetscCall(MrH5WriteDataset(f, "/U", H5T_NATIVE_DOUBLE, 3, d3, rb));
-        }
-        if (m->V) PetscCall(MrH5WriteDataset(f, "/V", H5T_NATIVE_DOUBLE, 2, d3, m->V));
-      } else {
-        hsize_t dt = (hsize_t)m->nT, du = (hsize_t)m->nU;
-        for (PetscInt c = 0; c < C; c++) ib[c] = m->target[c];
-        PetscCall(MrH5WriteDataset(f, "/channel/target", H5T_NATIVE_LLONG, 1, &dc, ib));
-        for (PetscInt c = 0; c < C; c++) ib[c] = m->source[c];
-        PetscCall(MrH5WriteDataset(f, "/channel/source", H5T_NATIVE_LLONG, 1, &dc, ib));
-        for (PetscInt e = 0; e < m->nT; e++) ib[e] = m->Trow[e];
-        PetscCall(MrH5WriteDataset(f, "/T/row", H5T_NATIVE_LLONG, 1, &dt, ib));
-        for (PetscInt e = 0; e < m->nT; e++) ib[e] = m->Tcol[e];
-        PetscCall(MrH5WriteDataset(f, "/T/col", H5T_NATIVE_LLONG, 1, &dt, ib));
-        PetscCall(MrH5WriteDataset(f, "/T/value", H5T_NATIVE_DOUBLE, 1, &dt, m->Tval));
-        if (m->hasU) {
-          for (PetscInt e = 0; e < m->nU; e++) ib[e] = m->Urow[e];
-          PetscCall(MrH5WriteDataset(f, "/U/row", H5T_NATIVE_LLONG, 1, &du, ib));
-          for (PetscInt e = 0; e < m->nU; e++) ib[e] = m->Ucol[e];
-          PetscCall(MrH5WriteDataset(f, "/U/col", H5T_NATIVE_LLONG, 1, &du, ib));
-          PetscCall(MrH5WriteDataset(f, "/U/value", H5T_NATIVE_DOUBLE, 1, &du, m->Uval));
-        }
-        if (m->V) PetscCall(MrH5WriteDataset(f, "/V", H5T_NATIVE_DOUBLE, 1, &dc, m->V));
-      }
-      PetscCall(MrH5WriteAttrString(f, "phi", m->phi));
-      PetscCall(MrH5WriteAttrReal(f, "tau", m->tau));
-      PetscCall(MrH5WriteAttrString(f, "description", m->description));
-      PetscCall(MrH5WriteAttrString(f, "hash", m->hash));
-      if (m->draws > 0) PetscCall(MrH5WriteAttrInt(f, "draws", m->draws));
-      PetscCall(PetscFree2(ib, rb));
+      PetscCall(MrModelWriteH5(m, f));
       PetscCallH5(H5Fclose(f));
       ok = (PetscBool)(rename(partial, path) == 0);
     }

@@ -2,6 +2,7 @@
 #include "network_impl.h"
 #include "../util/util.h"
 #include <mrdyn/rng.h>
+#include <mrdyn/weights.h>
 #include <math.h>
 
 #define MR_SQRT_PI_2 0.88622692545275801365 /* sqrt(pi)/2 */
@@ -35,12 +36,13 @@ PetscErrorCode MrNetworkCreate(MrModel model, MrLayout L, PetscInt64 seed, MrDis
     PetscInt r   = sl->region;
     net->xoff[k] = net->nx;
     net->nx += sl->rend - sl->rstart;
-    PetscCall(MrDisorderGenerate(seed, r, sl->N, model->g[r], sl->rstart, sl->rend, dtype, prec, K, &net->J[k]));
+    PetscCall(MrDisorderRealise(model, seed, r, sl->rstart, sl->rend, dtype, prec, K, &net->J[k]));
     PetscCall(MrVectorsGenerate(model, seed, r, sl->rstart, sl->rend, &net->vec[k]));
     maxN      = PetscMax(maxN, sl->N);
     maxBlocks = PetscMax(maxBlocks, sl->nblocks);
     maxOut    = PetscMax(maxOut, PetscMax(net->vec[k].nout, 3));
-    if (sl->grank == 0) net->nS += model->inOff[r + 1] - model->inOff[r];
+    if (sl->grank == 0)
+      for (PetscInt i = model->inOff[r]; i < model->inOff[r + 1]; i++) net->nS += model->inCh[i] < model->Cth; /* residual channels of an imported W have no current */
   }
   net->xoff[L->nslices] = net->nx;
   PetscCall(PetscMalloc1(net->nS + 1, &net->Sch));
@@ -48,7 +50,8 @@ PetscErrorCode MrNetworkCreate(MrModel model, MrLayout L, PetscInt64 seed, MrDis
   for (PetscInt k = 0; k < L->nslices; k++) {
     PetscInt r = L->slice[k].region;
     if (L->slice[k].grank) continue;
-    for (PetscInt i = model->inOff[r]; i < model->inOff[r + 1]; i++) net->Sch[net->nS++] = model->inCh[i];
+    for (PetscInt i = model->inOff[r]; i < model->inOff[r + 1]; i++)
+      if (model->inCh[i] < model->Cth) net->Sch[net->nS++] = model->inCh[i];
   }
   net->nloc = (net->nx + net->nS) * ntrial;
   /* work arrays hold every trial: value (row or channel) r of trial k at r * ntrial + k */
@@ -208,7 +211,8 @@ PetscErrorCode MrNetworkInitialState(MrNetwork net, PetscInt64 seed, const Petsc
         double           z[4];
         PetscReal        a = 0;
         MrNormal4((uint64_t)(seed + q), MR_STREAM_INITX, (uint64_t)r, (uint64_t)(sl->rstart + i), 0, z);
-        for (PetscInt j = 0; j < nin; j++) a += row[j] * S0q[inCh[j]];
+        for (PetscInt j = 0; j < nin; j++)
+          if (inCh[j] < m->Cth) a += row[j] * S0q[inCh[j]]; /* residual channels of an imported W start without a current */
         x[(net->xoff[k] + i) * T + q] = a + sd * z[0];
       }
     }

@@ -2,6 +2,7 @@
 #include "simulate_impl.h"
 #include "../util/util.h"
 #include <mrdyn/rng.h>
+#include <mrdyn/weights.h>
 #include <math.h>
 
 static const char *const MrDisorderTypes[] = {"dense", "sparse", "MrDisorderType", "MR_DISORDER_", NULL};
@@ -358,7 +359,7 @@ static PetscErrorCode MrSimWriteHeader(MrSimCtx *ctx, const char *tsType)
 
   PetscFunctionBegin;
   PetscCall(PetscMalloc1(2 * m->C + 2 * m->R * ctx->opt->traces + 2, &ib));
-  PetscCall(MrOutputWriteChannelMap(out, m->C, m->target, m->source));
+  PetscCall(MrOutputWriteChannelMap(out, m->Cth, m->target, m->source)); /* the theory's channels */
   if (ctx->opt->traces) {
     PetscInt n = 0;
     for (PetscInt r = 0; r < m->R; r++)
@@ -386,7 +387,7 @@ static PetscErrorCode MrSimWriteHeader(MrSimCtx *ctx, const char *tsType)
   PetscCall(MrOutputAttrInt(out, "trials", ctx->opt->trials));
   PetscCall(MrOutputAttrInt(out, "init_seed", ctx->opt->initSeed));
   PetscCall(MrOutputAttrInt(out, "R", m->R));
-  PetscCall(MrOutputAttrInt(out, "C", m->C));
+  PetscCall(MrOutputAttrInt(out, "C", m->Cth));
   PetscCall(MrOutputAttrReal(out, "dt", ctx->opt->dt));
   PetscCall(MrOutputAttrReal(out, "t_final", ctx->opt->tfinal));
   PetscCall(MrOutputAttrReal(out, "tau", m->tau));
@@ -611,8 +612,9 @@ PetscErrorCode MrSimulate(MPI_Comm comm)
     PetscCall(PetscLogStagePop());
     PetscFunctionReturn(PETSC_SUCCESS);
   }
-  PetscCall(MrModelLoad(comm, opt.model, &model));
-  MrCheckInput(comm, opt.nS0 == 0 || opt.nS0 == model->C, "-init_currents has %" PetscInt_FMT " values but the model has C = %" PetscInt_FMT " channels", opt.nS0, model->C);
+  PetscCall(MrModelLoadNetwork(comm, opt.model, &model)); /* with /weights: the imported W itself */
+  PetscCall(MrWeightsCheckDisorder(model, opt.dtype, "simulate"));
+  MrCheckInput(comm, opt.nS0 == 0 || opt.nS0 == model->Cth, "-init_currents has %" PetscInt_FMT " values but the model has C = %" PetscInt_FMT " channels", opt.nS0, model->Cth);
   MrCheckInput(comm, opt.nv0 == 0 || opt.nv0 == 1 || opt.nv0 == model->R, "-init_variance has %" PetscInt_FMT " values; give 1 or R = %" PetscInt_FMT, opt.nv0, model->R);
   for (PetscInt i = 0; i < opt.nv0; i++) MrCheckInput(comm, opt.v0[i] >= 0, "-init_variance: value %" PetscInt_FMT " = %g is negative", i, (double)opt.v0[i]);
   if (opt.doLyap) {
@@ -623,9 +625,9 @@ PetscErrorCode MrSimulate(MPI_Comm comm)
   PetscCall(PetscMalloc3(model->C * opt.trials + 1, &S0, model->R, &v0, model->R, &cost));
   for (PetscInt q = 0; q < opt.trials; q++) { /* trial q: seed + q */
     if (opt.hasUniform)
-      MrInitialCurrentsUniform(opt.initSeed + q, model->C, opt.uniform[0], opt.uniform[1], S0 + q * model->C);
+      MrInitialCurrentsUniform(opt.initSeed + q, model->Cth, opt.uniform[0], opt.uniform[1], S0 + q * model->C);
     else
-      MrInitialCurrents(opt.initSeed + q, model->C, opt.nS0, opt.S0, S0 + q * model->C);
+      MrInitialCurrents(opt.initSeed + q, model->Cth, opt.nS0, opt.S0, S0 + q * model->C);
   }
   for (PetscInt r = 0; r < model->R; r++) v0[r] = opt.nv0 == 0 ? 1.0 : opt.v0[opt.nv0 == 1 ? 0 : r];
   for (PetscInt r = 0; r < model->R; r++) {
@@ -703,8 +705,9 @@ PetscErrorCode MrSimulate(MPI_Comm comm)
   PetscCall(TSSetRHSFunction(ts, NULL, MrNetworkRHS, net));
   PetscCall(MrNetworkInitialState(net, opt.initSeed, S0, v0, X));
   PetscCall(PetscTime(&t1));
-  PetscCall(PetscPrintf(comm, "mrdyn simulate: R = %" PetscInt_FMT ", C = %" PetscInt_FMT " channels, %d ranks, %s %s disorder, %s, dt = %g, t_final = %g\n", model->R, model->C, L->size, MrDisorderTypes[opt.dtype], MrPrecisions[opt.prec], tsType,
+  PetscCall(PetscPrintf(comm, "mrdyn simulate: R = %" PetscInt_FMT ", C = %" PetscInt_FMT " channels, %d ranks, %s %s disorder, %s, dt = %g, t_final = %g\n", model->R, model->Cth, L->size, MrDisorderTypes[opt.dtype], MrPrecisions[opt.prec], tsType,
                         (double)opt.dt, (double)opt.tfinal));
+  if (model->weights) PetscCall(PetscPrintf(comm, "  the imported W of %s (%" PetscInt_FMT " residual channels beyond the theory's)\n", model->weights, model->C - model->Cth));
   PetscCall(MrLayoutView(L, PETSC_VIEWER_STDOUT_(comm)));
   PetscCall(MrSimViewCut(comm, model, L, opt.partition));
 
@@ -741,7 +744,7 @@ PetscErrorCode MrSimulate(MPI_Comm comm)
   }
   PetscCall(PetscMalloc1(net->nS + 1, &cols));
   PetscCall(PetscArraycpy(cols, net->Sch, net->nS));
-  PetscCall(MrSimSeries(&ctx, "/currents", opt.trials, model->C, net->nS, cols, rows, &ctx.currents));
+  PetscCall(MrSimSeries(&ctx, "/currents", opt.trials, model->Cth, net->nS, cols, rows, &ctx.currents));
   PetscCall(PetscFree(cols));
   for (PetscInt k = 0; k < L->nslices; k++) nOwnRegions += L->slice[k].grank == 0;
   PetscCall(PetscMalloc1(nOwnRegions + 1, &cols));
@@ -858,9 +861,9 @@ PetscErrorCode MrSimulate(MPI_Comm comm)
       for (PetscInt j = 0; j < net->nS; j++) loc[net->Sch[j]] = x[(net->nx + j) * net->nt]; /* trial 0 */
       PetscCall(VecRestoreArrayRead(X, &x));
       PetscCallMPI(MPI_Reduce(loc, all, (int)model->C, MPIU_REAL, MPI_SUM, 0, comm));
-      if (model->C <= 64) {
+      if (model->Cth <= 64) {
         PetscCall(PetscPrintf(comm, "  final currents S[target <- source]:"));
-        for (PetscInt c = 0; c < model->C; c++) PetscCall(PetscPrintf(comm, "%s S[%" PetscInt_FMT "<-%" PetscInt_FMT "] = %.5f", c % 4 ? "" : "\n   ", model->target[c], model->source[c], (double)all[c]));
+        for (PetscInt c = 0; c < model->Cth; c++) PetscCall(PetscPrintf(comm, "%s S[%" PetscInt_FMT "<-%" PetscInt_FMT "] = %.5f", c % 4 ? "" : "\n   ", model->target[c], model->source[c], (double)all[c]));
         PetscCall(PetscPrintf(comm, "\n"));
       }
       PetscCall(PetscFree2(loc, all));
