@@ -4,7 +4,7 @@
 set -euo pipefail
 pkgs=(build-essential pkg-config meson ninja-build git
       openmpi-bin libopenmpi-dev libpetsc-real-dev libhdf5-openmpi-dev
-      libscalapack-openmpi-dev librandom123-dev libyaml-dev libopenblas0-serial
+      libscalapack-openmpi-dev libslepc-real-dev librandom123-dev libyaml-dev libopenblas0-serial
       libcdd-dev libgmp-dev  # cddlib (exact GMP rationals) for mrdyn polytope
       python3-numpy python3-h5py python3-matplotlib python3-scipy
       slurmctld slurmd slurm-client munge)  # a private SLURM for tests/test_slurm_harness.py

@@ -23,6 +23,11 @@ void pdgehrd_(const int *n, const int *ilo, const int *ihi, double *a, const int
 void pdlahqr_(const int *wantt, const int *wantz, const int *n, const int *ilo, const int *ihi, double *a, const int *desca, double *wr, double *wi, const int *iloz, const int *ihiz, double *z, const int *descz, double *work, const int *lwork,
               int *iwork, const int *ilwork, int *info);
 
+/* the gathered path: LAPACK on one rank, and ScaLAPACK's copy between grids */
+void dgehrd_(const int *n, const int *ilo, const int *ihi, double *a, const int *lda, double *tau, double *work, const int *lwork, int *info);
+void dhseqr_(const char *job, const char *compz, const int *n, const int *ilo, const int *ihi, double *h, const int *ldh, double *wr, double *wi, double *z, const int *ldz, double *work, const int *lwork, int *info, size_t ljob, size_t lcompz);
+void pdgemr2d_(const int *m, const int *n, const double *a, const int *ia, const int *ja, const int *desca, double *b, const int *ib, const int *jb, const int *descb, const int *ictxt);
+
 /* symmetric eigenvalues, products, QR */
 void pdsyevd_(const char *jobz, const char *uplo, const int *n, double *a, const int *ia, const int *ja, const int *desca, double *w, double *z, const int *iz, const int *jz, const int *descz, double *work, const int *lwork, int *iwork,
               const int *liwork, int *info, size_t ljobz, size_t luplo);

@@ -2,15 +2,17 @@
    ScaLAPACK, next to the theory of model.md (appendix A.1 of the paper): a bulk
    disk of radius g_r per region and outliers at the eigenvalues of That. */
 #include <mrdyn/mrdyn.h>
-#include <mrdyn/analysis.h>
+#include "spectrum_impl.h"
 #include "scalapack.h"
 #include <math.h>
 #include <stdlib.h>
 
 static const char *const MrSpecDisorderTypes[] = {"dense", "sparse", "MrDisorderType", "MR_DISORDER_", NULL};
 static const char *const MrSpecPrecisions[]    = {"double", "single", "MrPrecision", "MR_PRECISION_", NULL};
-static const char *const MrSpecNumeric[]       = {"-seed", "-disorder_k", "-block_size", NULL};
-static const char *const MrSpecKnown[]         = {"-model", "-o", "-force", "-seed", "-disorder", "-disorder_k", "-precision", "-block_size", "-log_view", "-run", NULL};
+static const char *const MrSpecDense[]         = {"auto", "lapack", "scalapack", "MrSpectrumMethod", "MR_SPECTRUM_", NULL};
+static const char *const MrSpecNumeric[]       = {"-seed", "-disorder_k", "-block_size", "-outliers", NULL};
+static const char *const MrSpecKnown[]         = {"-model", "-o", "-force", "-seed", "-disorder", "-disorder_k", "-precision", "-block_size", "-log_view", "-run", "-spectrum_method", "-outliers", "-outliers_which", "-jacobian", NULL};
+const char *const        MrSpectrumMethods[]   = {"auto", "lapack", "scalapack", "slepc", "MrSpectrumMethod", "MR_SPECTRUM_", NULL};
 
 PetscReal MrConnectivityMemory(PetscInt n, PetscMPIInt P, PetscInt nb)
 {
@@ -120,17 +122,65 @@ static PetscErrorCode MrConnectivityFill(MrModel m, const MrRealisation *re, con
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
+/* Schur form with pdlahqr on the grid, WANTT = true: measured with Debian's
+   ScaLAPACK 2.2.1 (docs/performance.md), WANTT = false gives wrong eigenvalues
+   on every grid with more than one process column (1x2, 1x3, 2x2), and pdhseqr
+   computes nothing (info = 0, all eigenvalues 0) even on a 1x1 grid and
+   crashes on more ranks. */
+static PetscErrorCode MrSchurScaLAPACK(MPI_Comm comm, const MrBlacsGrid *grid, int n, int nb, int nloc, const int desc[9], double *A, PetscReal wr[], PetscReal wi[])
+{
+  int     yes = 1, no = 0, one = 1, info, lcm = grid->nprow, lld = desc[8], l[2], lwork, liwork;
+  double *work;
+  int    *iwork;
+
+  PetscFunctionBegin;
+  while (lcm % grid->npcol) lcm += grid->nprow;
+  /* the documented minimum, with room to spare; the same on every rank */
+  l[0] = 3 * n + PetscMax(2 * lld + 2 * nloc, 7 * ((n + nb - 1) / nb) / lcm) + 1024;
+  l[1] = 1024;
+  PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, l, 2, MPI_INT, MPI_MAX, comm));
+  lwork  = l[0];
+  liwork = l[1];
+  PetscCall(PetscMalloc2(lwork, &work, liwork, &iwork));
+  pdlahqr_(&yes, &no, &n, &one, &n, A, desc, wr, wi, &one, &n, A, desc, work, &lwork, iwork, &liwork, &info);
+  PetscCallScaLAPACK("pdlahqr", info);
+  PetscCall(PetscFree2(work, iwork));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+/* LAPACK's dhseqr (eigenvalues only) on the n x n Hessenberg matrix H (lda n) on one rank. */
+static PetscErrorCode MrSchurLAPACK(int n, double *H, PetscReal wr[], PetscReal wi[])
+{
+  int    one = 1, info, lwork = -1;
+  double wq, *work;
+
+  PetscFunctionBegin;
+  for (int j = 0; j < n; j++) /* dhseqr may use the part below the subdiagonal: no reflectors there */
+    for (int i = j + 2; i < n; i++) H[(size_t)j * n + i] = 0;
+  dhseqr_("E", "N", &n, &one, &n, H, &n, wr, wi, NULL, &one, &wq, &lwork, &info, 1, 1);
+  PetscCheck(info == 0, PETSC_COMM_SELF, PETSC_ERR_LIB, "LAPACK dhseqr (workspace query) failed: info = %d", info);
+  lwork = (int)wq + 1;
+  PetscCall(PetscMalloc1(lwork, &work));
+  dhseqr_("E", "N", &n, &one, &n, H, &n, wr, wi, NULL, &one, work, &lwork, &info, 1, 1);
+  PetscCheck(info == 0, PETSC_COMM_SELF, PETSC_ERR_LIB, "LAPACK dhseqr failed to converge: info = %d", info);
+  PetscCall(PetscFree(work));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
 PetscErrorCode MrConnectivityEigenvalues(MPI_Comm comm, MrModel m, const MrRealisation *re, PetscReal wr[], PetscReal wi[])
 {
   MrBlacsGrid grid;
   PetscInt    ntot = 0;
-  int         n, nb, desc[9], mloc, nloc, one = 1, info, lwork, liwork, query = -1;
+  PetscMPIInt size, rank;
+  int         n, nb, desc[9], mloc, nloc, one = 1, info, lwork, query = -1;
   double     *A, *tau, *work, wq;
-  int        *iwork;
 
   PetscFunctionBegin;
   for (PetscInt r = 0; r < m->R; r++) ntot += m->N[r];
   PetscCheck(ntot < PETSC_MPI_INT_MAX && re->nb >= 6, PETSC_COMM_SELF, PETSC_ERR_ARG_OUTOFRANGE, "n = %" PetscInt_FMT " and block size %" PetscInt_FMT ": ScaLAPACK needs n < 2^31 and blocks >= 6", ntot, re->nb);
+  PetscCheck(re->method == MR_SPECTRUM_LAPACK || re->method == MR_SPECTRUM_SCALAPACK, PETSC_COMM_SELF, PETSC_ERR_ARG_WRONG, "MrConnectivityEigenvalues needs the method resolved to lapack or scalapack (MrSpectrumCheck)");
+  PetscCallMPI(MPI_Comm_size(comm, &size));
+  PetscCallMPI(MPI_Comm_rank(comm, &rank));
   n  = (int)ntot;
   nb = (int)PetscMin(re->nb, PetscMax(ntot, 6));
   PetscCall(MrBlacsGridCreate(comm, &grid));
@@ -138,37 +188,62 @@ PetscErrorCode MrConnectivityEigenvalues(MPI_Comm comm, MrModel m, const MrReali
   PetscCall(PetscMalloc2((size_t)PetscMax(mloc, 1) * PetscMax(nloc, 1), &A, nloc + nb + 1, &tau));
   PetscCall(MrConnectivityFill(m, re, &grid, n, nb, mloc, nloc, desc[8], A));
 
-  /* Hessenberg reduction */
-  pdgehrd_(&n, &one, &n, A, &one, &one, desc, tau, &wq, &query, &info);
-  PetscCallScaLAPACK("pdgehrd (workspace query)", info);
-  lwork = (int)wq + 1;
-  PetscCall(PetscMalloc1(lwork, &work));
-  pdgehrd_(&n, &one, &n, A, &one, &one, desc, tau, work, &lwork, &info);
-  PetscCallScaLAPACK("pdgehrd", info);
-  PetscCall(PetscFree(work));
-  /* below the subdiagonal pdgehrd leaves its reflectors: H is what remains */
-  for (int lj = 0; lj < nloc; lj++) {
-    const int gj = MrBcGlobal(lj, nb, grid.mycol, grid.npcol);
-    for (int li = 0; li < mloc; li++)
-      if (MrBcGlobal(li, nb, grid.myrow, grid.nprow) > gj + 1) A[(size_t)lj * desc[8] + li] = 0;
+  /* Hessenberg reduction: LAPACK's on one rank (faster than pdgehrd on a 1x1 grid), else on the grid */
+  if (size == 1) {
+    dgehrd_(&n, &one, &n, A, &desc[8], tau, &wq, &query, &info);
+    PetscCheck(info == 0, PETSC_COMM_SELF, PETSC_ERR_LIB, "LAPACK dgehrd (workspace query) failed: info = %d", info);
+    lwork = (int)wq + 1;
+    PetscCall(PetscMalloc1(lwork, &work));
+    dgehrd_(&n, &one, &n, A, &desc[8], tau, work, &lwork, &info);
+    PetscCheck(info == 0, PETSC_COMM_SELF, PETSC_ERR_LIB, "LAPACK dgehrd failed: info = %d", info);
+  } else {
+    pdgehrd_(&n, &one, &n, A, &one, &one, desc, tau, &wq, &query, &info);
+    PetscCallScaLAPACK("pdgehrd (workspace query)", info);
+    lwork = (int)wq + 1;
+    PetscCall(PetscMalloc1(lwork, &work));
+    pdgehrd_(&n, &one, &n, A, &one, &one, desc, tau, work, &lwork, &info);
+    PetscCallScaLAPACK("pdgehrd", info);
   }
+  PetscCall(PetscFree(work));
 
-  /* Schur form with pdlahqr, WANTT = true. Debian's ScaLAPACK 2.2 gives wrong
-     eigenvalues on more than one rank when only eigenvalues are asked for
-     (WANTT = false), and pdhseqr deadlocks inside pdlaqr5 on a 1 x 3 grid. */
-  {
-    int yes = 1, no = 0, lcm = grid.nprow, lld = desc[8], l[2];
-    while (lcm % grid.npcol) lcm += grid.nprow;
-    /* the documented minimum, with room to spare; the same on every rank */
-    l[0] = 3 * n + PetscMax(2 * lld + 2 * nloc, 7 * ((n + nb - 1) / nb) / lcm) + 1024;
-    l[1] = 1024;
-    PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, l, 2, MPI_INT, MPI_MAX, comm));
-    lwork  = l[0];
-    liwork = l[1];
-    PetscCall(PetscMalloc2(lwork, &work, liwork, &iwork));
-    pdlahqr_(&yes, &no, &n, &one, &n, A, desc, wr, wi, &one, &n, A, desc, work, &lwork, iwork, &liwork, &info);
-    PetscCallScaLAPACK("pdlahqr", info);
-    PetscCall(PetscFree2(work, iwork));
+  if (re->method == MR_SPECTRUM_LAPACK) {
+    if (size == 1)
+      PetscCall(MrSchurLAPACK(n, A, wr, wi));
+    else {
+      /* gather H on a 1 x 1 grid of rank 0 (pdgemr2d), free the distributed copy, dhseqr there */
+      int     ctxt1 = grid.handle, r1, c1, myr1, myc1, descH[9], lldH = n, zero = 0;
+      double *H = NULL;
+      Cblacs_gridinit(&ctxt1, "Row", 1, 1);
+      Cblacs_gridinfo(ctxt1, &r1, &c1, &myr1, &myc1);
+      PetscCheck((rank == 0) == (myr1 == 0 && myc1 == 0), PETSC_COMM_SELF, PETSC_ERR_LIB, "BLACS: rank %d is %s the 1 x 1 grid", (int)rank, rank ? "in" : "not in");
+      if (rank == 0) {
+        descinit_(descH, &n, &n, &nb, &nb, &zero, &zero, &ctxt1, &lldH, &info);
+        PetscCallScaLAPACK("descinit", info);
+        PetscCall(PetscMalloc1((size_t)n * n, &H));
+      } else {
+        for (int k = 0; k < 9; k++) descH[k] = 0;
+        descH[1] = -1; /* not in the target grid */
+      }
+      pdgemr2d_(&n, &n, A, &one, &one, desc, H, &one, &one, descH, &grid.ctxt);
+      PetscCall(PetscFree2(A, tau));
+      if (rank == 0) {
+        PetscCall(MrSchurLAPACK(n, H, wr, wi));
+        PetscCall(PetscFree(H));
+        Cblacs_gridexit(ctxt1);
+      }
+      PetscCallMPI(MPI_Bcast(wr, n, MPIU_REAL, 0, comm));
+      PetscCallMPI(MPI_Bcast(wi, n, MPIU_REAL, 0, comm));
+      PetscCall(MrBlacsGridDestroy(&grid));
+      PetscFunctionReturn(PETSC_SUCCESS);
+    }
+  } else {
+    /* below the subdiagonal pdgehrd leaves its reflectors: H is what remains */
+    for (int lj = 0; lj < nloc; lj++) {
+      const int gj = MrBcGlobal(lj, nb, grid.mycol, grid.npcol);
+      for (int li = 0; li < mloc; li++)
+        if (MrBcGlobal(li, nb, grid.myrow, grid.nprow) > gj + 1) A[(size_t)lj * desc[8] + li] = 0;
+    }
+    PetscCall(MrSchurScaLAPACK(comm, &grid, n, nb, nloc, desc, A, wr, wi));
   }
   PetscCall(PetscFree2(A, tau));
   PetscCall(MrBlacsGridDestroy(&grid));
@@ -176,13 +251,16 @@ PetscErrorCode MrConnectivityEigenvalues(MPI_Comm comm, MrModel m, const MrReali
 }
 
 typedef struct {
-  char          model[PETSC_MAX_PATH_LEN], out[PETSC_MAX_PATH_LEN], run[PETSC_MAX_PATH_LEN];
-  PetscBool     force, help;
-  MrRealisation re;
+  char            model[PETSC_MAX_PATH_LEN], out[PETSC_MAX_PATH_LEN], run[PETSC_MAX_PATH_LEN], jacobian[PETSC_MAX_PATH_LEN];
+  PetscBool       force, help;
+  PetscInt        outliers; /* > 0: that many eigenvalues with SLEPc */
+  MrOutliersWhich which;
+  MrRealisation   re;
 } MrSpecOptions;
 
-/* -run RUN.h5: the model file and realisation of a simulate output (rank 0 reads). */
-static PetscErrorCode MrSpecFromRun(MPI_Comm comm, MrSpecOptions *o)
+/* -run RUN.h5 (or -jacobian FILE): the model file and realisation of a simulate
+   (or lyapunov) output (rank 0 reads). */
+static PetscErrorCode MrSpecFromRun(MPI_Comm comm, const char opt[], const char path[], MrSpecOptions *o)
 {
   PetscMPIInt rank;
   char        msg[1024] = "";
@@ -196,13 +274,13 @@ static PetscErrorCode MrSpecFromRun(MPI_Comm comm, MrSpecOptions *o)
   PetscCall(PetscMemzero(&r, sizeof(r)));
   PetscCallMPI(MPI_Comm_rank(comm, &rank));
   if (rank == 0) {
-    hid_t f = H5Fopen(o->run, H5F_ACC_RDONLY, H5P_DEFAULT);
+    hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
     if (f < 0)
-      PetscCall(PetscSNPrintf(msg, sizeof(msg), "-run '%s' is missing or not an HDF5 file", o->run));
+      PetscCall(PetscSNPrintf(msg, sizeof(msg), "%s '%s' is missing or not an HDF5 file", opt, path));
     else {
       const char *need[] = {"model_file", "seed", "disorder", "precision", "verb"};
       for (size_t k = 0; k < 5 && !msg[0]; k++)
-        if (H5Aexists(f, need[k]) <= 0) PetscCall(PetscSNPrintf(msg, sizeof(msg), "-run '%s' is not a simulate output (no attribute %s)", o->run, need[k]));
+        if (H5Aexists(f, need[k]) <= 0) PetscCall(PetscSNPrintf(msg, sizeof(msg), "%s '%s' is not a simulate (or lyapunov) output (no attribute %s)", opt, path, need[k]));
       if (!msg[0]) {
         char  s[64] = "";
         hid_t t     = H5Tcopy(H5T_C_S1), a;
@@ -252,6 +330,8 @@ static PetscErrorCode MrSpecGetOptions(MPI_Comm comm, MrSpecOptions *o)
   PetscCall(MrCheckNumericOptions(comm, MrSpecNumeric));
   PetscCall(MrCheckChoice(comm, "-disorder", MrSpecDisorderTypes, 2));
   PetscCall(MrCheckChoice(comm, "-precision", MrSpecPrecisions, 2));
+  PetscCall(MrCheckChoice(comm, "-spectrum_method", MrSpecDense, 3));
+  PetscCall(MrCheckChoice(comm, "-outliers_which", MrOutliersWhichTypes, 2));
   o->re.K  = 100;
   o->re.nb = 32;
   PetscOptionsBegin(comm, NULL, "mrdyn spectrum: eigenvalues of one realisation's connectivity", NULL);
@@ -265,13 +345,31 @@ static PetscErrorCode MrSpecGetOptions(MPI_Comm comm, MrSpecOptions *o)
   PetscCall(PetscOptionsInt("-block_size", "ScaLAPACK block size (>= 6)", NULL, o->re.nb, &o->re.nb, NULL));
   PetscCall(PetscOptionsString("-run", "take the model file and the realisation (seed, disorder, precision) from this simulate output", NULL, o->run, o->run, sizeof(o->run), NULL));
   PetscOptionsEnd();
+  /* the dense method and the SLEPc outliers: options of their own, kept apart */
+  PetscOptionsBegin(comm, NULL, "mrdyn spectrum: how the eigenvalues are found", NULL);
+  PetscCall(PetscOptionsEnum("-spectrum_method", "all eigenvalues: auto (lapack when the gathered matrix fits rank 0's node), lapack (dhseqr on rank 0), scalapack (pdlahqr on the grid)", NULL, MrSpecDense, (PetscEnum)o->re.method,
+                             (PetscEnum *)&o->re.method, NULL));
+  PetscCall(PetscOptionsInt("-outliers", "only this many eigenvalues, of largest real part or modulus, with SLEPc's Krylov-Schur on W applied through the network (0: all, dense)", NULL, o->outliers, &o->outliers, NULL));
+  PetscCall(PetscOptionsEnum("-outliers_which", "-outliers: largest real part or largest modulus", NULL, MrOutliersWhichTypes, (PetscEnum)o->which, (PetscEnum *)&o->which, NULL));
+  PetscCall(PetscOptionsString("-jacobian",
+                               "eigenvalues of the Jacobian -I + W diag(phi'(x)) at the state /state/x of this file (a simulate output or checkpoint, or a lyapunov output; its realisation unless -run): SLEPc, 6 eigenvalues unless -outliers", NULL,
+                               o->jacobian, o->jacobian, sizeof(o->jacobian), NULL));
+  PetscOptionsEnd();
   PetscCall(PetscOptionsHasHelp(NULL, &o->help));
   o->re.seed = seed;
-  if (o->help) PetscFunctionReturn(PETSC_SUCCESS);
-  if (o->run[0]) PetscCall(MrSpecFromRun(comm, o));
+  if (o->help) {
+    PetscCall(PetscPrintf(comm, "  (with -outliers or -jacobian, SLEPc's -eps_* options apply, e.g. -eps_tol, -eps_ncv, -eps_max_it, -eps_view)\n"));
+    PetscFunctionReturn(PETSC_SUCCESS);
+  }
+  if (o->run[0])
+    PetscCall(MrSpecFromRun(comm, "-run", o->run, o));
+  else if (o->jacobian[0])
+    PetscCall(MrSpecFromRun(comm, "-jacobian", o->jacobian, o));
+  if (o->jacobian[0] && !o->outliers) o->outliers = 6;
   MrCheckInput(comm, o->model[0], "spectrum: no model file given (-model FILE)");
   MrCheckInput(comm, o->out[0], "spectrum: no output file given (-o FILE)");
   MrCheckInput(comm, seed >= 0, "-seed must be >= 0");
+  MrCheckInput(comm, o->outliers >= 0, "-outliers %" PetscInt_FMT " must be >= 0", o->outliers);
   MrCheckInput(comm, o->re.nb >= 6 && o->re.nb <= 4096, "-block_size %" PetscInt_FMT " must be between 6 and 4096 (ScaLAPACK's Schur routines need >= 6)", o->re.nb);
   PetscFunctionReturn(PETSC_SUCCESS);
 }
@@ -287,45 +385,16 @@ static int MrCmpEig(const void *pa, const void *pb)
   return 0;
 }
 
-struct _p_MrSpectrum {
-  MPI_Comm   comm;
-  PetscInt   n, nthat, nout, R;
-  PetscReal *eig;  /* n x 2, by decreasing modulus */
-  PetscReal *pred; /* nout x 2: That's eigenvalues outside every bulk disk */
-  PetscReal *tall; /* nthat x 2: all of That's eigenvalues */
-  PetscReal *g;    /* bulk radii */
-  PetscReal  radius, gmax, wall;
-};
-
-PetscErrorCode MrSpectrumCompute(MPI_Comm comm, MrModel m, const MrRealisation *re, MrSpectrum *sp)
+PetscErrorCode MrSpectrumTheory(MrSpectrum s, MrModel m)
 {
-  MrSpectrum     s;
-  PetscReal     *wr, *wi, *twr = NULL, *twi = NULL;
-  PetscLogDouble t0, t1;
+  PetscReal *twr = NULL, *twi = NULL;
 
   PetscFunctionBegin;
-  PetscCall(PetscNew(&s));
-  s->comm = comm;
-  s->R    = m->R;
-  for (PetscInt r = 0; r < m->R; r++) {
-    s->n += m->N[r];
-    s->gmax = PetscMax(s->gmax, m->g[r]);
-  }
-  PetscCall(PetscMalloc2(s->n, &wr, s->n, &wi));
-  PetscCall(PetscMalloc3(2 * s->n, &s->eig, 2 * m->C + 2, &s->pred, m->R, &s->g));
+  s->R = m->R;
+  PetscCall(PetscMalloc2(2 * m->C + 2, &s->pred, m->R, &s->g));
   PetscCall(PetscArraycpy(s->g, m->g, m->R));
-  PetscCall(PetscTime(&t0));
-  PetscCall(MrConnectivityEigenvalues(comm, m, re, wr, wi));
-  PetscCall(PetscTime(&t1));
-  s->wall = t1 - t0;
-  PetscCallMPI(MPI_Bcast(&s->wall, 1, MPIU_REAL, 0, comm)); /* attributes must be identical on every rank */
-  for (PetscInt k = 0; k < s->n; k++) {
-    s->eig[2 * k]     = wr[k];
-    s->eig[2 * k + 1] = wi[k];
-  }
-  qsort(s->eig, (size_t)s->n, 2 * sizeof(double), MrCmpEig);
-  s->radius = hypot(s->eig[0], s->eig[1]);
-  /* theory: outliers at the eigenvalues of That outside every bulk disk */
+  for (PetscInt r = 0; r < m->R; r++) s->gmax = PetscMax(s->gmax, m->g[r]);
+  /* outliers at the eigenvalues of That outside every bulk disk */
   PetscCall(MrModelThatEigenvalues(m, &s->nthat, &twr, &twi));
   PetscCall(PetscMalloc1(2 * s->nthat + 1, &s->tall));
   for (PetscInt k = 0; k < s->nthat; k++) {
@@ -338,7 +407,36 @@ PetscErrorCode MrSpectrumCompute(MPI_Comm comm, MrModel m, const MrRealisation *
     }
   }
   PetscCall(PetscFree2(twr, twi));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+PetscErrorCode MrSpectrumCompute(MPI_Comm comm, MrModel m, const MrRealisation *re, MrSpectrum *sp)
+{
+  MrSpectrum     s;
+  PetscReal     *wr, *wi;
+  PetscLogDouble t0, t1;
+
+  PetscFunctionBegin;
+  PetscCall(PetscNew(&s));
+  s->comm   = comm;
+  s->method = re->method;
+  for (PetscInt r = 0; r < m->R; r++) s->ntot += m->N[r];
+  s->n = s->ntot;
+  PetscCall(PetscMalloc2(s->n, &wr, s->n, &wi));
+  PetscCall(PetscMalloc2(2 * s->n, &s->eig, 1, &s->res));
+  PetscCall(PetscTime(&t0));
+  PetscCall(MrConnectivityEigenvalues(comm, m, re, wr, wi));
+  PetscCall(PetscTime(&t1));
+  s->wall = t1 - t0;
+  PetscCallMPI(MPI_Bcast(&s->wall, 1, MPIU_REAL, 0, comm)); /* attributes must be identical on every rank */
+  for (PetscInt k = 0; k < s->n; k++) {
+    s->eig[2 * k]     = wr[k];
+    s->eig[2 * k + 1] = wi[k];
+  }
+  qsort(s->eig, (size_t)s->n, 2 * sizeof(double), MrCmpEig);
+  s->radius = hypot(s->eig[0], s->eig[1]);
   PetscCall(PetscFree2(wr, wi));
+  PetscCall(MrSpectrumTheory(s, m));
   *sp = s;
   PetscFunctionReturn(PETSC_SUCCESS);
 }
@@ -349,7 +447,8 @@ PetscErrorCode MrSpectrumDestroy(MrSpectrum *sp)
 
   PetscFunctionBegin;
   if (!s) PetscFunctionReturn(PETSC_SUCCESS);
-  PetscCall(PetscFree3(s->eig, s->pred, s->g));
+  PetscCall(PetscFree2(s->eig, s->res));
+  PetscCall(PetscFree2(s->pred, s->g));
   PetscCall(PetscFree(s->tall));
   PetscCall(PetscFree(s));
   *sp = NULL;
@@ -359,7 +458,9 @@ PetscErrorCode MrSpectrumDestroy(MrSpectrum *sp)
 PetscErrorCode MrSpectrumWrite(MrSpectrum s, MrOutput out, const char prefix[])
 {
   char    name[256];
-  hsize_t dn[2] = {(hsize_t)s->n, 2}, dm[2] = {(hsize_t)s->nout, 2}, dt[2] = {(hsize_t)s->nthat, 2}, dr = (hsize_t)s->R;
+  hsize_t dn[2] = {(hsize_t)s->n, 2}, dm[2] = {(hsize_t)s->nout, 2}, dt[2] = {(hsize_t)s->nthat, 2}, dr = (hsize_t)s->R, dk = (hsize_t)s->n;
+  /* the verb's file names them plainly; in a run file (prefix /spectrum) they must not clash with the run's */
+  const char *pre = prefix[0] ? "spectrum_" : "";
 
   PetscFunctionBegin;
   PetscCall(PetscSNPrintf(name, sizeof(name), "%s/eigenvalues", prefix));
@@ -370,15 +471,34 @@ PetscErrorCode MrSpectrumWrite(MrSpectrum s, MrOutput out, const char prefix[])
   PetscCall(MrOutputWriteRoot(out, name, H5T_NATIVE_DOUBLE, 2, dt, s->tall));
   PetscCall(PetscSNPrintf(name, sizeof(name), "%s/theory/bulk_radius", prefix));
   PetscCall(MrOutputWriteRoot(out, name, H5T_NATIVE_DOUBLE, 1, &dr, s->g));
-  PetscCall(MrOutputAttrReal(out, "spectral_radius", s->radius));
+  if (!PetscIsNanReal(s->radius)) PetscCall(MrOutputAttrReal(out, "spectral_radius", s->radius));
+  PetscCall(PetscSNPrintf(name, sizeof(name), "%smethod", pre));
+  PetscCall(MrOutputAttrString(out, name, MrSpectrumMethods[s->method]));
+  if (s->method == MR_SPECTRUM_SLEPC) {
+    PetscCall(PetscSNPrintf(name, sizeof(name), "%s/residuals", prefix));
+    PetscCall(MrOutputWriteRoot(out, name, H5T_NATIVE_DOUBLE, 1, &dk, s->res));
+    PetscCall(PetscSNPrintf(name, sizeof(name), "%soperator", pre));
+    PetscCall(MrOutputAttrString(out, name, s->jacobian ? "jacobian" : "W"));
+    PetscCall(PetscSNPrintf(name, sizeof(name), "%soutliers", pre));
+    PetscCall(MrOutputAttrInt(out, name, s->nwant));
+    PetscCall(PetscSNPrintf(name, sizeof(name), "%soutliers_which", pre));
+    PetscCall(MrOutputAttrString(out, name, MrOutliersWhichTypes[s->which]));
+    PetscCall(PetscSNPrintf(name, sizeof(name), "%skrylov_schur_restarts", pre));
+    PetscCall(MrOutputAttrInt(out, name, s->its));
+  }
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
 PetscErrorCode MrSpectrumView(MrSpectrum s)
 {
   PetscFunctionBegin;
-  PetscCall(PetscPrintf(s->comm, "  eigenvalues in %.3g s; spectral radius %.4f; largest bulk radius g = %.4f\n", (double)s->wall, (double)s->radius, (double)s->gmax));
-  for (PetscInt k = 0; k < PetscMin(s->nout, 8); k++) {
+  if (s->method == MR_SPECTRUM_SLEPC) {
+    PetscCall(PetscPrintf(s->comm, "  method slepc (Krylov-Schur on %s applied through the network): %" PetscInt_FMT " of %" PetscInt_FMT " eigenvalues of largest %s converged in %.3g s, %" PetscInt_FMT " restarts\n",
+                          s->jacobian ? "the Jacobian" : "W", s->n, s->nwant, s->which == MR_OUTLIERS_REAL ? "real part" : "modulus", (double)s->wall, s->its));
+    for (PetscInt k = 0; k < s->n; k++) PetscCall(PetscPrintf(s->comm, "  eigenvalue %.6f%+.6fi (relative residual %.1e)\n", (double)s->eig[2 * k], (double)s->eig[2 * k + 1], (double)s->res[k]));
+  } else
+    PetscCall(PetscPrintf(s->comm, "  method %s: eigenvalues in %.3g s; spectral radius %.4f; largest bulk radius g = %.4f\n", MrSpectrumMethods[s->method], (double)s->wall, (double)s->radius, (double)s->gmax));
+  for (PetscInt k = 0; k < PetscMin(s->nout, 8) && s->n && !s->jacobian; k++) {
     PetscInt  best = 0;
     PetscReal d    = PETSC_MAX_REAL;
     for (PetscInt j = 0; j < s->n; j++) {
@@ -406,6 +526,7 @@ PetscErrorCode MrSpectrumVerb(MPI_Comm comm)
   PetscFunctionBegin;
   PetscCall(MrSpecGetOptions(comm, &opt));
   if (opt.help) PetscFunctionReturn(PETSC_SUCCESS);
+  if (opt.outliers) PetscCall(MrOutliersClaimOptions(comm));
   PetscCall(MrCheckUnusedOptions(comm, MrSpecKnown));
   PetscCall(MrModelLoad(comm, opt.model, &m));
   for (PetscInt r = 0; r < m->R; r++) {
@@ -413,12 +534,23 @@ PetscErrorCode MrSpectrumVerb(MPI_Comm comm)
     if (opt.re.dtype == MR_DISORDER_SPARSE) MrCheckInput(comm, opt.re.K >= 1 && opt.re.K <= m->N[r], "-disorder_k %" PetscInt_FMT " must be between 1 and N = %" PetscInt_FMT " of region %" PetscInt_FMT, opt.re.K, m->N[r], r);
   }
   PetscCallMPI(MPI_Comm_size(comm, &size));
-  PetscCall(MrSpectrumCheck(comm, m, &opt.re, 0, &need));
+  if (opt.outliers) {
+    MrCheckInput(comm, opt.outliers < ntot, "-outliers %" PetscInt_FMT " must be smaller than n = %" PetscInt_FMT, opt.outliers, ntot);
+    opt.re.method = MR_SPECTRUM_SLEPC;
+  } else
+    PetscCall(MrSpectrumCheck(comm, m, &opt.re, 0, PETSC_FALSE, &need));
   PetscCall(MrOutputCheckPath(comm, opt.out, opt.force));
 
   PetscCall(
-      PetscPrintf(comm, "mrdyn spectrum: n = %" PetscInt_FMT " (R = %" PetscInt_FMT "), seed %" PetscInt64_FMT ", %s disorder, %d ranks, block size %" PetscInt_FMT "\n", ntot, m->R, opt.re.seed, MrSpecDisorderTypes[opt.re.dtype], size, opt.re.nb));
-  PetscCall(MrSpectrumCompute(comm, m, &opt.re, &sp));
+      PetscPrintf(comm, "mrdyn spectrum: n = %" PetscInt_FMT " (R = %" PetscInt_FMT "), seed %" PetscInt64_FMT ", %s disorder, %d ranks, method %s", ntot, m->R, opt.re.seed, MrSpecDisorderTypes[opt.re.dtype], size, MrSpectrumMethods[opt.re.method]));
+  if (opt.outliers)
+    PetscCall(PetscPrintf(comm, " (%" PetscInt_FMT " eigenvalues of largest %s%s)\n", opt.outliers, opt.which == MR_OUTLIERS_REAL ? "real part" : "modulus", opt.jacobian[0] ? " of the Jacobian" : ""));
+  else
+    PetscCall(PetscPrintf(comm, ", block size %" PetscInt_FMT "\n", opt.re.nb));
+  if (opt.outliers)
+    PetscCall(MrSpectrumOutliersRealise(comm, m, &opt.re, opt.outliers, opt.which, opt.jacobian, &sp));
+  else
+    PetscCall(MrSpectrumCompute(comm, m, &opt.re, &sp));
   PetscCall(MrOutputCreate(comm, opt.out, &out));
   PetscCall(MrSpectrumWrite(sp, out, ""));
   PetscCall(MrOutputWriteChannelMap(out, m->C, m->target, m->source));
@@ -429,7 +561,8 @@ PetscErrorCode MrSpectrumVerb(MPI_Comm comm)
   PetscCall(MrOutputAttrInt(out, "n", ntot));
   PetscCall(MrOutputAttrInt(out, "R", m->R));
   PetscCall(MrOutputAttrInt(out, "C", m->C));
-  PetscCall(MrOutputAttrInt(out, "block_size", opt.re.nb));
+  if (!opt.outliers) PetscCall(MrOutputAttrInt(out, "block_size", opt.re.nb));
+  if (opt.jacobian[0]) PetscCall(MrOutputAttrString(out, "jacobian_state", opt.jacobian));
   PetscCall(MrOutputAttrString(out, "disorder", MrSpecDisorderTypes[opt.re.dtype]));
   PetscCall(MrOutputAttrString(out, "precision", MrSpecPrecisions[opt.re.prec]));
   if (opt.re.dtype == MR_DISORDER_SPARSE) PetscCall(MrOutputAttrInt(out, "disorder_k", opt.re.K));
@@ -450,20 +583,47 @@ PetscErrorCode MrSpectrumVerb(MPI_Comm comm)
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
-PetscErrorCode MrSpectrumCheck(MPI_Comm comm, MrModel m, const MrRealisation *re, PetscReal other, PetscReal *need)
+PetscErrorCode MrSpectrumCheck(MPI_Comm comm, MrModel m, MrRealisation *re, PetscReal other, PetscBool sparse, PetscReal *need)
 {
   PetscInt    ntot = 0;
-  PetscReal   node, phys;
-  PetscMPIInt size;
+  PetscReal   node, phys, gathered, nodeG, physG;
+  PetscMPIInt size, rank;
 
   PetscFunctionBegin;
   for (PetscInt r = 0; r < m->R; r++) ntot += m->N[r];
-  MrCheckInput(comm, ntot < PETSC_MPI_INT_MAX / 2, "the network has n = %" PetscInt_FMT " neurons: too many for a dense eigenvalue problem", ntot);
   MrCheckInput(comm, re->nb >= 6 && re->nb <= 4096, "-block_size %" PetscInt_FMT " must be between 6 and 4096 (ScaLAPACK's Schur routines need >= 6)", re->nb);
-  /* the dense n x n problem must fit in memory before anything large is allocated */
   PetscCallMPI(MPI_Comm_size(comm, &size));
+  PetscCallMPI(MPI_Comm_rank(comm, &rank));
+  if (ntot >= PETSC_MPI_INT_MAX / 2) {
+    MrCheckInput(comm, sparse && re->method == MR_SPECTRUM_AUTO, "the network has n = %" PetscInt_FMT " neurons: too many for a dense eigenvalue problem", ntot);
+    re->method = MR_SPECTRUM_SLEPC;
+    *need      = 0;
+    PetscFunctionReturn(PETSC_SUCCESS);
+  }
+  /* the dense n x n problem must fit in memory before anything large is allocated */
   *need = MrConnectivityMemory(ntot, size, re->nb);
   PetscCall(MrAnalysisNodeMemory(comm, *need + other, &node, &phys));
-  MrCheckInput(comm, node < 0.8 * phys, "spectrum: the dense %" PetscInt_FMT " x %" PetscInt_FMT " problem needs %.3g GB on one node but it has %.3g GB: use more nodes or a smaller network", ntot, ntot, node / 1e9, phys / 1e9);
+  /* lapack: rank 0 also holds the gathered Hessenberg matrix and dhseqr's work (one rank: in place) */
+  gathered = size > 1 ? 8.0 * (PetscReal)ntot * (PetscReal)ntot : 0;
+  gathered += 8.0 * (PetscReal)ntot * 64;
+  PetscCall(MrAnalysisNodeMemory(comm, *need + other + (rank == 0 ? gathered : 0), &nodeG, &physG));
+  if (re->method == MR_SPECTRUM_AUTO) {
+    if (nodeG < 0.8 * physG)
+      re->method = MR_SPECTRUM_LAPACK;
+    else if (node < 0.8 * phys)
+      re->method = MR_SPECTRUM_SCALAPACK;
+    else if (sparse) {
+      re->method = MR_SPECTRUM_SLEPC;
+      *need      = 0;
+      PetscFunctionReturn(PETSC_SUCCESS);
+    }
+  }
+  if (re->method == MR_SPECTRUM_LAPACK) {
+    MrCheckInput(comm, nodeG < 0.8 * physG,
+                 "spectrum: -spectrum_method lapack gathers the %" PetscInt_FMT " x %" PetscInt_FMT " matrix on rank 0: %.3g GB on one node but it has %.3g GB: use -spectrum_method scalapack, more nodes or a smaller network", ntot, ntot, nodeG / 1e9,
+                 physG / 1e9);
+    if (rank == 0) *need += gathered;
+  } else
+    MrCheckInput(comm, node < 0.8 * phys, "spectrum: the dense %" PetscInt_FMT " x %" PetscInt_FMT " problem needs %.3g GB on one node but it has %.3g GB: use more nodes, a smaller network, or -outliers K", ntot, ntot, node / 1e9, phys / 1e9);
   PetscFunctionReturn(PETSC_SUCCESS);
 }

@@ -683,12 +683,16 @@ PetscErrorCode MrSimulate(MPI_Comm comm)
 
   /* -analysis spectrum: before the network exists, so the two never share memory */
   MrSpectrum spec = NULL;
+  PetscBool  specOutliers = PETSC_FALSE; /* too large for the dense path: SLEPc on the network, once it exists */
   if (opt.doSpec && !opt.restart[0]) {
-    MrRealisation re = {opt.seed, opt.dtype, opt.prec, opt.K, opt.blockSize};
+    MrRealisation re = {opt.seed, opt.dtype, opt.prec, opt.K, opt.blockSize, MR_SPECTRUM_AUTO};
     PetscReal     need;
-    PetscCall(MrSpectrumCheck(comm, model, &re, 0, &need));
-    PetscCall(PetscPrintf(comm, "mrdyn simulate: the spectrum of this realisation first (-analysis spectrum)\n"));
-    PetscCall(MrSpectrumCompute(comm, model, &re, &spec));
+    PetscCall(MrSpectrumCheck(comm, model, &re, 0, (PetscBool)(opt.trials == 1), &need));
+    specOutliers = (PetscBool)(re.method == MR_SPECTRUM_SLEPC);
+    if (!specOutliers) {
+      PetscCall(PetscPrintf(comm, "mrdyn simulate: the spectrum of this realisation first (-analysis spectrum)\n"));
+      PetscCall(MrSpectrumCompute(comm, model, &re, &spec));
+    }
   }
   /* the network is realised only now that every input is known to be good */
   PetscCall(PetscTime(&t0));
@@ -698,6 +702,10 @@ PetscErrorCode MrSimulate(MPI_Comm comm)
   PetscCall(TSSetRHSFunction(ts, NULL, MrNetworkRHS, net));
   PetscCall(MrNetworkInitialState(net, opt.initSeed, S0, v0, X));
   PetscCall(PetscTime(&t1));
+  if (specOutliers) {
+    PetscCall(PetscPrintf(comm, "mrdyn simulate: the network is too large for the dense spectrum: its outliers with SLEPc first (-analysis spectrum)\n"));
+    PetscCall(MrSpectrumOutliersDefault(net, &spec));
+  }
   PetscCall(PetscPrintf(comm, "mrdyn simulate: R = %" PetscInt_FMT ", C = %" PetscInt_FMT " channels, %d ranks, %s %s disorder, %s, dt = %g, t_final = %g\n", model->R, model->C, L->size, MrDisorderTypes[opt.dtype], MrPrecisions[opt.prec], tsType,
                         (double)opt.dt, (double)opt.tfinal));
   PetscCall(MrLayoutView(L, PETSC_VIEWER_STDOUT_(comm)));
