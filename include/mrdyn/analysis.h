@@ -133,7 +133,7 @@ PETSC_EXTERN const char *const MrOutliersWhichTypes[];
 PETSC_EXTERN PetscErrorCode MrSpectrumOutliers(MrNetwork net, const PetscReal x[], PetscInt k, MrOutliersWhich which, MrSpectrum *sp);
 /* What `simulate -analysis spectrum` computes when W is too large for the dense
    path: the eigenvalues of largest modulus, as many as That predicts outliers
-   plus 4 (at least 6). Collective. */
+   (at least one: then the bulk edge, which converges slowly). Collective. */
 PETSC_EXTERN PetscErrorCode MrSpectrumOutliersDefault(MrNetwork net, MrSpectrum *sp);
 /* The verb's part: builds the layout and network of the realisation (memory
    checked first), reads the state /state/x of `state` (a checkpoint, a

@@ -6,6 +6,7 @@
 #include "scalapack.h"
 #include <math.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 static const char *const MrSpecDisorderTypes[] = {"dense", "sparse", "MrDisorderType", "MR_DISORDER_", NULL};
 static const char *const MrSpecPrecisions[]    = {"double", "single", "MrPrecision", "MR_PRECISION_", NULL};
@@ -167,13 +168,31 @@ static PetscErrorCode MrSchurLAPACK(int n, double *H, PetscReal wr[], PetscReal 
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
+/* Rank 0's wr, wi to every rank. The others wait without spinning a core while
+   rank 0 runs dhseqr (they may share a node with it, or with other jobs). */
+static PetscErrorCode MrBcastPolite(MPI_Comm comm, int n, PetscReal wr[], PetscReal wi[])
+{
+  MPI_Request req[2];
+  int         done = 0;
+
+  PetscFunctionBegin;
+  PetscCallMPI(MPI_Ibcast(wr, n, MPIU_REAL, 0, comm, &req[0]));
+  PetscCallMPI(MPI_Ibcast(wi, n, MPIU_REAL, 0, comm, &req[1]));
+  while (!done) {
+    PetscCallMPI(MPI_Testall(2, req, &done, MPI_STATUSES_IGNORE));
+    if (!done) usleep(500);
+  }
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
 PetscErrorCode MrConnectivityEigenvalues(MPI_Comm comm, MrModel m, const MrRealisation *re, PetscReal wr[], PetscReal wi[])
 {
-  MrBlacsGrid grid;
-  PetscInt    ntot = 0;
-  PetscMPIInt size, rank;
-  int         n, nb, desc[9], mloc, nloc, one = 1, info, lwork, query = -1;
-  double     *A, *tau, *work, wq;
+  MrBlacsGrid    grid;
+  PetscInt       ntot = 0;
+  PetscMPIInt    size, rank;
+  int            n, nb, desc[9], mloc, nloc, one = 1, info, lwork, query = -1;
+  double        *A, *tau, *work, wq;
+  PetscLogDouble t[4] = {0, 0, 0, 0}, tg = 0;
 
   PetscFunctionBegin;
   for (PetscInt r = 0; r < m->R; r++) ntot += m->N[r];
@@ -186,7 +205,9 @@ PetscErrorCode MrConnectivityEigenvalues(MPI_Comm comm, MrModel m, const MrReali
   PetscCall(MrBlacsGridCreate(comm, &grid));
   PetscCall(MrBlacsDescriptor(&grid, n, n, nb, desc, &mloc, &nloc));
   PetscCall(PetscMalloc2((size_t)PetscMax(mloc, 1) * PetscMax(nloc, 1), &A, nloc + nb + 1, &tau));
+  PetscCall(PetscTime(&t[0]));
   PetscCall(MrConnectivityFill(m, re, &grid, n, nb, mloc, nloc, desc[8], A));
+  PetscCall(PetscTime(&t[1]));
 
   /* Hessenberg reduction: LAPACK's on one rank (faster than pdgehrd on a 1x1 grid), else on the grid */
   if (size == 1) {
@@ -205,11 +226,14 @@ PetscErrorCode MrConnectivityEigenvalues(MPI_Comm comm, MrModel m, const MrReali
     PetscCallScaLAPACK("pdgehrd", info);
   }
   PetscCall(PetscFree(work));
+  PetscCall(PetscTime(&t[2]));
 
   if (re->method == MR_SPECTRUM_LAPACK) {
-    if (size == 1)
+    if (size == 1) {
       PetscCall(MrSchurLAPACK(n, A, wr, wi));
-    else {
+      PetscCall(PetscTime(&t[3]));
+      PetscCall(PetscInfo(NULL, "lapack path: fill %.3g s, Hessenberg (dgehrd) %.3g s, dhseqr %.3g s\n", t[1] - t[0], t[2] - t[1], t[3] - t[2]));
+    } else {
       /* gather H on a 1 x 1 grid of rank 0 (pdgemr2d), free the distributed copy, dhseqr there */
       int     ctxt1 = grid.handle, r1, c1, myr1, myc1, descH[9], lldH = n, zero = 0;
       double *H = NULL;
@@ -226,13 +250,15 @@ PetscErrorCode MrConnectivityEigenvalues(MPI_Comm comm, MrModel m, const MrReali
       }
       pdgemr2d_(&n, &n, A, &one, &one, desc, H, &one, &one, descH, &grid.ctxt);
       PetscCall(PetscFree2(A, tau));
+      PetscCall(PetscTime(&tg));
       if (rank == 0) {
         PetscCall(MrSchurLAPACK(n, H, wr, wi));
         PetscCall(PetscFree(H));
         Cblacs_gridexit(ctxt1);
       }
-      PetscCallMPI(MPI_Bcast(wr, n, MPIU_REAL, 0, comm));
-      PetscCallMPI(MPI_Bcast(wi, n, MPIU_REAL, 0, comm));
+      PetscCall(PetscTime(&t[3]));
+      PetscCall(MrBcastPolite(comm, n, wr, wi));
+      PetscCall(PetscInfo(NULL, "lapack path: fill %.3g s, Hessenberg (pdgehrd) %.3g s, gather %.3g s, dhseqr on rank 0 %.3g s\n", t[1] - t[0], t[2] - t[1], tg - t[2], t[3] - tg));
       PetscCall(MrBlacsGridDestroy(&grid));
       PetscFunctionReturn(PETSC_SUCCESS);
     }
@@ -244,6 +270,8 @@ PetscErrorCode MrConnectivityEigenvalues(MPI_Comm comm, MrModel m, const MrReali
         if (MrBcGlobal(li, nb, grid.myrow, grid.nprow) > gj + 1) A[(size_t)lj * desc[8] + li] = 0;
     }
     PetscCall(MrSchurScaLAPACK(comm, &grid, n, nb, nloc, desc, A, wr, wi));
+    PetscCall(PetscTime(&t[3]));
+    PetscCall(PetscInfo(NULL, "scalapack path: fill %.3g s, Hessenberg %.3g s, pdlahqr %.3g s\n", t[1] - t[0], t[2] - t[1], t[3] - t[2]));
   }
   PetscCall(PetscFree2(A, tau));
   PetscCall(MrBlacsGridDestroy(&grid));
@@ -455,6 +483,29 @@ PetscErrorCode MrSpectrumDestroy(MrSpectrum *sp)
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
+/* MrOutputWriteRoot, or for an empty array (no outlier predicted, none
+   converged) the dataset alone: HDF5 refuses the write of nothing. Collective. */
+static PetscErrorCode MrSpecWriteRoot(MrOutput out, const char name[], int rank, const hsize_t dims[], const double *data)
+{
+  hsize_t size = 1;
+
+  PetscFunctionBegin;
+  for (int k = 0; k < rank; k++) size *= dims[k];
+  if (size)
+    PetscCall(MrOutputWriteRoot(out, name, H5T_NATIVE_DOUBLE, rank, dims, data));
+  else {
+    hid_t lcpl, sp, d;
+    PetscCallH5(lcpl = H5Pcreate(H5P_LINK_CREATE));
+    PetscCallH5(H5Pset_create_intermediate_group(lcpl, 1));
+    PetscCallH5(sp = H5Screate_simple(rank, dims, NULL));
+    PetscCallH5(d = H5Dcreate2(MrOutputFile(out), name, H5T_NATIVE_DOUBLE, sp, lcpl, H5P_DEFAULT, H5P_DEFAULT));
+    PetscCallH5(H5Dclose(d));
+    PetscCallH5(H5Sclose(sp));
+    PetscCallH5(H5Pclose(lcpl));
+  }
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
 PetscErrorCode MrSpectrumWrite(MrSpectrum s, MrOutput out, const char prefix[])
 {
   char    name[256];
@@ -464,19 +515,19 @@ PetscErrorCode MrSpectrumWrite(MrSpectrum s, MrOutput out, const char prefix[])
 
   PetscFunctionBegin;
   PetscCall(PetscSNPrintf(name, sizeof(name), "%s/eigenvalues", prefix));
-  PetscCall(MrOutputWriteRoot(out, name, H5T_NATIVE_DOUBLE, 2, dn, s->eig));
+  PetscCall(MrSpecWriteRoot(out, name, 2, dn, s->eig));
   PetscCall(PetscSNPrintf(name, sizeof(name), "%s/theory/outliers", prefix));
-  PetscCall(MrOutputWriteRoot(out, name, H5T_NATIVE_DOUBLE, 2, dm, s->pred));
+  PetscCall(MrSpecWriteRoot(out, name, 2, dm, s->pred));
   PetscCall(PetscSNPrintf(name, sizeof(name), "%s/theory/that_eigenvalues", prefix));
-  PetscCall(MrOutputWriteRoot(out, name, H5T_NATIVE_DOUBLE, 2, dt, s->tall));
+  PetscCall(MrSpecWriteRoot(out, name, 2, dt, s->tall));
   PetscCall(PetscSNPrintf(name, sizeof(name), "%s/theory/bulk_radius", prefix));
-  PetscCall(MrOutputWriteRoot(out, name, H5T_NATIVE_DOUBLE, 1, &dr, s->g));
+  PetscCall(MrSpecWriteRoot(out, name, 1, &dr, s->g));
   if (!PetscIsNanReal(s->radius)) PetscCall(MrOutputAttrReal(out, "spectral_radius", s->radius));
   PetscCall(PetscSNPrintf(name, sizeof(name), "%smethod", pre));
   PetscCall(MrOutputAttrString(out, name, MrSpectrumMethods[s->method]));
   if (s->method == MR_SPECTRUM_SLEPC) {
     PetscCall(PetscSNPrintf(name, sizeof(name), "%s/residuals", prefix));
-    PetscCall(MrOutputWriteRoot(out, name, H5T_NATIVE_DOUBLE, 1, &dk, s->res));
+    PetscCall(MrSpecWriteRoot(out, name, 1, &dk, s->res));
     PetscCall(PetscSNPrintf(name, sizeof(name), "%soperator", pre));
     PetscCall(MrOutputAttrString(out, name, s->jacobian ? "jacobian" : "W"));
     PetscCall(PetscSNPrintf(name, sizeof(name), "%soutliers", pre));

@@ -682,7 +682,7 @@ PetscErrorCode MrSimulate(MPI_Comm comm)
     PetscCall(MrOutputCheckPath(comm, opt.out, opt.force));
 
   /* -analysis spectrum: before the network exists, so the two never share memory */
-  MrSpectrum spec = NULL;
+  MrSpectrum spec         = NULL;
   PetscBool  specOutliers = PETSC_FALSE; /* too large for the dense path: SLEPc on the network, once it exists */
   if (opt.doSpec && !opt.restart[0]) {
     MrRealisation re = {opt.seed, opt.dtype, opt.prec, opt.K, opt.blockSize, MR_SPECTRUM_AUTO};
@@ -833,6 +833,24 @@ PetscErrorCode MrSimulate(MPI_Comm comm)
         PetscCall(MrOutputAttrReal(ctx.out, "wall_seconds", wall));
       }
       if (opt.ndref) PetscCall(MrSimWriteDelta(&ctx));
+      {
+        /* /state/x: x at the end, (sum N_r, trials) in global order, for `spectrum -jacobian RUN.h5` */
+        const PetscScalar *x;
+        hsize_t           *r0, *nr, dims[2] = {0, (hsize_t)opt.trials};
+        PetscInt           off = 0;
+        for (PetscInt r = 0; r < model->R; r++) dims[0] += (hsize_t)model->N[r];
+        PetscCall(PetscMalloc2(L->nslices + 1, &r0, L->nslices + 1, &nr));
+        for (PetscInt k = 0; k < L->nslices; k++) {
+          off = 0;
+          for (PetscInt r = 0; r < L->slice[k].region; r++) off += model->N[r];
+          r0[k] = (hsize_t)(off + L->slice[k].rstart);
+          nr[k] = (hsize_t)(L->slice[k].rend - L->slice[k].rstart);
+        }
+        PetscCall(VecGetArrayRead(X, &x));
+        PetscCall(MrOutputWritePieces(ctx.out, "/state/x", 2, dims, L->nslices, r0, nr, x));
+        PetscCall(VecRestoreArrayRead(X, &x));
+        PetscCall(PetscFree2(r0, nr));
+      }
       if (ctx.ly) {
         PetscCall(MrLyapunovFinish(ctx.ly, steps, tnow));
         PetscCall(MrLyapunovWrite(ctx.ly, ctx.out, opt.dt));
