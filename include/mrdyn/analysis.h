@@ -6,9 +6,11 @@
 #include <mrdyn/network.h>
 
 /* How the eigenvalues of W are found:
-   lapack:    Hessenberg form on the BLACS grid (pdgehrd; LAPACK dgehrd on one
-              rank), then the Hessenberg matrix gathered on rank 0 and LAPACK's
-              dhseqr (multishift QR with aggressive early deflation) there;
+   lapack:    LAPACK's dgehrd and dhseqr (multishift QR with aggressive early
+              deflation) on rank 0, with as many threads as there are ranks on
+              its node (the other ranks wait without spinning): W is filled on
+              rank 0 when every rank shares its node, else reduced to Hessenberg
+              form on the grid (pdgehrd) and gathered there;
    scalapack: everything distributed (pdgehrd, then pdlahqr): for a matrix that
               does not fit one node;
    slepc:     only a few eigenvalues (outliers), Krylov-Schur on W applied
@@ -25,6 +27,8 @@ typedef struct {
   PetscInt         K;      /* sparse disorder: nonzeros per row */
   PetscInt         nb;     /* ScaLAPACK block size (>= 6) */
   MrSpectrumMethod method; /* auto (zero) until MrSpectrumCheck resolves it */
+  PetscInt         threads; /* lapack: threads of rank 0's LAPACK (0: as many as ranks on its node) */
+  const char      *lapack;  /* lapack with threads > 1: a threaded LAPACK to load (NULL: OpenBLAS's pthread build next to the linked one) */
 } MrRealisation;
 
 /* Bytes per rank that MrConnectivityEigenvalues needs for n = sum N_r on P ranks

@@ -72,3 +72,23 @@ PetscErrorCode MrAnalysisNodeMemory(MPI_Comm comm, PetscReal mine, PetscReal *no
   PetscCall(MrModelDestroy(&one));
   PetscFunctionReturn(PETSC_SUCCESS);
 }
+
+PetscErrorCode MrAnalysisNodeRanks(MPI_Comm comm, PetscMPIInt *nrank0)
+{
+  MrModel   one;
+  MrLayout  L;
+  PetscReal cost = 1, node, phys;
+
+  PetscFunctionBegin;
+  PetscCall(MrModelCreate(comm, &one));
+  one->R = 1;
+  PetscCall(PetscMalloc2(1, &one->N, 1, &one->g));
+  one->N[0] = 1;
+  one->g[0] = 0;
+  PetscCall(MrLayoutCreate(comm, one, &cost, 1, &L));
+  PetscCall(MrLayoutNodeMemory(L, 0, &node, &phys, nrank0));
+  PetscCall(MrLayoutDestroy(&L));
+  PetscCall(MrModelDestroy(&one));
+  PetscCallMPI(MPI_Bcast(nrank0, 1, MPI_INT, 0, comm));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}

@@ -1,18 +1,22 @@
 /* `mrdyn spectrum`: the eigenvalues of one realisation's connectivity W with
    ScaLAPACK, next to the theory of model.md (appendix A.1 of the paper): a bulk
    disk of radius g_r per region and outliers at the eigenvalues of That. */
+#define _GNU_SOURCE /* dladdr, RTLD_DEEPBIND: rank 0's threaded LAPACK */
 #include <mrdyn/mrdyn.h>
 #include "spectrum_impl.h"
 #include "scalapack.h"
 #include <math.h>
 #include <stdlib.h>
 #include <unistd.h>
+#include <dlfcn.h>
+#include <string.h>
 
 static const char *const MrSpecDisorderTypes[] = {"dense", "sparse", "MrDisorderType", "MR_DISORDER_", NULL};
 static const char *const MrSpecPrecisions[]    = {"double", "single", "MrPrecision", "MR_PRECISION_", NULL};
 static const char *const MrSpecDense[]         = {"auto", "lapack", "scalapack", "MrSpectrumMethod", "MR_SPECTRUM_", NULL};
-static const char *const MrSpecNumeric[]       = {"-seed", "-disorder_k", "-block_size", "-outliers", NULL};
-static const char *const MrSpecKnown[]         = {"-model", "-o", "-force", "-seed", "-disorder", "-disorder_k", "-precision", "-block_size", "-log_view", "-run", "-spectrum_method", "-outliers", "-outliers_which", "-jacobian", NULL};
+static const char *const MrSpecNumeric[]       = {"-seed", "-disorder_k", "-block_size", "-outliers", "-spectrum_threads", NULL};
+static const char *const MrSpecKnown[]         = {"-model",           "-o",        "-force",          "-seed",     "-disorder", "-disorder_k", "-precision", "-block_size", "-log_view", "-run", "-spectrum_method", "-spectrum_threads",
+                                                  "-spectrum_lapack", "-outliers", "-outliers_which", "-jacobian", NULL};
 const char *const        MrSpectrumMethods[]   = {"auto", "lapack", "scalapack", "slepc", "MrSpectrumMethod", "MR_SPECTRUM_", NULL};
 
 PetscReal MrConnectivityMemory(PetscInt n, PetscMPIInt P, PetscInt nb)
@@ -123,11 +127,17 @@ static PetscErrorCode MrConnectivityFill(MrModel m, const MrRealisation *re, con
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
-/* Schur form with pdlahqr on the grid, WANTT = true: measured with Debian's
-   ScaLAPACK 2.2.1 (docs/performance.md), WANTT = false gives wrong eigenvalues
-   on every grid with more than one process column (1x2, 1x3, 2x2), and pdhseqr
-   computes nothing (info = 0, all eigenvalues 0) even on a 1x1 grid and
-   crashes on more ranks. */
+/* Schur form with pdlahqr on the grid, WANTT = true. Measured with Debian's
+   ScaLAPACK 2.2.1: WANTT = false gives wrong eigenvalues on every grid with
+   more than one process column (1x2, 1x3, 2x2). pdhseqr (the blocked QR with
+   aggressive early deflation) is unusable there: (1) its workspace query runs
+   pdtrord, which writes the SELECT array (IWORK) far beyond IWORK(1), so a
+   query with one integer of IWORK overwrote the caller's descriptor (context
+   and source process became 1): "nothing computed"; (2) with a block size
+   <= 80, pdtrord's window (PILAENVX 19: min(NB, 80)) is not smaller than the
+   block as it requires, and it loops for ever: the "deadlock"; (3) with
+   NB = 100 on a 1x1 grid, 567 of 600 eigenvalues were wrong (JOB = 'S', with or
+   without Schur vectors), and JOB = 'E' hangs. */
 static PetscErrorCode MrSchurScaLAPACK(MPI_Comm comm, const MrBlacsGrid *grid, int n, int nb, int nloc, const int desc[9], double *A, PetscReal wr[], PetscReal wi[])
 {
   int     yes = 1, no = 0, one = 1, info, lcm = grid->nprow, lld = desc[8], l[2], lwork, liwork;
@@ -149,8 +159,114 @@ static PetscErrorCode MrSchurScaLAPACK(MPI_Comm comm, const MrBlacsGrid *grid, i
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
+/* Rank 0's LAPACK: the linked one (the serial OpenBLAS under PETSc and
+   ScaLAPACK), or, for more than one thread, a threaded build loaded privately
+   (RTLD_DEEPBIND: its LAPACK calls its own BLAS), so the rest of mrdyn keeps one
+   thread per rank. */
+typedef void (*MrDgehrdFn)(const int *, const int *, const int *, double *, const int *, double *, double *, const int *, int *);
+typedef void (*MrDhseqrFn)(const char *, const char *, const int *, const int *, const int *, double *, const int *, double *, double *, double *, const int *, double *, const int *, int *, size_t, size_t);
+typedef struct {
+  void      *handle;
+  MrDgehrdFn gehrd;
+  MrDhseqrFn hseqr;
+  void (*setThreads)(int);
+  int  threads;
+  char lib[PETSC_MAX_PATH_LEN];
+} MrLapack;
+
+/* OpenBLAS's pthread build beside the linked LAPACK: Debian installs it as
+   .../openblas-pthread/libopenblas.so.0 next to .../openblas-serial/ (package
+   libopenblas0-pthread; the system default stays serial, tools/setup-deps.sh). */
+static PetscErrorCode MrLapackGuess(char path[], size_t len)
+{
+  Dl_info info;
+  char    real[PETSC_MAX_PATH_LEN], *slash, *serial;
+
+  PetscFunctionBegin;
+  path[0] = 0;
+  if (!dladdr((void *)dgehrd_, &info) || !info.dli_fname || !realpath(info.dli_fname, real)) PetscFunctionReturn(PETSC_SUCCESS);
+  slash  = strrchr(real, '/');
+  serial = strstr(real, "openblas-serial/");
+  if (slash) *slash = 0;
+  if (serial) {
+    *serial = 0;
+    PetscCall(PetscSNPrintf(path, len, "%sopenblas-pthread/libopenblas.so.0", real));
+  } else
+    PetscCall(PetscSNPrintf(path, len, "%s/openblas-pthread/libopenblas.so.0", real));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+/* On rank 0 only (no communication). Falls back to the linked LAPACK with one
+   thread when the threaded one cannot be loaded; says why with -info. */
+static PetscErrorCode MrLapackOpen(int threads, const char lib[], MrLapack *lp)
+{
+  PetscFunctionBegin;
+  PetscCall(PetscMemzero(lp, sizeof(*lp)));
+  lp->gehrd   = dgehrd_;
+  lp->hseqr   = dhseqr_;
+  lp->threads = 1;
+  PetscCall(PetscStrncpy(lp->lib, "linked", sizeof(lp->lib)));
+  if (threads <= 1) PetscFunctionReturn(PETSC_SUCCESS);
+  {
+    char  path[PETSC_MAX_PATH_LEN];
+    void *h;
+    if (lib && lib[0])
+      PetscCall(PetscStrncpy(path, lib, sizeof(path)));
+    else
+      PetscCall(MrLapackGuess(path, sizeof(path)));
+    h = path[0] ? dlopen(path, RTLD_NOW | RTLD_LOCAL | RTLD_DEEPBIND) : NULL;
+    if (!h) {
+      PetscCall(PetscInfo(NULL, "no threaded LAPACK at '%s' (%s): one thread\n", path, path[0] ? dlerror() : "no path"));
+      PetscFunctionReturn(PETSC_SUCCESS);
+    }
+    lp->gehrd      = (MrDgehrdFn)dlsym(h, "dgehrd_");
+    lp->hseqr      = (MrDhseqrFn)dlsym(h, "dhseqr_");
+    lp->setThreads = (void (*)(int))dlsym(h, "openblas_set_num_threads");
+    if (!lp->gehrd || !lp->hseqr || !lp->setThreads) {
+      PetscCall(PetscInfo(NULL, "'%s' lacks dgehrd_, dhseqr_ or openblas_set_num_threads: one thread\n", path));
+      dlclose(h);
+      lp->gehrd      = dgehrd_;
+      lp->hseqr      = dhseqr_;
+      lp->setThreads = NULL;
+      PetscFunctionReturn(PETSC_SUCCESS);
+    }
+    lp->handle = h;
+    lp->setThreads(threads);
+    lp->threads = threads;
+    PetscCall(PetscStrncpy(lp->lib, path, sizeof(lp->lib)));
+  }
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+static PetscErrorCode MrLapackClose(MrLapack *lp)
+{
+  PetscFunctionBegin;
+  /* one thread again, so its workers go to sleep; the library stays loaded (OpenBLAS does not unload cleanly) */
+  if (lp->setThreads) lp->setThreads(1);
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+/* LAPACK's dgehrd on the n x n matrix A (lda n) on one rank. */
+static PetscErrorCode MrHessenbergLAPACK(const MrLapack *lp, int n, double *A)
+{
+  int    one = 1, info, lwork = -1;
+  double wq, *work, *tau;
+
+  PetscFunctionBegin;
+  PetscCall(PetscMalloc1(n + 1, &tau));
+  lp->gehrd(&n, &one, &n, A, &n, tau, &wq, &lwork, &info);
+  PetscCheck(info == 0, PETSC_COMM_SELF, PETSC_ERR_LIB, "LAPACK dgehrd (workspace query) failed: info = %d", info);
+  lwork = (int)wq + 1;
+  PetscCall(PetscMalloc1(lwork, &work));
+  lp->gehrd(&n, &one, &n, A, &n, tau, work, &lwork, &info);
+  PetscCheck(info == 0, PETSC_COMM_SELF, PETSC_ERR_LIB, "LAPACK dgehrd failed: info = %d", info);
+  PetscCall(PetscFree(work));
+  PetscCall(PetscFree(tau));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
 /* LAPACK's dhseqr (eigenvalues only) on the n x n Hessenberg matrix H (lda n) on one rank. */
-static PetscErrorCode MrSchurLAPACK(int n, double *H, PetscReal wr[], PetscReal wi[])
+static PetscErrorCode MrSchurLAPACK(const MrLapack *lp, int n, double *H, PetscReal wr[], PetscReal wi[])
 {
   int    one = 1, info, lwork = -1;
   double wq, *work;
@@ -158,41 +274,73 @@ static PetscErrorCode MrSchurLAPACK(int n, double *H, PetscReal wr[], PetscReal 
   PetscFunctionBegin;
   for (int j = 0; j < n; j++) /* dhseqr may use the part below the subdiagonal: no reflectors there */
     for (int i = j + 2; i < n; i++) H[(size_t)j * n + i] = 0;
-  dhseqr_("E", "N", &n, &one, &n, H, &n, wr, wi, NULL, &one, &wq, &lwork, &info, 1, 1);
+  lp->hseqr("E", "N", &n, &one, &n, H, &n, wr, wi, NULL, &one, &wq, &lwork, &info, 1, 1);
   PetscCheck(info == 0, PETSC_COMM_SELF, PETSC_ERR_LIB, "LAPACK dhseqr (workspace query) failed: info = %d", info);
   lwork = (int)wq + 1;
   PetscCall(PetscMalloc1(lwork, &work));
-  dhseqr_("E", "N", &n, &one, &n, H, &n, wr, wi, NULL, &one, work, &lwork, &info, 1, 1);
+  lp->hseqr("E", "N", &n, &one, &n, H, &n, wr, wi, NULL, &one, work, &lwork, &info, 1, 1);
   PetscCheck(info == 0, PETSC_COMM_SELF, PETSC_ERR_LIB, "LAPACK dhseqr failed to converge: info = %d", info);
   PetscCall(PetscFree(work));
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
-/* Rank 0's wr, wi to every rank. The others wait without spinning a core while
-   rank 0 runs dhseqr (they may share a node with it, or with other jobs). */
-static PetscErrorCode MrBcastPolite(MPI_Comm comm, int n, PetscReal wr[], PetscReal wi[])
+/* Rank 0's verdict ok, then its wr, wi (when ok) to every rank. The others wait
+   without spinning a core while rank 0 works (its threads use their cores): a
+   blocking MPI call would poll at full speed. */
+static PetscErrorCode MrBcastPolite(MPI_Comm comm, int n, PetscBool *ok, PetscReal wr[], PetscReal wi[])
 {
   MPI_Request req[2];
   int         done = 0;
 
   PetscFunctionBegin;
+  PetscCallMPI(MPI_Ibcast(ok, 1, MPIU_BOOL, 0, comm, &req[0]));
+  while (!done) {
+    PetscCallMPI(MPI_Test(&req[0], &done, MPI_STATUS_IGNORE));
+    if (!done) usleep(2000);
+  }
+  if (!*ok) PetscFunctionReturn(PETSC_SUCCESS);
   PetscCallMPI(MPI_Ibcast(wr, n, MPIU_REAL, 0, comm, &req[0]));
   PetscCallMPI(MPI_Ibcast(wi, n, MPIU_REAL, 0, comm, &req[1]));
-  while (!done) {
-    PetscCallMPI(MPI_Testall(2, req, &done, MPI_STATUSES_IGNORE));
-    if (!done) usleep(500);
-  }
+  PetscCallMPI(MPI_Waitall(2, req, MPI_STATUSES_IGNORE));
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
-PetscErrorCode MrConnectivityEigenvalues(MPI_Comm comm, MrModel m, const MrRealisation *re, PetscReal wr[], PetscReal wi[])
+/* Rank 0 on its own: the whole of W filled there (a 1 x 1 "grid", no BLACS),
+   dgehrd and dhseqr with lp's threads. Not collective: the caller tells the
+   other ranks whether it worked, so they never wait for ever. */
+static PetscErrorCode MrEigenvaluesRank0(MrModel m, const MrRealisation *re, int n, int nb, const MrLapack *lp, PetscReal wr[], PetscReal wi[], PetscLogDouble t[4])
+{
+  MrBlacsGrid one;
+  double     *A;
+
+  PetscFunctionBegin;
+  PetscCall(PetscMemzero(&one, sizeof(one)));
+  one.nprow = one.npcol = 1;
+  PetscCall(PetscMalloc1((size_t)n * n, &A));
+  PetscCall(PetscTime(&t[0]));
+  PetscCall(MrConnectivityFill(m, re, &one, n, nb, n, n, n, A));
+  PetscCall(PetscTime(&t[1]));
+  if (n >= 4000) PetscCall(PetscPrintf(PETSC_COMM_SELF, "  rank 0: Hessenberg form of the %d x %d matrix (LAPACK dgehrd, %d thread%s)...\n", n, n, lp->threads, lp->threads > 1 ? "s" : ""));
+  PetscCall(MrHessenbergLAPACK(lp, n, A));
+  PetscCall(PetscTime(&t[2]));
+  /* dhseqr took 0.8-1.2 times as long as dgehrd here (docs/performance.md) */
+  if (n >= 4000) PetscCall(PetscPrintf(PETSC_COMM_SELF, "  rank 0: Hessenberg form in %.0f s; eigenvalues (dhseqr) next, about as long again\n", t[2] - t[1]));
+  PetscCall(MrSchurLAPACK(lp, n, A, wr, wi));
+  PetscCall(PetscTime(&t[3]));
+  PetscCall(PetscFree(A));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+/* The eigenvalues, and which LAPACK (and how many threads) did the work. */
+static PetscErrorCode MrConnectivityEigenvaluesLib(MPI_Comm comm, MrModel m, const MrRealisation *re, PetscReal wr[], PetscReal wi[], int *threads, char lib[], size_t liblen)
 {
   MrBlacsGrid    grid;
   PetscInt       ntot = 0;
-  PetscMPIInt    size, rank;
-  int            n, nb, desc[9], mloc, nloc, one = 1, info, lwork, query = -1;
+  PetscMPIInt    size, rank, nodeRanks;
+  int            n, nb, desc[9], mloc, nloc, one = 1, info, lwork, query = -1, nthreads;
   double        *A, *tau, *work, wq;
   PetscLogDouble t[4] = {0, 0, 0, 0}, tg = 0;
+  MrLapack       lp;
 
   PetscFunctionBegin;
   for (PetscInt r = 0; r < m->R; r++) ntot += m->N[r];
@@ -200,86 +348,117 @@ PetscErrorCode MrConnectivityEigenvalues(MPI_Comm comm, MrModel m, const MrReali
   PetscCheck(re->method == MR_SPECTRUM_LAPACK || re->method == MR_SPECTRUM_SCALAPACK, PETSC_COMM_SELF, PETSC_ERR_ARG_WRONG, "MrConnectivityEigenvalues needs the method resolved to lapack or scalapack (MrSpectrumCheck)");
   PetscCallMPI(MPI_Comm_size(comm, &size));
   PetscCallMPI(MPI_Comm_rank(comm, &rank));
-  n  = (int)ntot;
-  nb = (int)PetscMin(re->nb, PetscMax(ntot, 6));
+  n        = (int)ntot;
+  nb       = (int)PetscMin(re->nb, PetscMax(ntot, 6));
+  *threads = 1;
+  PetscCall(PetscStrncpy(lib, "linked", liblen));
+
+  if (re->method == MR_SPECTRUM_LAPACK) {
+    /* rank 0 works, with a thread for every rank on its node */
+    PetscCall(MrAnalysisNodeRanks(comm, &nodeRanks));
+    nthreads = (int)(re->threads > 0 ? re->threads : nodeRanks);
+    if (rank == 0) PetscCall(MrLapackOpen(nthreads, re->lapack, &lp));
+    if (nodeRanks == size) {
+      PetscErrorCode ierr = PETSC_SUCCESS;
+      PetscBool      ok;
+      /* every rank shares rank 0's node: nothing to distribute */
+      if (rank == 0) {
+        ierr = MrEigenvaluesRank0(m, re, n, nb, &lp, wr, wi, t);
+        PetscCall(MrLapackClose(&lp));
+      }
+      ok = (PetscBool)(ierr == PETSC_SUCCESS);
+      if (size > 1) PetscCall(MrBcastPolite(comm, n, &ok, wr, wi));
+      PetscCheck(ok, comm, PETSC_ERR_LIB, "rank 0 failed to compute the eigenvalues (see its message)");
+      if (rank == 0) {
+        *threads = lp.threads;
+        PetscCall(PetscStrncpy(lib, lp.lib, liblen));
+        PetscCall(PetscInfo(NULL, "lapack path on rank 0 (%d threads, %s): fill %.3g s, dgehrd %.3g s, dhseqr %.3g s\n", lp.threads, lp.lib, t[1] - t[0], t[2] - t[1], t[3] - t[2]));
+      }
+      PetscCallMPI(MPI_Bcast(threads, 1, MPI_INT, 0, comm));
+      PetscCallMPI(MPI_Bcast(lib, (PetscMPIInt)liblen, MPI_CHAR, 0, comm));
+      PetscFunctionReturn(PETSC_SUCCESS);
+    }
+  }
+
   PetscCall(MrBlacsGridCreate(comm, &grid));
   PetscCall(MrBlacsDescriptor(&grid, n, n, nb, desc, &mloc, &nloc));
   PetscCall(PetscMalloc2((size_t)PetscMax(mloc, 1) * PetscMax(nloc, 1), &A, nloc + nb + 1, &tau));
   PetscCall(PetscTime(&t[0]));
   PetscCall(MrConnectivityFill(m, re, &grid, n, nb, mloc, nloc, desc[8], A));
   PetscCall(PetscTime(&t[1]));
-
-  /* Hessenberg reduction: LAPACK's on one rank (faster than pdgehrd on a 1x1 grid), else on the grid */
-  if (size == 1) {
-    dgehrd_(&n, &one, &n, A, &desc[8], tau, &wq, &query, &info);
-    PetscCheck(info == 0, PETSC_COMM_SELF, PETSC_ERR_LIB, "LAPACK dgehrd (workspace query) failed: info = %d", info);
-    lwork = (int)wq + 1;
-    PetscCall(PetscMalloc1(lwork, &work));
-    dgehrd_(&n, &one, &n, A, &desc[8], tau, work, &lwork, &info);
-    PetscCheck(info == 0, PETSC_COMM_SELF, PETSC_ERR_LIB, "LAPACK dgehrd failed: info = %d", info);
-  } else {
-    pdgehrd_(&n, &one, &n, A, &one, &one, desc, tau, &wq, &query, &info);
-    PetscCallScaLAPACK("pdgehrd (workspace query)", info);
-    lwork = (int)wq + 1;
-    PetscCall(PetscMalloc1(lwork, &work));
-    pdgehrd_(&n, &one, &n, A, &one, &one, desc, tau, work, &lwork, &info);
-    PetscCallScaLAPACK("pdgehrd", info);
-  }
+  /* Hessenberg reduction on the grid */
+  pdgehrd_(&n, &one, &n, A, &one, &one, desc, tau, &wq, &query, &info);
+  PetscCallScaLAPACK("pdgehrd (workspace query)", info);
+  lwork = (int)wq + 1;
+  PetscCall(PetscMalloc1(lwork, &work));
+  pdgehrd_(&n, &one, &n, A, &one, &one, desc, tau, work, &lwork, &info);
+  PetscCallScaLAPACK("pdgehrd", info);
   PetscCall(PetscFree(work));
   PetscCall(PetscTime(&t[2]));
 
   if (re->method == MR_SPECTRUM_LAPACK) {
-    if (size == 1) {
-      PetscCall(MrSchurLAPACK(n, A, wr, wi));
-      PetscCall(PetscTime(&t[3]));
-      PetscCall(PetscInfo(NULL, "lapack path: fill %.3g s, Hessenberg (dgehrd) %.3g s, dhseqr %.3g s\n", t[1] - t[0], t[2] - t[1], t[3] - t[2]));
+    /* ranks on several nodes: H gathered on a 1 x 1 grid of rank 0 (pdgemr2d), the distributed copy freed, dhseqr there */
+    int       ctxt1 = grid.handle, r1, c1, myr1, myc1, descH[9], lldH = n, zero = 0;
+    double   *H  = NULL;
+    PetscBool ok = PETSC_TRUE;
+    Cblacs_gridinit(&ctxt1, "Row", 1, 1);
+    Cblacs_gridinfo(ctxt1, &r1, &c1, &myr1, &myc1);
+    PetscCheck((rank == 0) == (myr1 == 0 && myc1 == 0), PETSC_COMM_SELF, PETSC_ERR_LIB, "BLACS: rank %d is %s the 1 x 1 grid", (int)rank, rank ? "in" : "not in");
+    if (rank == 0) {
+      descinit_(descH, &n, &n, &nb, &nb, &zero, &zero, &ctxt1, &lldH, &info);
+      PetscCallScaLAPACK("descinit", info);
+      PetscCall(PetscMalloc1((size_t)n * n, &H));
     } else {
-      /* gather H on a 1 x 1 grid of rank 0 (pdgemr2d), free the distributed copy, dhseqr there */
-      int     ctxt1 = grid.handle, r1, c1, myr1, myc1, descH[9], lldH = n, zero = 0;
-      double *H = NULL;
-      Cblacs_gridinit(&ctxt1, "Row", 1, 1);
-      Cblacs_gridinfo(ctxt1, &r1, &c1, &myr1, &myc1);
-      PetscCheck((rank == 0) == (myr1 == 0 && myc1 == 0), PETSC_COMM_SELF, PETSC_ERR_LIB, "BLACS: rank %d is %s the 1 x 1 grid", (int)rank, rank ? "in" : "not in");
-      if (rank == 0) {
-        descinit_(descH, &n, &n, &nb, &nb, &zero, &zero, &ctxt1, &lldH, &info);
-        PetscCallScaLAPACK("descinit", info);
-        PetscCall(PetscMalloc1((size_t)n * n, &H));
-      } else {
-        for (int k = 0; k < 9; k++) descH[k] = 0;
-        descH[1] = -1; /* not in the target grid */
-      }
-      pdgemr2d_(&n, &n, A, &one, &one, desc, H, &one, &one, descH, &grid.ctxt);
-      PetscCall(PetscFree2(A, tau));
-      PetscCall(PetscTime(&tg));
-      if (rank == 0) {
-        PetscCall(MrSchurLAPACK(n, H, wr, wi));
-        PetscCall(PetscFree(H));
-        Cblacs_gridexit(ctxt1);
-      }
-      PetscCall(PetscTime(&t[3]));
-      PetscCall(MrBcastPolite(comm, n, wr, wi));
-      PetscCall(PetscInfo(NULL, "lapack path: fill %.3g s, Hessenberg (pdgehrd) %.3g s, gather %.3g s, dhseqr on rank 0 %.3g s\n", t[1] - t[0], t[2] - t[1], tg - t[2], t[3] - tg));
-      PetscCall(MrBlacsGridDestroy(&grid));
-      PetscFunctionReturn(PETSC_SUCCESS);
+      for (int k = 0; k < 9; k++) descH[k] = 0;
+      descH[1] = -1; /* not in the target grid */
     }
-  } else {
-    /* below the subdiagonal pdgehrd leaves its reflectors: H is what remains */
-    for (int lj = 0; lj < nloc; lj++) {
-      const int gj = MrBcGlobal(lj, nb, grid.mycol, grid.npcol);
-      for (int li = 0; li < mloc; li++)
-        if (MrBcGlobal(li, nb, grid.myrow, grid.nprow) > gj + 1) A[(size_t)lj * desc[8] + li] = 0;
+    pdgemr2d_(&n, &n, A, &one, &one, desc, H, &one, &one, descH, &grid.ctxt);
+    PetscCall(PetscFree2(A, tau));
+    PetscCall(PetscTime(&tg));
+    if (rank == 0) {
+      PetscErrorCode ierr = MrSchurLAPACK(&lp, n, H, wr, wi);
+      ok                  = (PetscBool)(ierr == PETSC_SUCCESS);
+      PetscCall(MrLapackClose(&lp));
+      PetscCall(PetscFree(H));
+      Cblacs_gridexit(ctxt1);
+      *threads = lp.threads;
+      PetscCall(PetscStrncpy(lib, lp.lib, liblen));
     }
-    PetscCall(MrSchurScaLAPACK(comm, &grid, n, nb, nloc, desc, A, wr, wi));
     PetscCall(PetscTime(&t[3]));
-    PetscCall(PetscInfo(NULL, "scalapack path: fill %.3g s, Hessenberg %.3g s, pdlahqr %.3g s\n", t[1] - t[0], t[2] - t[1], t[3] - t[2]));
+    PetscCall(MrBcastPolite(comm, n, &ok, wr, wi));
+    PetscCheck(ok, comm, PETSC_ERR_LIB, "rank 0 failed to compute the eigenvalues (see its message)");
+    PetscCallMPI(MPI_Bcast(threads, 1, MPI_INT, 0, comm));
+    PetscCallMPI(MPI_Bcast(lib, (PetscMPIInt)liblen, MPI_CHAR, 0, comm));
+    PetscCall(PetscInfo(NULL, "lapack path over nodes: fill %.3g s, pdgehrd %.3g s, gather %.3g s, dhseqr on rank 0 %.3g s\n", t[1] - t[0], t[2] - t[1], tg - t[2], t[3] - tg));
+    PetscCall(MrBlacsGridDestroy(&grid));
+    PetscFunctionReturn(PETSC_SUCCESS);
   }
+  /* below the subdiagonal pdgehrd leaves its reflectors: H is what remains */
+  for (int lj = 0; lj < nloc; lj++) {
+    const int gj = MrBcGlobal(lj, nb, grid.mycol, grid.npcol);
+    for (int li = 0; li < mloc; li++)
+      if (MrBcGlobal(li, nb, grid.myrow, grid.nprow) > gj + 1) A[(size_t)lj * desc[8] + li] = 0;
+  }
+  PetscCall(MrSchurScaLAPACK(comm, &grid, n, nb, nloc, desc, A, wr, wi));
+  PetscCall(PetscTime(&t[3]));
+  PetscCall(PetscInfo(NULL, "scalapack path: fill %.3g s, Hessenberg %.3g s, pdlahqr %.3g s\n", t[1] - t[0], t[2] - t[1], t[3] - t[2]));
   PetscCall(PetscFree2(A, tau));
   PetscCall(MrBlacsGridDestroy(&grid));
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
+PetscErrorCode MrConnectivityEigenvalues(MPI_Comm comm, MrModel m, const MrRealisation *re, PetscReal wr[], PetscReal wi[])
+{
+  int  threads;
+  char lib[PETSC_MAX_PATH_LEN];
+
+  PetscFunctionBegin;
+  PetscCall(MrConnectivityEigenvaluesLib(comm, m, re, wr, wi, &threads, lib, sizeof(lib)));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
 typedef struct {
-  char            model[PETSC_MAX_PATH_LEN], out[PETSC_MAX_PATH_LEN], run[PETSC_MAX_PATH_LEN], jacobian[PETSC_MAX_PATH_LEN];
+  char            model[PETSC_MAX_PATH_LEN], out[PETSC_MAX_PATH_LEN], run[PETSC_MAX_PATH_LEN], jacobian[PETSC_MAX_PATH_LEN], lapack[PETSC_MAX_PATH_LEN];
   PetscBool       force, help;
   PetscInt        outliers; /* > 0: that many eigenvalues with SLEPc */
   MrOutliersWhich which;
@@ -375,8 +554,10 @@ static PetscErrorCode MrSpecGetOptions(MPI_Comm comm, MrSpecOptions *o)
   PetscOptionsEnd();
   /* the dense method and the SLEPc outliers: options of their own, kept apart */
   PetscOptionsBegin(comm, NULL, "mrdyn spectrum: how the eigenvalues are found", NULL);
-  PetscCall(PetscOptionsEnum("-spectrum_method", "all eigenvalues: auto (lapack when the gathered matrix fits rank 0's node), lapack (dhseqr on rank 0), scalapack (pdlahqr on the grid)", NULL, MrSpecDense, (PetscEnum)o->re.method,
-                             (PetscEnum *)&o->re.method, NULL));
+  PetscCall(PetscOptionsEnum("-spectrum_method", "all eigenvalues: auto (lapack when W fits rank 0's node), lapack (dgehrd and dhseqr on rank 0, a thread per rank of its node), scalapack (pdgehrd and pdlahqr on the grid)", NULL, MrSpecDense,
+                             (PetscEnum)o->re.method, (PetscEnum *)&o->re.method, NULL));
+  PetscCall(PetscOptionsInt("-spectrum_threads", "lapack: threads of rank 0's LAPACK (0: one per rank on its node, which wait meanwhile)", NULL, o->re.threads, &o->re.threads, NULL));
+  PetscCall(PetscOptionsString("-spectrum_lapack", "lapack with more than one thread: the threaded LAPACK library to load (default: OpenBLAS's pthread build next to the linked one)", NULL, o->lapack, o->lapack, sizeof(o->lapack), NULL));
   PetscCall(PetscOptionsInt("-outliers", "only this many eigenvalues, of largest real part or modulus, with SLEPc's Krylov-Schur on W applied through the network (0: all, dense)", NULL, o->outliers, &o->outliers, NULL));
   PetscCall(PetscOptionsEnum("-outliers_which", "-outliers: largest real part or largest modulus", NULL, MrOutliersWhichTypes, (PetscEnum)o->which, (PetscEnum *)&o->which, NULL));
   PetscCall(PetscOptionsString("-jacobian",
@@ -398,6 +579,8 @@ static PetscErrorCode MrSpecGetOptions(MPI_Comm comm, MrSpecOptions *o)
   MrCheckInput(comm, o->out[0], "spectrum: no output file given (-o FILE)");
   MrCheckInput(comm, seed >= 0, "-seed must be >= 0");
   MrCheckInput(comm, o->outliers >= 0, "-outliers %" PetscInt_FMT " must be >= 0", o->outliers);
+  MrCheckInput(comm, o->re.threads >= 0 && o->re.threads <= 1024, "-spectrum_threads %" PetscInt_FMT " must be between 0 (one per rank on rank 0's node) and 1024", o->re.threads);
+  o->re.lapack = o->lapack[0] ? o->lapack : NULL;
   MrCheckInput(comm, o->re.nb >= 6 && o->re.nb <= 4096, "-block_size %" PetscInt_FMT " must be between 6 and 4096 (ScaLAPACK's Schur routines need >= 6)", o->re.nb);
   PetscFunctionReturn(PETSC_SUCCESS);
 }
@@ -453,7 +636,11 @@ PetscErrorCode MrSpectrumCompute(MPI_Comm comm, MrModel m, const MrRealisation *
   PetscCall(PetscMalloc2(s->n, &wr, s->n, &wi));
   PetscCall(PetscMalloc2(2 * s->n, &s->eig, 1, &s->res));
   PetscCall(PetscTime(&t0));
-  PetscCall(MrConnectivityEigenvalues(comm, m, re, wr, wi));
+  {
+    int threads;
+    PetscCall(MrConnectivityEigenvaluesLib(comm, m, re, wr, wi, &threads, s->lapack, sizeof(s->lapack)));
+    s->threads = threads;
+  }
   PetscCall(PetscTime(&t1));
   s->wall = t1 - t0;
   PetscCallMPI(MPI_Bcast(&s->wall, 1, MPIU_REAL, 0, comm)); /* attributes must be identical on every rank */
@@ -525,6 +712,12 @@ PetscErrorCode MrSpectrumWrite(MrSpectrum s, MrOutput out, const char prefix[])
   if (!PetscIsNanReal(s->radius)) PetscCall(MrOutputAttrReal(out, "spectral_radius", s->radius));
   PetscCall(PetscSNPrintf(name, sizeof(name), "%smethod", pre));
   PetscCall(MrOutputAttrString(out, name, MrSpectrumMethods[s->method]));
+  if (s->method == MR_SPECTRUM_LAPACK) {
+    PetscCall(PetscSNPrintf(name, sizeof(name), "%slapack_threads", pre));
+    PetscCall(MrOutputAttrInt(out, name, s->threads));
+    PetscCall(PetscSNPrintf(name, sizeof(name), "%slapack_library", pre));
+    PetscCall(MrOutputAttrString(out, name, s->lapack));
+  }
   if (s->method == MR_SPECTRUM_SLEPC) {
     PetscCall(PetscSNPrintf(name, sizeof(name), "%s/residuals", prefix));
     PetscCall(MrSpecWriteRoot(out, name, 1, &dk, s->res));
@@ -547,7 +740,10 @@ PetscErrorCode MrSpectrumView(MrSpectrum s)
     PetscCall(PetscPrintf(s->comm, "  method slepc (Krylov-Schur on %s applied through the network): %" PetscInt_FMT " of %" PetscInt_FMT " eigenvalues of largest %s converged in %.3g s, %" PetscInt_FMT " restarts\n",
                           s->jacobian ? "the Jacobian" : "W", s->n, s->nwant, s->which == MR_OUTLIERS_REAL ? "real part" : "modulus", (double)s->wall, s->its));
     for (PetscInt k = 0; k < s->n; k++) PetscCall(PetscPrintf(s->comm, "  eigenvalue %.6f%+.6fi (relative residual %.1e)\n", (double)s->eig[2 * k], (double)s->eig[2 * k + 1], (double)s->res[k]));
-  } else
+  } else if (s->method == MR_SPECTRUM_LAPACK)
+    PetscCall(PetscPrintf(s->comm, "  method lapack (dgehrd and dhseqr on rank 0, %" PetscInt_FMT " thread%s, %s LAPACK): eigenvalues in %.3g s; spectral radius %.4f; largest bulk radius g = %.4f\n", s->threads, s->threads > 1 ? "s" : "", s->lapack,
+                          (double)s->wall, (double)s->radius, (double)s->gmax));
+  else
     PetscCall(PetscPrintf(s->comm, "  method %s: eigenvalues in %.3g s; spectral radius %.4f; largest bulk radius g = %.4f\n", MrSpectrumMethods[s->method], (double)s->wall, (double)s->radius, (double)s->gmax));
   for (PetscInt k = 0; k < PetscMin(s->nout, 8) && s->n && !s->jacobian; k++) {
     PetscInt  best = 0;

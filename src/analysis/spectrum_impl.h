@@ -19,6 +19,8 @@ struct _p_MrSpectrum {
   PetscReal       *tall; /* nthat x 2: all of That's eigenvalues */
   PetscReal       *g;    /* bulk radii */
   PetscReal        radius, gmax, wall;
+  PetscInt         threads;                    /* lapack: threads of rank 0's LAPACK */
+  char             lapack[PETSC_MAX_PATH_LEN]; /* lapack: "linked", or the threaded library loaded */
 };
 
 /* The theory next to the eigenvalues: bulk radii, That's eigenvalues, the outliers among them. */

@@ -685,7 +685,7 @@ PetscErrorCode MrSimulate(MPI_Comm comm)
   MrSpectrum spec         = NULL;
   PetscBool  specOutliers = PETSC_FALSE; /* too large for the dense path: SLEPc on the network, once it exists */
   if (opt.doSpec && !opt.restart[0]) {
-    MrRealisation re = {opt.seed, opt.dtype, opt.prec, opt.K, opt.blockSize, MR_SPECTRUM_AUTO};
+    MrRealisation re = {opt.seed, opt.dtype, opt.prec, opt.K, opt.blockSize, MR_SPECTRUM_AUTO, 0, NULL}; /* rank 0 LAPACK: a thread per rank of its node */
     PetscReal     need;
     PetscCall(MrSpectrumCheck(comm, model, &re, 0, (PetscBool)(opt.trials == 1), &need));
     specOutliers = (PetscBool)(re.method == MR_SPECTRUM_SLEPC);
