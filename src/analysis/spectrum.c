@@ -834,7 +834,7 @@ PetscErrorCode MrSpectrumCheck(MPI_Comm comm, MrModel m, MrRealisation *re, Pets
 {
   PetscInt    ntot = 0;
   PetscReal   node, phys, gathered, nodeG, physG;
-  PetscMPIInt size, rank;
+  PetscMPIInt size, rank, nodeRanks;
 
   PetscFunctionBegin;
   for (PetscInt r = 0; r < m->R; r++) ntot += m->N[r];
@@ -850,10 +850,14 @@ PetscErrorCode MrSpectrumCheck(MPI_Comm comm, MrModel m, MrRealisation *re, Pets
   /* the dense n x n problem must fit in memory before anything large is allocated */
   *need = MrConnectivityMemory(ntot, size, re->nb);
   PetscCall(MrAnalysisNodeMemory(comm, *need + other, &node, &phys));
-  /* lapack: rank 0 also holds the gathered Hessenberg matrix and dhseqr's work (one rank: in place) */
-  gathered = size > 1 ? 8.0 * (PetscReal)ntot * (PetscReal)ntot : 0;
-  gathered += 8.0 * (PetscReal)ntot * 64;
-  PetscCall(MrAnalysisNodeMemory(comm, *need + other + (rank == 0 ? gathered : 0), &nodeG, &physG));
+  /* lapack: all ranks on rank 0's node: W only on rank 0, with dgehrd's and
+     dhseqr's work; else rank 0 also holds the gathered Hessenberg matrix */
+  PetscCall(MrAnalysisNodeRanks(comm, &nodeRanks));
+  gathered = 8.0 * (PetscReal)ntot * (PetscReal)ntot + 8.0 * (PetscReal)ntot * 64;
+  if (nodeRanks == size)
+    PetscCall(MrAnalysisNodeMemory(comm, other + (rank == 0 ? gathered : 0), &nodeG, &physG));
+  else
+    PetscCall(MrAnalysisNodeMemory(comm, *need + other + (rank == 0 ? gathered : 0), &nodeG, &physG));
   if (re->method == MR_SPECTRUM_AUTO) {
     if (nodeG < 0.8 * physG)
       re->method = MR_SPECTRUM_LAPACK;
@@ -869,7 +873,10 @@ PetscErrorCode MrSpectrumCheck(MPI_Comm comm, MrModel m, MrRealisation *re, Pets
     MrCheckInput(comm, nodeG < 0.8 * physG,
                  "spectrum: -spectrum_method lapack gathers the %" PetscInt_FMT " x %" PetscInt_FMT " matrix on rank 0: %.3g GB on one node but it has %.3g GB: use -spectrum_method scalapack, more nodes or a smaller network", ntot, ntot, nodeG / 1e9,
                  physG / 1e9);
-    if (rank == 0) *need += gathered;
+    if (nodeRanks == size)
+      *need = rank == 0 ? gathered : 0;
+    else if (rank == 0)
+      *need += gathered;
   } else
     MrCheckInput(comm, node < 0.8 * phys, "spectrum: the dense %" PetscInt_FMT " x %" PetscInt_FMT " problem needs %.3g GB on one node but it has %.3g GB: use more nodes, a smaller network, or -outliers K", ntot, ntot, node / 1e9, phys / 1e9);
   PetscFunctionReturn(PETSC_SUCCESS);
