@@ -65,8 +65,10 @@ static inline int MrBcGlobal(int l, int nb, int iproc, int nprocs) { return ((l 
    Collective. */
 PETSC_INTERN PetscErrorCode MrAnalysisNodeMemory(MPI_Comm comm, PetscReal mine, PetscReal *node, PetscReal *phys);
 
-/* The number of ranks of comm on rank 0's node (the same on every rank). Collective. */
-PETSC_INTERN PetscErrorCode MrAnalysisNodeRanks(MPI_Comm comm, PetscMPIInt *nrank0);
+/* The number of ranks of comm on rank 0's node and of the cores they may run on
+   (the same on every rank), and (rank 0 only, when cpus0 is given) the set of
+   those cores, a cpu_set_t (sched.h with _GNU_SOURCE). Collective. */
+PETSC_INTERN PetscErrorCode MrAnalysisNodeRanks(MPI_Comm comm, PetscMPIInt *nrank0, PetscMPIInt *ncpu0, void *cpus0);
 
 /* Local size and descriptor of an m x n matrix with square blocks nb on the grid. */
 PETSC_INTERN PetscErrorCode MrBlacsDescriptor(const MrBlacsGrid *grid, int m, int n, int nb, int desc[9], int *mloc, int *nloc);

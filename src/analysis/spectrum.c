@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 #include <dlfcn.h>
+#include <sched.h>
 #include <string.h>
 
 static const char *const MrSpecDisorderTypes[] = {"dense", "sparse", "MrDisorderType", "MR_DISORDER_", NULL};
@@ -170,8 +171,10 @@ typedef struct {
   MrDgehrdFn gehrd;
   MrDhseqrFn hseqr;
   void (*setThreads)(int);
-  int  threads;
-  char lib[PETSC_MAX_PATH_LEN];
+  int       threads;
+  char      lib[PETSC_MAX_PATH_LEN];
+  cpu_set_t saved; /* rank 0's cores before it borrowed its node's */
+  PetscBool restore;
 } MrLapack;
 
 /* OpenBLAS's pthread build beside the linked LAPACK: Debian installs it as
@@ -197,8 +200,11 @@ static PetscErrorCode MrLapackGuess(char path[], size_t len)
 }
 
 /* On rank 0 only (no communication). Falls back to the linked LAPACK with one
-   thread when the threaded one cannot be loaded; says why with -info. */
-static PetscErrorCode MrLapackOpen(int threads, const char lib[], MrLapack *lp)
+   thread when the threaded one cannot be loaded; says why with -info. mpiexec
+   binds each of 1 or 2 ranks to a core: rank 0 runs on the cores of its node's
+   ranks (cpus) until MrLapackClose, from before the library starts its threads,
+   which inherit them; else all threads would share rank 0's one core. */
+static PetscErrorCode MrLapackOpen(int threads, const char lib[], const cpu_set_t *cpus, MrLapack *lp)
 {
   PetscFunctionBegin;
   PetscCall(PetscMemzero(lp, sizeof(*lp)));
@@ -214,8 +220,11 @@ static PetscErrorCode MrLapackOpen(int threads, const char lib[], MrLapack *lp)
       PetscCall(PetscStrncpy(path, lib, sizeof(path)));
     else
       PetscCall(MrLapackGuess(path, sizeof(path)));
+    if (cpus && sched_getaffinity(0, sizeof(lp->saved), &lp->saved) == 0 && sched_setaffinity(0, sizeof(*cpus), cpus) == 0) lp->restore = PETSC_TRUE;
     h = path[0] ? dlopen(path, RTLD_NOW | RTLD_LOCAL | RTLD_DEEPBIND) : NULL;
     if (!h) {
+      if (lp->restore) (void)sched_setaffinity(0, sizeof(lp->saved), &lp->saved);
+      lp->restore = PETSC_FALSE;
       PetscCall(PetscInfo(NULL, "no threaded LAPACK at '%s' (%s): one thread\n", path, path[0] ? dlerror() : "no path"));
       PetscFunctionReturn(PETSC_SUCCESS);
     }
@@ -225,6 +234,8 @@ static PetscErrorCode MrLapackOpen(int threads, const char lib[], MrLapack *lp)
     if (!lp->gehrd || !lp->hseqr || !lp->setThreads) {
       PetscCall(PetscInfo(NULL, "'%s' lacks dgehrd_, dhseqr_ or openblas_set_num_threads: one thread\n", path));
       dlclose(h);
+      if (lp->restore) (void)sched_setaffinity(0, sizeof(lp->saved), &lp->saved);
+      lp->restore    = PETSC_FALSE;
       lp->gehrd      = dgehrd_;
       lp->hseqr      = dhseqr_;
       lp->setThreads = NULL;
@@ -243,6 +254,8 @@ static PetscErrorCode MrLapackClose(MrLapack *lp)
   PetscFunctionBegin;
   /* one thread again, so its workers go to sleep; the library stays loaded (OpenBLAS does not unload cleanly) */
   if (lp->setThreads) lp->setThreads(1);
+  if (lp->restore) PetscCheck(sched_setaffinity(0, sizeof(lp->saved), &lp->saved) == 0, PETSC_COMM_SELF, PETSC_ERR_SYS, "sched_setaffinity failed to give rank 0 its own cores back");
+  lp->restore = PETSC_FALSE;
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
@@ -355,9 +368,11 @@ static PetscErrorCode MrConnectivityEigenvaluesLib(MPI_Comm comm, MrModel m, con
 
   if (re->method == MR_SPECTRUM_LAPACK) {
     /* rank 0 works, with a thread for every rank on its node */
-    PetscCall(MrAnalysisNodeRanks(comm, &nodeRanks));
-    nthreads = (int)(re->threads > 0 ? re->threads : nodeRanks);
-    if (rank == 0) PetscCall(MrLapackOpen(nthreads, re->lapack, &lp));
+    cpu_set_t   cpus;
+    PetscMPIInt ncpu;
+    PetscCall(MrAnalysisNodeRanks(comm, &nodeRanks, &ncpu, &cpus));
+    nthreads = (int)(re->threads > 0 ? re->threads : PetscMin(nodeRanks, ncpu));
+    if (rank == 0) PetscCall(MrLapackOpen(nthreads, re->lapack, &cpus, &lp));
     if (nodeRanks == size) {
       PetscErrorCode ierr = PETSC_SUCCESS;
       PetscBool      ok;
@@ -852,7 +867,7 @@ PetscErrorCode MrSpectrumCheck(MPI_Comm comm, MrModel m, MrRealisation *re, Pets
   PetscCall(MrAnalysisNodeMemory(comm, *need + other, &node, &phys));
   /* lapack: all ranks on rank 0's node: W only on rank 0, with dgehrd's and
      dhseqr's work; else rank 0 also holds the gathered Hessenberg matrix */
-  PetscCall(MrAnalysisNodeRanks(comm, &nodeRanks));
+  PetscCall(MrAnalysisNodeRanks(comm, &nodeRanks, NULL, NULL));
   gathered = 8.0 * (PetscReal)ntot * (PetscReal)ntot + 8.0 * (PetscReal)ntot * 64;
   if (nodeRanks == size)
     PetscCall(MrAnalysisNodeMemory(comm, other + (rank == 0 ? gathered : 0), &nodeG, &physG));
