@@ -5,7 +5,7 @@ SLEPc's Krylov-Schur on W applied through the network's layout and exchange.
   (4 ranks split a region over a rank group), in the channel form on fewer
   ranks than regions, and with sparse disorder;
 * -jacobian RUN.h5: the eigenvalues of -I + W diag(phi'(x)) at the run's final
-  state /state/x;
+  state /state/x; a checkpoint's state with -run RUN.h5 (refused without);
 * -eps_* options reach SLEPc; bad input: one message, no output;
 * a network too large for the dense path: the outliers near That's eigenvalues
   (within a few 1/sqrt(N)), and `simulate -analysis spectrum` computes them."""
@@ -59,7 +59,8 @@ def worst(a, b):
 # 1. W of the simulation: the leading eigenvalues on 1-4 ranks
 mA, runA = os.path.join(d, "A.h5"), os.path.join(d, "runA.h5")
 write_dense_model(mA, N=[150, 200, 170], g=[0.6, 0.9, 0.4], T=make_T([1.8, -1.4, 1.2], [0.3, 0.3, 0.3]))
-run(["simulate", "-model", mA, "-seed", 2, "-o", runA, "-t_final", 4, "-save_connectivity", "-progress", 0], np_=2)
+ckA = os.path.join(d, "runA.ckpt")
+run(["simulate", "-model", mA, "-seed", 2, "-o", runA, "-t_final", 4, "-save_connectivity", "-progress", 0, "-checkpoint", ckA, "-checkpoint_every", 30], np_=2)
 W, xA = rebuild_W(runA)
 ref = np.linalg.eigvals(W)
 scale = np.abs(ref).max()
@@ -121,6 +122,17 @@ wantJ = leading(refJ, 4, "real")
 dev = max(worst(e, wantJ), worst(wantJ, e)) / np.abs(refJ).max()
 check(at["operator"] in ("jacobian", b"jacobian") and dev < 1e-10, "-jacobian RUN.h5: numpy's 4 eigenvalues of -I + W diag(phi'(x)) of largest real part (worst %.1e)" % dev)
 check(np.abs(e - leading(ref, 4, "real")).min() > 1e-3, "-jacobian: not W's eigenvalues")
+# a checkpoint holds the state but not the realisation: refused alone, with -run it is the run's W at the checkpoint's x
+outK = os.path.join(d, "outK.h5")
+check_refused(["spectrum", "-jacobian", ckA, "-outliers", 4, "-o", outK], outK, "with -run RUN.h5", "-jacobian CHECKPOINT without -run", ranks=(2,))
+run(["spectrum", "-run", runA, "-jacobian", ckA, "-outliers", 4, "-o", outK], np_=2)
+with h5py.File(ckA, "r") as f:
+    xK = f["state/x"][:, 0]
+phipK = np.exp(-0.25 * np.pi * xK ** 2)
+wantK = leading(np.linalg.eigvals(-np.eye(len(xK)) + W * phipK[None, :]), 4, "real")
+e, _, _ = eigs(outK)
+dev = max(worst(e, wantK), worst(wantK, e)) / np.abs(refJ).max()
+check(dev < 1e-10 and np.abs(xK - xA).max() > 1e-3, "-run RUN.h5 -jacobian CHECKPOINT: numpy's Jacobian eigenvalues at the checkpoint's state (worst %.1e)" % dev)
 
 # 4. -eps_* options reach SLEPc
 outE = os.path.join(d, "outE.h5")

@@ -502,7 +502,8 @@ static PetscErrorCode MrSpecFromRun(MPI_Comm comm, const char opt[], const char 
     else {
       const char *need[] = {"model_file", "seed", "disorder", "precision", "verb"};
       for (size_t k = 0; k < 5 && !msg[0]; k++)
-        if (H5Aexists(f, need[k]) <= 0) PetscCall(PetscSNPrintf(msg, sizeof(msg), "%s '%s' is not a simulate (or lyapunov) output (no attribute %s)", opt, path, need[k]));
+        if (H5Aexists(f, need[k]) <= 0)
+          PetscCall(PetscSNPrintf(msg, sizeof(msg), "%s '%s' is not a simulate (or lyapunov) output (no attribute %s)%s", opt, path, need[k], opt[1] == 'j' ? ": for a checkpoint, name the run it continues with -run RUN.h5" : ""));
       if (!msg[0]) {
         char  s[64] = "";
         hid_t t     = H5Tcopy(H5T_C_S1), a;
@@ -576,8 +577,8 @@ static PetscErrorCode MrSpecGetOptions(MPI_Comm comm, MrSpecOptions *o)
   PetscCall(PetscOptionsInt("-outliers", "only this many eigenvalues, of largest real part or modulus, with SLEPc's Krylov-Schur on W applied through the network (0: all, dense)", NULL, o->outliers, &o->outliers, NULL));
   PetscCall(PetscOptionsEnum("-outliers_which", "-outliers: largest real part or largest modulus", NULL, MrOutliersWhichTypes, (PetscEnum)o->which, (PetscEnum *)&o->which, NULL));
   PetscCall(PetscOptionsString("-jacobian",
-                               "eigenvalues of the Jacobian -I + W diag(phi'(x)) at the state /state/x of this file (a simulate output or checkpoint, or a lyapunov output; its realisation unless -run): SLEPc, 6 eigenvalues unless -outliers", NULL,
-                               o->jacobian, o->jacobian, sizeof(o->jacobian), NULL));
+                               "eigenvalues of the Jacobian -I + W diag(phi'(x)) at the state /state/x of this file (a simulate output or a lyapunov output, with its realisation; a checkpoint with -run RUN.h5): SLEPc, 6 eigenvalues unless -outliers",
+                               NULL, o->jacobian, o->jacobian, sizeof(o->jacobian), NULL));
   PetscOptionsEnd();
   PetscCall(PetscOptionsHasHelp(NULL, &o->help));
   o->re.seed = seed;
