@@ -1,7 +1,8 @@
 """mrdyn spectrum: the eigenvalues of one realisation's connectivity W.
 * W is the matrix of the simulated network: numpy's eigenvalues of W rebuilt from
   `simulate -save_connectivity` (same model and seed) agree with ScaLAPACK's;
-* the same eigenvalues at 1, 2, 3 and 4 ranks (grids 1x1, 1x2, 1x3, 2x2);
+* the same eigenvalues at 1, 2, 3 and 4 ranks (LAPACK on rank 0 with 1-4
+  threads), and with -spectrum_method scalapack (pdlahqr on a 1x3 grid);
 * theory (paper appendix A.1): outliers at the eigenvalues of That outside the
   bulk, a bulk that is the union of disks of radius g_r (counting function);
 * bad input: one message, non-zero exit, no output file."""
@@ -73,6 +74,13 @@ for p in (1, 2, 3, 4):
     with h5py.File(out, "r") as f:
         check(f.attrs["status"] in ("complete", b"complete") and f.attrs["verb"] in ("spectrum", b"spectrum") and f.attrs["mpi_size"] == p, "P=%d: complete file with provenance" % p)
         check(e.shape == (520,), "P=%d: n = 520 eigenvalues (%s)" % (p, e.shape))
+        # auto: LAPACK on rank 0 with a thread for every rank of its node (all here)
+        lib = f.attrs["lapack_library"]
+        lib = lib.decode() if isinstance(lib, bytes) else lib
+        # (mpiexec binds each of 1 or 2 ranks to a core; rank 0 borrows them: at most a thread per core)
+        want = min(p, len(os.sched_getaffinity(0)))
+        check(f.attrs["method"] in ("lapack", b"lapack") and f.attrs["lapack_threads"] == want and (lib == "linked") == (want == 1),
+              "P=%d: method lapack, %d thread(s) on rank 0 (%s)" % (p, f.attrs["lapack_threads"], lib))
     dev = worst_match(e, ref) / scale
     check(dev < 1e-10, "P=%d: eigenvalues = numpy's eigenvalues of W from simulate -save_connectivity (worst %.1e of the spectral radius)" % (p, dev))
     if p == 1:
@@ -80,6 +88,12 @@ for p in (1, 2, 3, 4):
     else:
         dev = worst_match(e, e1) / scale
         check(dev < 1e-10, "P=%d: the same eigenvalues as on one rank (worst %.1e of the spectral radius)" % (p, dev))
+# the distributed path (pdgehrd, pdlahqr on a 1x3 grid) finds the same eigenvalues
+out = os.path.join(d, "specA_scalapack.h5")
+r = run(["spectrum", "-model", mA, "-seed", 2, "-spectrum_method", "scalapack", "-o", out], np_=3)
+dev = worst_match(eigs(out), ref) / scale
+with h5py.File(out, "r") as f:
+    check(f.attrs["method"] in ("scalapack", b"scalapack") and "method scalapack" in r.stdout and dev < 1e-10, "-spectrum_method scalapack (P=3): numpy's eigenvalues (worst %.1e), method recorded" % dev)
 # another seed is another matrix
 out = os.path.join(d, "specA_seed3.h5")
 run(["spectrum", "-model", mA, "-seed", 3, "-o", out], np_=2)
@@ -163,6 +177,7 @@ cases = [
     ("unknown option", ["-model", mA, "-bogus", 1], "unknown option -bogus"),
     ("sparse K > N", ["-model", mA, "-disorder", "sparse", "-disorder_k", 500], "-disorder_k 500"),
     ("malformed seed", ["-model", mA, "-seed", "x"], "option -seed: 'x' is not a number"),
+    ("negative -spectrum_threads", ["-model", mA, "-spectrum_threads", -1], "-spectrum_threads -1 must be between 0"),
 ]
 for k, (name, args, phrase) in enumerate(cases):
     out = os.path.join(d, "bad%d.h5" % k)

@@ -5,13 +5,30 @@
 #include <mrdyn/connectivity.h>
 #include <mrdyn/network.h>
 
+/* How the eigenvalues of W are found:
+   lapack:    LAPACK's dgehrd and dhseqr (multishift QR with aggressive early
+              deflation) on rank 0, with as many threads as there are ranks on
+              its node (the other ranks wait without spinning): W is filled on
+              rank 0 when every rank shares its node, else reduced to Hessenberg
+              form on the grid (pdgehrd) and gathered there;
+   scalapack: everything distributed (pdgehrd, then pdlahqr): for a matrix that
+              does not fit one node;
+   slepc:     only a few eigenvalues (outliers), Krylov-Schur on W applied
+              matrix-free through the network (no n x n matrix);
+   auto:      lapack when the gathered copy fits rank 0's node, else scalapack. */
+typedef enum { MR_SPECTRUM_AUTO, MR_SPECTRUM_LAPACK, MR_SPECTRUM_SCALAPACK, MR_SPECTRUM_SLEPC } MrSpectrumMethod;
+PETSC_EXTERN const char *const MrSpectrumMethods[];
+
 /* The realisation whose connectivity is analysed: the same options as `simulate`. */
 typedef struct {
-  PetscInt64     seed;
-  MrDisorderType dtype;
-  MrPrecision    prec;
-  PetscInt       K;  /* sparse disorder: nonzeros per row */
-  PetscInt       nb; /* ScaLAPACK block size (>= 6) */
+  PetscInt64       seed;
+  MrDisorderType   dtype;
+  MrPrecision      prec;
+  PetscInt         K;      /* sparse disorder: nonzeros per row */
+  PetscInt         nb;     /* ScaLAPACK block size (>= 6) */
+  MrSpectrumMethod method; /* auto (zero) until MrSpectrumCheck resolves it */
+  PetscInt         threads; /* lapack: threads of rank 0's LAPACK (0: as many as ranks on its node) */
+  const char      *lapack;  /* lapack with threads > 1: a threaded LAPACK to load (NULL: OpenBLAS's pthread build next to the linked one) */
 } MrRealisation;
 
 /* Bytes per rank that MrConnectivityEigenvalues needs for n = sum N_r on P ranks
@@ -21,10 +38,12 @@ PETSC_EXTERN PetscReal MrConnectivityMemory(PetscInt n, PetscMPIInt P, PetscInt 
 /* All n = sum N_r eigenvalues of the connectivity W of the realisation, the
    matrix with recurrent input sum_j W_ij phi(x_j) (model.md section 1):
      W[(r,i),(s,j)] = delta_rs J^r_ij + sum_{channels c: s -> r} m^c_i n^c_j / N_s.
-   W is filled block-cyclically straight from the Philox generators (nothing is
-   gathered), reduced to Hessenberg form (pdgehrd) and to Schur form (pdhseqr).
+   W is filled block-cyclically straight from the Philox generators, reduced to
+   Hessenberg form (pdgehrd) and then, by re->method (lapack or scalapack, as
+   resolved by MrSpectrumCheck), to Schur form with LAPACK's dhseqr on a copy
+   gathered on rank 0, or with ScaLAPACK's pdlahqr on the grid.
    wr, wi (n each, allocated by the caller) are replicated on return, in
-   ScaLAPACK's order. Collective on comm. */
+   the library's order. Collective on comm. */
 PETSC_EXTERN PetscErrorCode MrConnectivityEigenvalues(MPI_Comm comm, MrModel model, const MrRealisation *re, PetscReal wr[], PetscReal wi[]);
 
 /* Participation ratio of the activity saved by `simulate -save_activity`: rows
@@ -87,10 +106,13 @@ PETSC_EXTERN PetscErrorCode MrLyapunovVerb(MPI_Comm comm);
    eigenvalues and the outliers among them), used by the verb and by
    `simulate -analysis spectrum`. */
 typedef struct _p_MrSpectrum *MrSpectrum;
-/* Stops with one message when n is too large or the dense problem (plus `other`
-   bytes per rank already in use) would not fit in a node's memory; need: bytes
-   per rank. Collective. */
-PETSC_EXTERN PetscErrorCode MrSpectrumCheck(MPI_Comm comm, MrModel model, const MrRealisation *re, PetscReal other, PetscReal *need);
+/* Resolves re->method when it is auto: lapack when the dense problem with the
+   gathered copy on rank 0 (plus `other` bytes per rank already in use) fits in
+   a node's memory, else scalapack when the distributed problem fits, else slepc
+   if `sparse` allows it. Stops with one message when the chosen (or forced)
+   dense method does not fit or n is too large; need: bytes per rank of the
+   dense path (0 for slepc). Collective. */
+PETSC_EXTERN PetscErrorCode MrSpectrumCheck(MPI_Comm comm, MrModel model, MrRealisation *re, PetscReal other, PetscBool sparse, PetscReal *need);
 /* Eigenvalues (MrConnectivityEigenvalues) sorted by decreasing modulus, and the theory. Collective. */
 PETSC_EXTERN PetscErrorCode MrSpectrumCompute(MPI_Comm comm, MrModel model, const MrRealisation *re, MrSpectrum *sp);
 /* PREFIX/eigenvalues (n, 2), PREFIX/theory/{outliers, that_eigenvalues, bulk_radius},
@@ -99,6 +121,32 @@ PETSC_EXTERN PetscErrorCode MrSpectrumWrite(MrSpectrum sp, MrOutput out, const c
 /* Prints the time, the radius and the nearest eigenvalue of each predicted outlier on rank 0. Collective. */
 PETSC_EXTERN PetscErrorCode MrSpectrumView(MrSpectrum sp);
 PETSC_EXTERN PetscErrorCode MrSpectrumDestroy(MrSpectrum *sp);
+
+/* A few eigenvalues with SLEPc (src/analysis/outliers.c): Krylov-Schur on a
+   shell matrix whose product W v runs through the network's own layout and
+   exchange, like its right-hand side (the disorder J of each region, then the
+   projections n^c . v / N_s exchanged between regions and the inputs m^c):
+   no n x n matrix is ever formed. */
+typedef enum { MR_OUTLIERS_REAL, MR_OUTLIERS_MODULUS } MrOutliersWhich;
+PETSC_EXTERN const char *const MrOutliersWhichTypes[];
+/* The k eigenvalues of largest real part (or modulus) of W, or, when x (the
+   network's owned rows of a state) is given, of the Jacobian
+   -I + W diag(phi'(x)); -eps_* options apply (default tolerance 1e-12). The
+   network must have one trial. With single-precision dense disorder the vector
+   is rounded to float before J, as in the simulation. Collective. */
+PETSC_EXTERN PetscErrorCode MrSpectrumOutliers(MrNetwork net, const PetscReal x[], PetscInt k, MrOutliersWhich which, MrSpectrum *sp);
+/* What `simulate -analysis spectrum` computes when W is too large for the dense
+   path: the eigenvalues of largest modulus, as many as That predicts outliers
+   (at least one: then the bulk edge, which converges slowly). Collective. */
+PETSC_EXTERN PetscErrorCode MrSpectrumOutliersDefault(MrNetwork net, MrSpectrum *sp);
+/* The verb's part: builds the layout and network of the realisation (memory
+   checked first), reads the state /state/x of `state` (a checkpoint, a
+   lyapunov output, or a simulate run file) when given, and computes the
+   outliers. Collective. */
+PETSC_EXTERN PetscErrorCode MrSpectrumOutliersRealise(MPI_Comm comm, MrModel model, const MrRealisation *re, PetscInt k, MrOutliersWhich which, const char state[], MrSpectrum *sp);
+/* Marks the options SLEPc reads (-eps_*, -st_*, -bv_*, -ds_*, -rg_*) as
+   used, so the unknown-option check lets them through. Collective. */
+PETSC_EXTERN PetscErrorCode MrOutliersClaimOptions(MPI_Comm comm);
 
 /* The `spectrum` verb (options from the database). Collective. */
 PETSC_EXTERN PetscErrorCode MrSpectrumVerb(MPI_Comm comm);

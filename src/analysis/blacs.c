@@ -1,7 +1,9 @@
+#define _GNU_SOURCE /* sched_getaffinity, CPU_COUNT */
 /* A BLACS grid over the run's communicator, and block-cyclic descriptors. */
 #include "scalapack.h"
 #include <mrdyn/layout.h>
 #include <math.h>
+#include <sched.h>
 
 void MrBlacsGridShape(int P, int *nprow, int *npcol)
 {
@@ -70,5 +72,28 @@ PetscErrorCode MrAnalysisNodeMemory(MPI_Comm comm, PetscReal mine, PetscReal *no
   PetscCall(MrLayoutNodeMemory(L, mine, node, phys, &nlocal));
   PetscCall(MrLayoutDestroy(&L));
   PetscCall(MrModelDestroy(&one));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+PetscErrorCode MrAnalysisNodeRanks(MPI_Comm comm, PetscMPIInt *nrank0, PetscMPIInt *ncpu0, void *cpus0)
+{
+  MPI_Comm    shm;
+  PetscMPIInt rank, n[2];
+  cpu_set_t   mine, all;
+
+  PetscFunctionBegin;
+  PetscCallMPI(MPI_Comm_rank(comm, &rank));
+  PetscCallMPI(MPI_Comm_split_type(comm, MPI_COMM_TYPE_SHARED, rank, MPI_INFO_NULL, &shm));
+  PetscCallMPI(MPI_Comm_size(shm, &n[0]));
+  /* the cores the node's ranks may run on (mpiexec binds each of 1 or 2 ranks to one core) */
+  CPU_ZERO(&mine);
+  PetscCheck(sched_getaffinity(0, sizeof(mine), &mine) == 0, PETSC_COMM_SELF, PETSC_ERR_SYS, "sched_getaffinity failed");
+  PetscCallMPI(MPI_Reduce(&mine, &all, (PetscMPIInt)sizeof(all), MPI_BYTE, MPI_BOR, 0, shm));
+  PetscCallMPI(MPI_Comm_free(&shm));
+  n[1] = rank == 0 ? CPU_COUNT(&all) : 0;
+  PetscCallMPI(MPI_Bcast(n, 2, MPI_INT, 0, comm)); /* key = rank: rank 0 is its node's first */
+  *nrank0 = n[0];
+  if (ncpu0) *ncpu0 = n[1];
+  if (cpus0 && rank == 0) *(cpu_set_t *)cpus0 = all;
   PetscFunctionReturn(PETSC_SUCCESS);
 }

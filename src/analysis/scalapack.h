@@ -23,6 +23,11 @@ void pdgehrd_(const int *n, const int *ilo, const int *ihi, double *a, const int
 void pdlahqr_(const int *wantt, const int *wantz, const int *n, const int *ilo, const int *ihi, double *a, const int *desca, double *wr, double *wi, const int *iloz, const int *ihiz, double *z, const int *descz, double *work, const int *lwork,
               int *iwork, const int *ilwork, int *info);
 
+/* the gathered path: LAPACK on one rank, and ScaLAPACK's copy between grids */
+void dgehrd_(const int *n, const int *ilo, const int *ihi, double *a, const int *lda, double *tau, double *work, const int *lwork, int *info);
+void dhseqr_(const char *job, const char *compz, const int *n, const int *ilo, const int *ihi, double *h, const int *ldh, double *wr, double *wi, double *z, const int *ldz, double *work, const int *lwork, int *info, size_t ljob, size_t lcompz);
+void pdgemr2d_(const int *m, const int *n, const double *a, const int *ia, const int *ja, const int *desca, double *b, const int *ib, const int *jb, const int *descb, const int *ictxt);
+
 /* symmetric eigenvalues, products, QR */
 void pdsyevd_(const char *jobz, const char *uplo, const int *n, double *a, const int *ia, const int *ja, const int *desca, double *w, double *z, const int *iz, const int *jz, const int *descz, double *work, const int *lwork, int *iwork,
               const int *liwork, int *info, size_t ljobz, size_t luplo);
@@ -59,6 +64,11 @@ static inline int MrBcGlobal(int l, int nb, int iproc, int nprocs) { return ((l 
    smallest node's memory (the layout's query, on a one-neuron layout of comm).
    Collective. */
 PETSC_INTERN PetscErrorCode MrAnalysisNodeMemory(MPI_Comm comm, PetscReal mine, PetscReal *node, PetscReal *phys);
+
+/* The number of ranks of comm on rank 0's node and of the cores they may run on
+   (the same on every rank), and (rank 0 only, when cpus0 is given) the set of
+   those cores, a cpu_set_t (sched.h with _GNU_SOURCE). Collective. */
+PETSC_INTERN PetscErrorCode MrAnalysisNodeRanks(MPI_Comm comm, PetscMPIInt *nrank0, PetscMPIInt *ncpu0, void *cpus0);
 
 /* Local size and descriptor of an m x n matrix with square blocks nb on the grid. */
 PETSC_INTERN PetscErrorCode MrBlacsDescriptor(const MrBlacsGrid *grid, int m, int n, int nb, int desc[9], int *mloc, int *nloc);

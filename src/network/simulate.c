@@ -689,13 +689,17 @@ PetscErrorCode MrSimulate(MPI_Comm comm)
   }
 
   /* -analysis spectrum: before the network exists, so the two never share memory */
-  MrSpectrum spec = NULL;
+  MrSpectrum spec         = NULL;
+  PetscBool  specOutliers = PETSC_FALSE; /* too large for the dense path: SLEPc on the network, once it exists */
   if (opt.doSpec && !opt.restart[0]) {
-    MrRealisation re = {opt.seed, opt.dtype, opt.prec, opt.K, opt.blockSize};
+    MrRealisation re = {opt.seed, opt.dtype, opt.prec, opt.K, opt.blockSize, MR_SPECTRUM_AUTO, 0, NULL}; /* rank 0 LAPACK: a thread per rank of its node */
     PetscReal     need;
-    PetscCall(MrSpectrumCheck(comm, model, &re, 0, &need));
-    PetscCall(PetscPrintf(comm, "mrdyn simulate: the spectrum of this realisation first (-analysis spectrum)\n"));
-    PetscCall(MrSpectrumCompute(comm, model, &re, &spec));
+    PetscCall(MrSpectrumCheck(comm, model, &re, 0, (PetscBool)(opt.trials == 1), &need));
+    specOutliers = (PetscBool)(re.method == MR_SPECTRUM_SLEPC);
+    if (!specOutliers) {
+      PetscCall(PetscPrintf(comm, "mrdyn simulate: the spectrum of this realisation first (-analysis spectrum)\n"));
+      PetscCall(MrSpectrumCompute(comm, model, &re, &spec));
+    }
   }
   /* the network is realised only now that every input is known to be good */
   PetscCall(PetscTime(&t0));
@@ -705,6 +709,10 @@ PetscErrorCode MrSimulate(MPI_Comm comm)
   PetscCall(TSSetRHSFunction(ts, NULL, MrNetworkRHS, net));
   PetscCall(MrNetworkInitialState(net, opt.initSeed, S0, v0, X));
   PetscCall(PetscTime(&t1));
+  if (specOutliers) {
+    PetscCall(PetscPrintf(comm, "mrdyn simulate: the network is too large for the dense spectrum: its outliers with SLEPc first (-analysis spectrum)\n"));
+    PetscCall(MrSpectrumOutliersDefault(net, &spec));
+  }
   PetscCall(PetscPrintf(comm, "mrdyn simulate: R = %" PetscInt_FMT ", C = %" PetscInt_FMT " channels, %d ranks, %s %s disorder, %s, dt = %g, t_final = %g\n", model->R, model->Cth, L->size, MrDisorderTypes[opt.dtype], MrPrecisions[opt.prec], tsType,
                         (double)opt.dt, (double)opt.tfinal));
   if (model->weights) PetscCall(PetscPrintf(comm, "  the imported W of %s (%" PetscInt_FMT " residual channels beyond the theory's)\n", model->weights, model->C - model->Cth));
@@ -832,6 +840,24 @@ PetscErrorCode MrSimulate(MPI_Comm comm)
         PetscCall(MrOutputAttrReal(ctx.out, "wall_seconds", wall));
       }
       if (opt.ndref) PetscCall(MrSimWriteDelta(&ctx));
+      {
+        /* /state/x: x at the end, (sum N_r, trials) in global order, for `spectrum -jacobian RUN.h5` */
+        const PetscScalar *x;
+        hsize_t           *r0, *nr, dims[2] = {0, (hsize_t)opt.trials};
+        PetscInt           off = 0;
+        for (PetscInt r = 0; r < model->R; r++) dims[0] += (hsize_t)model->N[r];
+        PetscCall(PetscMalloc2(L->nslices + 1, &r0, L->nslices + 1, &nr));
+        for (PetscInt k = 0; k < L->nslices; k++) {
+          off = 0;
+          for (PetscInt r = 0; r < L->slice[k].region; r++) off += model->N[r];
+          r0[k] = (hsize_t)(off + L->slice[k].rstart);
+          nr[k] = (hsize_t)(L->slice[k].rend - L->slice[k].rstart);
+        }
+        PetscCall(VecGetArrayRead(X, &x));
+        PetscCall(MrOutputWritePieces(ctx.out, "/state/x", 2, dims, L->nslices, r0, nr, x));
+        PetscCall(VecRestoreArrayRead(X, &x));
+        PetscCall(PetscFree2(r0, nr));
+      }
       if (ctx.ly) {
         PetscCall(MrLyapunovFinish(ctx.ly, steps, tnow));
         PetscCall(MrLyapunovWrite(ctx.ly, ctx.out, opt.dt));
