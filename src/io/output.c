@@ -280,6 +280,11 @@ PetscErrorCode MrOutputWriteRoot(MrOutput out, const char name[], hid_t type, in
   PetscFunctionBegin;
   PetscCall(MrOutputCreateDataset(out, name, type, rank, dims, H5P_DEFAULT, NULL, &d));
   PetscCallH5(fs = H5Dget_space(d));
+  if (H5Sget_simple_extent_npoints(fs) == 0) { /* empty (e.g. no predicted outliers): HDF5 1.10 fails a collective write of nothing */
+    PetscCallH5(H5Sclose(fs));
+    PetscCallH5(H5Dclose(d));
+    PetscFunctionReturn(PETSC_SUCCESS);
+  }
   PetscCallH5(ms = H5Scopy(fs));
   if (out->rank != 0) {
     PetscCallH5(H5Sselect_none(fs));
