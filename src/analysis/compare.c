@@ -37,15 +37,8 @@ static PetscErrorCode MrRunDataRead(const char path[], MrRunData *d, char msg[],
 
   PetscFunctionBegin;
   PetscCall(PetscMemzero(d, sizeof(*d)));
-  if (access(path, R_OK) != 0 || H5Fis_hdf5(path) <= 0) {
-    PetscCall(PetscSNPrintf(msg, len, "'%s' does not exist or is not an HDF5 file", path));
-    PetscFunctionReturn(PETSC_SUCCESS);
-  }
-  f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
-  if (f < 0) {
-    PetscCall(PetscSNPrintf(msg, len, "'%s' cannot be opened", path));
-    PetscFunctionReturn(PETSC_SUCCESS);
-  }
+  PetscCall(MrH5OpenRead(path, "file", &f, msg, len));
+  if (f < 0) PetscFunctionReturn(PETSC_SUCCESS);
 #define MR_RD(name, type, ptr)                                                                                                                                                                                                                           \
   do {                                                                                                                                                                                                                                                   \
     PetscCall(MrH5ReadDataset(f, name, type, &rank, dims, (void **)&(ptr), m, sizeof(m)));                                                                                                                                                               \
