@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include <errno.h>
+#include <math.h>
 #include "version.h"
 
 struct _p_MrSeries {
@@ -708,12 +709,17 @@ PetscErrorCode MrOutputReadPieces(MrOutput out, const char name[], int ndims, co
     MrCheckInput(out->comm, PETSC_FALSE, "'%s': dataset %s is missing, not numeric or has the wrong shape", out->partial, name);
   }
   PetscCall(MrSelectPieces(fs, ndims, dims, npieces, r0, nr, &ms));
-  okl = H5Dread(d, H5T_NATIVE_DOUBLE, ms, fs, out->dxpl, data) >= 0;
+  okl = H5Dread(d, H5T_NATIVE_DOUBLE, ms, fs, out->dxpl, data) >= 0 ? 1 : 0;
+  if (okl) { /* what mrdyn writes here is a state, always finite: NaN or Inf is damage */
+    const hssize_t n = H5Sget_select_npoints(ms);
+    for (hssize_t i = 0; i < n && okl == 1; i++)
+      if (!isfinite(data[i])) okl = -1;
+  }
   PetscCallMPI(MPI_Allreduce(&okl, &ok, 1, MPI_INT, MPI_MIN, out->comm));
   H5Sclose(ms);
   H5Sclose(fs);
   H5Dclose(d);
-  MrCheckInput(out->comm, ok, "'%s': dataset %s cannot be read (a damaged file)", out->partial, name);
+  MrCheckInput(out->comm, ok == 1, "'%s': dataset %s %s (a damaged file)", out->partial, name, ok == 0 ? "cannot be read" : "holds a non-finite value");
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
