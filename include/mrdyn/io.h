@@ -100,9 +100,10 @@ PETSC_EXTERN PetscBool      MrH5Exists(hid_t file, const char name[]);
 /* One attribute value of obj (a scalar or a one-element array): ok is false when it is
    absent, of another class (a string where a number belongs, a float where an integer
    does), unreadable, or (strings) longer than len - 1. Int64: an integer class, unsigned
-   values above 2^63 - 1 refused. Not collective. */
+   values above 2^63 - 1 refused. Real: an integer or float class. Not collective. */
 PETSC_EXTERN PetscErrorCode MrH5GetAttrString(hid_t obj, const char name[], char buf[], size_t len, PetscBool *ok);
 PETSC_EXTERN PetscErrorCode MrH5GetAttrInt64(hid_t obj, const char name[], long long *value, PetscBool *ok);
+PETSC_EXTERN PetscErrorCode MrH5GetAttrReal(hid_t obj, const char name[], double *value, PetscBool *ok);
 PETSC_EXTERN PetscErrorCode MrH5WriteDataset(hid_t file, const char name[], hid_t type, int rank, const hsize_t dims[], const void *data);
 PETSC_EXTERN PetscErrorCode MrH5WriteAttrString(hid_t obj, const char name[], const char value[]);
 PETSC_EXTERN PetscErrorCode MrH5WriteAttrReal(hid_t obj, const char name[], PetscReal value);

@@ -82,12 +82,10 @@ static PetscErrorCode MrRunDataRead(const char path[], MrRunData *d, char msg[],
     MR_SHAPE_OK(rank == 1 && (int)dims[0] == d->ndt, "/delta_times");
   }
 #undef MR_SHAPE_OK
-  if (H5Aexists(f, "model_hash") > 0) {
-    hid_t a = H5Aopen(f, "model_hash", H5P_DEFAULT), t = H5Tcopy(H5T_C_S1);
-    H5Tset_size(t, sizeof(d->hash));
-    H5Aread(a, t, d->hash);
-    H5Tclose(t);
-    H5Aclose(a);
+  if (H5Aexists(f, "model_hash") > 0) { /* one string: an array of them overran d->hash */
+    PetscBool ok;
+    PetscCall(MrH5GetAttrString(f, "model_hash", d->hash, sizeof(d->hash), &ok));
+    if (!ok) PetscCall(PetscSNPrintf(msg, len, "'%s': the attribute model_hash is not one string", path));
   }
 done:
   H5Fclose(f);

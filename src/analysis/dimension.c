@@ -20,28 +20,6 @@ typedef struct {
   char      hash[64], msg[1024];
 } MrActivityInfo;
 
-static void MrReadAttrString(hid_t f, const char name[], char *buf, size_t len)
-{
-  buf[0] = 0;
-  if (H5Aexists(f, name) <= 0) return;
-  hid_t a = H5Aopen(f, name, H5P_DEFAULT), t = H5Aget_type(a), mt = H5Tcopy(H5T_C_S1);
-  if (H5Tis_variable_str(t) > 0) {
-    char *v = NULL;
-    H5Tset_size(mt, H5T_VARIABLE);
-    if (H5Aread(a, mt, &v) >= 0 && v) {
-      snprintf(buf, len, "%s", v);
-      H5free_memory(v);
-    }
-  } else {
-    H5Tset_size(mt, len);
-    if (H5Aread(a, mt, buf) < 0) buf[0] = 0;
-    buf[len - 1] = 0;
-  }
-  H5Tclose(mt);
-  H5Tclose(t);
-  H5Aclose(a);
-}
-
 /* Rank 0: the shapes of /activity and /activity_time, the region sizes, the window.
    Anything unreadable sets info->msg (every HDF5 call is checked: a damaged file is
    an input error that rank 0 shares, never a failure of rank 0 alone). */
@@ -84,6 +62,7 @@ static PetscErrorCode MrActivityInfoRead(const char path[], PetscReal tstart, Mr
   if (ty >= 0) H5Tclose(ty);
   if (sp >= 0) H5Sclose(sp);
   if (d >= 0) H5Dclose(d);
+  sp = -1;
   if (rank < 0) {
     PetscCall(PetscSNPrintf(info->msg, sizeof(info->msg), "'%s': /activity is %s", path, rank == -2 ? "not numeric" : "not a readable dataset"));
     goto done;
@@ -123,7 +102,11 @@ static PetscErrorCode MrActivityInfoRead(const char path[], PetscReal tstart, Mr
   }
   info->t0 = t[info->i0];
   info->t1 = t[info->nt - 1];
-  MrReadAttrString(f, "model_hash", info->hash, sizeof(info->hash));
+  if (H5Aexists(f, "model_hash") > 0) {
+    PetscBool ok;
+    PetscCall(MrH5GetAttrString(f, "model_hash", info->hash, sizeof(info->hash), &ok));
+    if (!ok) PetscCall(PetscSNPrintf(info->msg, sizeof(info->msg), "'%s': the attribute model_hash is not one string", path));
+  }
 done:
   free(t); /* MrH5ReadDataset allocates with malloc */
   PetscCall(PetscFree(Nr));

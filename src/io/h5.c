@@ -8,7 +8,7 @@
 #include <sys/stat.h>
 
 /* input datasets read whole on one rank: a bigger one is a damaged shape, not data */
-#define MR_H5_MAX_ELEMENTS ((hsize_t)1 << 31)
+#define MR_H5_MAX_ELEMENTS ((hsize_t)PETSC_MAX_INT) /* and its sizes fit a PetscInt */
 
 PetscBool MrH5Exists(hid_t file, const char name[])
 {
@@ -262,6 +262,21 @@ PetscErrorCode MrH5GetAttrInt64(hid_t obj, const char name[], long long *value, 
     }
   } else if (H5Aread(a, H5T_NATIVE_LLONG, value) >= 0)
     *ok = PETSC_TRUE;
+  H5Tclose(t);
+  H5Aclose(a);
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+PetscErrorCode MrH5GetAttrReal(hid_t obj, const char name[], double *value, PetscBool *ok)
+{
+  hid_t a, t;
+
+  PetscFunctionBegin;
+  *ok = PETSC_FALSE;
+  a   = MrH5OpenAttrOne(obj, name, H5T_FLOAT, &t);
+  if (a < 0) a = MrH5OpenAttrOne(obj, name, H5T_INTEGER, &t);
+  if (a < 0) PetscFunctionReturn(PETSC_SUCCESS);
+  if (H5Aread(a, H5T_NATIVE_DOUBLE, value) >= 0) *ok = PETSC_TRUE;
   H5Tclose(t);
   H5Aclose(a);
   PetscFunctionReturn(PETSC_SUCCESS);
