@@ -64,9 +64,11 @@ PETSC_EXTERN PetscErrorCode MrOutputOpenRead(MPI_Comm comm, const char path[], M
 PETSC_EXTERN PetscErrorCode MrOutputClosePartial(MrOutput *out);
 /* Flushes every series and the file to disk (before a checkpoint records rows). Collective. */
 PETSC_EXTERN PetscErrorCode MrOutputFlush(MrOutput out);
-/* Reads the pieces written by MrOutputWritePieces; the dataset must be numeric, have dims
-   and hold finite values, else a collective input error names it. Collective. */
+/* Reads the pieces written by MrOutputWritePieces; the dataset must be numeric and have
+   dims, else a collective input error names it. Finite: also every value read must be
+   finite (a state; NaN marks no entry in some datasets, e.g. unfilled records). Collective. */
 PETSC_EXTERN PetscErrorCode MrOutputReadPieces(MrOutput out, const char name[], int ndims, const hsize_t dims[], PetscInt npieces, const hsize_t r0[], const hsize_t nr[], double *data);
+PETSC_EXTERN PetscErrorCode MrOutputReadPiecesFinite(MrOutput out, const char name[], int ndims, const hsize_t dims[], PetscInt npieces, const hsize_t r0[], const hsize_t nr[], double *data);
 /* Root attribute readers of a file opened for reading or reopened. Collective (every rank reads). */
 PETSC_EXTERN PetscErrorCode MrOutputGetAttrReal(MrOutput out, const char name[], PetscReal *value);
 PETSC_EXTERN PetscErrorCode MrOutputGetAttrInt(MrOutput out, const char name[], PetscInt64 *value);

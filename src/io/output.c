@@ -682,7 +682,7 @@ PetscErrorCode MrOutputWritePieces(MrOutput out, const char name[], int ndims, c
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
-PetscErrorCode MrOutputReadPieces(MrOutput out, const char name[], int ndims, const hsize_t dims[], PetscInt npieces, const hsize_t r0[], const hsize_t nr[], double *data)
+static PetscErrorCode MrOutputReadPiecesCheck(MrOutput out, const char name[], int ndims, const hsize_t dims[], PetscInt npieces, const hsize_t r0[], const hsize_t nr[], double *data, PetscBool finite)
 {
   hid_t   d, fs = -1, ms;
   hsize_t have[8];
@@ -710,7 +710,7 @@ PetscErrorCode MrOutputReadPieces(MrOutput out, const char name[], int ndims, co
   }
   PetscCall(MrSelectPieces(fs, ndims, dims, npieces, r0, nr, &ms));
   okl = H5Dread(d, H5T_NATIVE_DOUBLE, ms, fs, out->dxpl, data) >= 0 ? 1 : 0;
-  if (okl) { /* what mrdyn writes here is a state, always finite: NaN or Inf is damage */
+  if (okl && finite) { /* a state: NaN or Inf is damage */
     const hssize_t n = H5Sget_select_npoints(ms);
     for (hssize_t i = 0; i < n && okl == 1; i++)
       if (!isfinite(data[i])) okl = -1;
@@ -720,6 +720,20 @@ PetscErrorCode MrOutputReadPieces(MrOutput out, const char name[], int ndims, co
   H5Sclose(fs);
   H5Dclose(d);
   MrCheckInput(out->comm, ok == 1, "'%s': dataset %s %s (a damaged file)", out->partial, name, ok == 0 ? "cannot be read" : "holds a non-finite value");
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+PetscErrorCode MrOutputReadPieces(MrOutput out, const char name[], int ndims, const hsize_t dims[], PetscInt npieces, const hsize_t r0[], const hsize_t nr[], double *data)
+{
+  PetscFunctionBegin;
+  PetscCall(MrOutputReadPiecesCheck(out, name, ndims, dims, npieces, r0, nr, data, PETSC_FALSE));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+PetscErrorCode MrOutputReadPiecesFinite(MrOutput out, const char name[], int ndims, const hsize_t dims[], PetscInt npieces, const hsize_t r0[], const hsize_t nr[], double *data)
+{
+  PetscFunctionBegin;
+  PetscCall(MrOutputReadPiecesCheck(out, name, ndims, dims, npieces, r0, nr, data, PETSC_TRUE));
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
