@@ -50,7 +50,7 @@ sim = ["simulate", "-t_final", 0.5, "-progress", 0]
 # (name, arguments, phrase expected in the message, output file that must not appear)
 cases = [
     ("missing model file", sim + ["-model", os.path.join(d, "nope.h5")], "does not exist"),
-    ("model file is not HDF5", sim + ["-model", notes], "not a readable HDF5"),
+    ("model file is not HDF5", sim + ["-model", notes], "is not an HDF5 file"),
     ("dataset /T missing", sim + ["-model", raw_model("noT", no_T)], "/T is missing"),
     ("/T has the wrong shape", sim + ["-model", model_variant("shapeT", T=np.zeros((2, 2)))], "/T has rank 2"),
     ("/g has the wrong length", sim + ["-model", model_variant("shapeg", g=[0.5, 0.5, 0.5])], "/g has the wrong shape"),
@@ -80,7 +80,7 @@ cases = [
     ("dmft: unknown scheme", ["dmft", "-model", good, "-o", "@OUT", "-scheme", "bogus"], "option -scheme: 'bogus' is not one of"),
     ("dmft: grid step too large", ["dmft", "-model", good, "-o", "@OUT", "-dt", 2], "grid step must be in (0, 1)"),
     ("dmft: batch of size zero", ["dmft", "-model", good, "-o", "@OUT", "-batch", 0], "-batch must be >= 1"),
-    ("compare: missing simulation file", ["compare", os.path.join(d, "nope.h5"), good], "does not exist or is not an HDF5 file"),
+    ("compare: missing simulation file", ["compare", os.path.join(d, "nope.h5"), good], "does not exist"),
     ("a network larger than the node's memory", sim + ["-model", model_variant("huge", N=[200000, 200000])], "GB on one node but it has"),
     ("generator with impossible parameters", ["model", "paper", "-R", 2, "-a", "1,2,3", "-b", 1, "-o", "@OUT"], "-a has 3 values"),
 ]

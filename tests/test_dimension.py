@@ -101,7 +101,7 @@ norun = os.path.join(d, "noact.h5")
 run(sim + ["-model", mfp, "-o", norun, "-t_final", 1], np_=1)
 cases = [
     ("no activity in the run file", ["dimension", norun, "-o", "@OUT"], "holds no /activity"),
-    ("missing run file", ["dimension", os.path.join(d, "nope.h5"), "-o", "@OUT"], "does not exist or is not an HDF5 file"),
+    ("missing run file", ["dimension", os.path.join(d, "nope.h5"), "-o", "@OUT"], "does not exist"),
     ("window after the end", ["dimension", rfp, "-o", "@OUT", "-t_start", 100], "fewer than 2 saved rows"),
     ("no output", ["dimension", rfp], "no output file given"),
     ("no run file", ["dimension", "-o", "@OUT"], "usage: mrdyn dimension"),

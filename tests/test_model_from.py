@@ -169,7 +169,7 @@ refused(["-model", base, "-set", "g:0=abc"], "'abc' is not a finite number", "-s
 refused(["-model", base, "-set", "N:0=2.5"], "N must be a positive integer", "-set N not an integer")
 refused(["-model", P("graph.h5"), "-set", "T:0:1:0=1"], "the model is in the channel form", "-set T of a channel-form model")
 refused(["-model", P("missing.h5")], "model file '%s' does not exist" % P("missing.h5"), "a missing model file")
-refused(["-file", P("missing.h5")], "-file: '%s' does not exist" % P("missing.h5"), "a missing -file")
+refused(["-file", P("missing.h5")], "-file '%s' does not exist" % P("missing.h5"), "a missing -file")
 refused(["-T", P("missing.npy")], "-T: file '%s' does not exist" % P("missing.npy"), "a missing .npy file")
 refused([], "give the model with exactly one of -model", "no input")
 refused(["-model", base, "-T", P("T.npy")], "give the model with exactly one of -model", "two inputs")

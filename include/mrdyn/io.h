@@ -100,8 +100,11 @@ PETSC_EXTERN PetscErrorCode MrOutputOpenRead(MPI_Comm comm, const char path[], M
 PETSC_EXTERN PetscErrorCode MrOutputClosePartial(MrOutput *out);
 /* Flushes every series and the file to disk (before a checkpoint records rows). Collective. */
 PETSC_EXTERN PetscErrorCode MrOutputFlush(MrOutput out);
-/* Reads the pieces written by MrOutputWritePieces; the dataset must have dims. Collective. */
+/* Reads the pieces written by MrOutputWritePieces; the dataset must be numeric and have
+   dims, else a collective input error names it. Finite: also every value read must be
+   finite (a state; NaN marks no entry in some datasets, e.g. unfilled records). Collective. */
 PETSC_EXTERN PetscErrorCode MrOutputReadPieces(MrOutput out, const char name[], int ndims, const hsize_t dims[], PetscInt npieces, const hsize_t r0[], const hsize_t nr[], double *data);
+PETSC_EXTERN PetscErrorCode MrOutputReadPiecesFinite(MrOutput out, const char name[], int ndims, const hsize_t dims[], PetscInt npieces, const hsize_t r0[], const hsize_t nr[], double *data);
 /* Root attribute readers of a file opened for reading or reopened. Collective (every rank reads). */
 PETSC_EXTERN PetscErrorCode MrOutputGetAttrReal(MrOutput out, const char name[], PetscReal *value);
 PETSC_EXTERN PetscErrorCode MrOutputGetAttrInt(MrOutput out, const char name[], PetscInt64 *value);
@@ -123,9 +126,24 @@ PETSC_EXTERN PetscErrorCode MrSeriesReopen(MrOutput out, const char name[], Pets
 PETSC_EXTERN PetscErrorCode MrSeriesAppend(MrSeries s, const PetscReal values[]);
 PETSC_EXTERN PetscErrorCode MrSeriesFlush(MrSeries s);
 
+/* Opens an existing HDF5 file read-only on this rank alone (a rank-0 reader; no
+   MPI-IO), with HDF5's automatic error printing off. On failure *file is negative
+   and msg says why, starting with what and the path ("model file 'm.h5'"): it does
+   not exist, is a directory or unreadable, is not an HDF5 file, or is damaged
+   (HDF5's own reason, e.g. a truncated file). Callers share msg (MrShareStatus). Not collective. */
+PETSC_EXTERN PetscErrorCode MrH5OpenRead(const char path[], const char what[], hid_t *file, char msg[], size_t len);
+/* The innermost reason on HDF5's error stack after a failed call (clears the stack). Not collective. */
+PETSC_EXTERN PetscErrorCode MrH5ErrorReason(char buf[], size_t len);
 /* Serial (rank-0) reading helpers: return negative on failure with a message. */
 PETSC_EXTERN PetscErrorCode MrH5ReadDataset(hid_t file, const char name[], hid_t memtype, int *rank, hsize_t dims[], void **data, char msg[], size_t len);
 PETSC_EXTERN PetscBool      MrH5Exists(hid_t file, const char name[]);
+/* One attribute value of obj (a scalar or a one-element array): ok is false when it is
+   absent, of another class (a string where a number belongs, a float where an integer
+   does), unreadable, or (strings) longer than len - 1. Int64: an integer class, unsigned
+   values above 2^63 - 1 refused. Real: an integer or float class. Not collective. */
+PETSC_EXTERN PetscErrorCode MrH5GetAttrString(hid_t obj, const char name[], char buf[], size_t len, PetscBool *ok);
+PETSC_EXTERN PetscErrorCode MrH5GetAttrInt64(hid_t obj, const char name[], long long *value, PetscBool *ok);
+PETSC_EXTERN PetscErrorCode MrH5GetAttrReal(hid_t obj, const char name[], double *value, PetscBool *ok);
 PETSC_EXTERN PetscErrorCode MrH5WriteDataset(hid_t file, const char name[], hid_t type, int rank, const hsize_t dims[], const void *data);
 PETSC_EXTERN PetscErrorCode MrH5WriteAttrString(hid_t obj, const char name[], const char value[]);
 PETSC_EXTERN PetscErrorCode MrH5WriteAttrReal(hid_t obj, const char name[], PetscReal value);

@@ -39,15 +39,8 @@ static PetscErrorCode MrRunDataRead(const char path[], MrRunData *d, char msg[],
 
   PetscFunctionBegin;
   PetscCall(PetscMemzero(d, sizeof(*d)));
-  if (access(path, R_OK) != 0 || H5Fis_hdf5(path) <= 0) {
-    PetscCall(PetscSNPrintf(msg, len, "'%s' does not exist or is not an HDF5 file", path));
-    PetscFunctionReturn(PETSC_SUCCESS);
-  }
-  f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
-  if (f < 0) {
-    PetscCall(PetscSNPrintf(msg, len, "'%s' cannot be opened", path));
-    PetscFunctionReturn(PETSC_SUCCESS);
-  }
+  PetscCall(MrH5OpenRead(path, "file", &f, msg, len));
+  if (f < 0) PetscFunctionReturn(PETSC_SUCCESS);
 #define MR_RD(name, type, ptr)                                                                                                                                                                                                                           \
   do {                                                                                                                                                                                                                                                   \
     PetscCall(MrH5ReadDataset(f, name, type, &rank, dims, (void **)&(ptr), m, sizeof(m)));                                                                                                                                                               \
@@ -101,17 +94,11 @@ static PetscErrorCode MrRunDataRead(const char path[], MrRunData *d, char msg[],
     MR_SHAPE_OK(rank == 1 && (int)dims[0] == d->ndt, "/delta_times");
   }
 #undef MR_SHAPE_OK
-  if (H5Aexists(f, "model_hash") > 0) {
-    hid_t a = H5Aopen(f, "model_hash", H5P_DEFAULT), ft = a >= 0 ? H5Aget_type(a) : -1, t = H5Tcopy(H5T_C_S1);
-    int   ok = ft >= 0 && H5Tget_class(ft) == H5T_STRING && H5Tis_variable_str(ft) == 0;
-    H5Tset_size(t, sizeof(d->hash));
-    ok                           = ok && H5Aread(a, t, d->hash) >= 0;
-    d->hash[sizeof(d->hash) - 1] = 0;
-    H5Tclose(t);
-    if (ft >= 0) H5Tclose(ft);
-    if (a >= 0) H5Aclose(a);
+  if (H5Aexists(f, "model_hash") > 0) { /* one string: an array of them overran d->hash */
+    PetscBool ok;
+    PetscCall(MrH5GetAttrString(f, "model_hash", d->hash, sizeof(d->hash), &ok));
     if (!ok) {
-      PetscCall(PetscSNPrintf(msg, len, "'%s': attribute model_hash is not a readable string", path));
+      PetscCall(PetscSNPrintf(msg, len, "'%s': the attribute model_hash is not one string", path));
       goto done;
     }
   }

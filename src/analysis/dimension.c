@@ -6,6 +6,7 @@
 #include <mrdyn/analysis.h>
 #include "scalapack.h"
 #include <math.h>
+#include <stdlib.h>
 #include <unistd.h>
 
 static const char *const MrDimNumeric[] = {"-t_start", "-block_size", NULL};
@@ -19,78 +20,78 @@ typedef struct {
   char      hash[64], msg[1024];
 } MrActivityInfo;
 
-static void MrReadAttrString(hid_t f, const char name[], char *buf, size_t len)
-{
-  buf[0] = 0;
-  if (H5Aexists(f, name) <= 0) return;
-  hid_t a = H5Aopen(f, name, H5P_DEFAULT), t = H5Aget_type(a), mt = H5Tcopy(H5T_C_S1);
-  if (H5Tis_variable_str(t) > 0) {
-    char *v = NULL;
-    H5Tset_size(mt, H5T_VARIABLE);
-    if (H5Aread(a, mt, &v) >= 0 && v) {
-      snprintf(buf, len, "%s", v);
-      H5free_memory(v);
-    }
-  } else {
-    H5Tset_size(mt, len);
-    if (H5Aread(a, mt, buf) < 0) buf[0] = 0;
-    buf[len - 1] = 0;
-  }
-  H5Tclose(mt);
-  H5Tclose(t);
-  H5Aclose(a);
-}
-
-/* Rank 0: the shapes of /activity and /activity_time, the region sizes, the window. */
+/* Rank 0: the shapes of /activity and /activity_time, the region sizes, the window.
+   Anything unreadable sets info->msg (every HDF5 call is checked: a damaged file is
+   an input error that rank 0 shares, never a failure of rank 0 alone). */
 static PetscErrorCode MrActivityInfoRead(const char path[], PetscReal tstart, MrActivityInfo *info)
 {
-  hid_t    f, a;
-  int      rank;
-  hsize_t  dims[4];
-  double  *t = NULL, *Nr = NULL;
-  PetscInt n = 0;
-  char     m[512];
+  hid_t       f = -1, a = -1, d = -1, sp = -1, ty = -1;
+  int         rank = 0;
+  hsize_t     dims[4];
+  double     *t = NULL, *Nr = NULL;
+  PetscInt64  n = 0;
+  hssize_t    R = 0;
+  H5T_class_t cls;
+  char        m[512];
 
   PetscFunctionBegin;
-  if (access(path, R_OK) != 0 || H5Fis_hdf5(path) <= 0) {
-    PetscCall(PetscSNPrintf(info->msg, sizeof(info->msg), "run file '%s' does not exist or is not an HDF5 file", path));
-    PetscFunctionReturn(PETSC_SUCCESS);
-  }
-  PetscCallH5(f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT));
+  PetscCall(MrH5OpenRead(path, "run file", &f, info->msg, sizeof(info->msg)));
+  if (f < 0) PetscFunctionReturn(PETSC_SUCCESS);
   if (!MrH5Exists(f, "/activity") || H5Aexists(f, "N") <= 0) {
     PetscCall(PetscSNPrintf(info->msg, sizeof(info->msg), "'%s' holds no /activity: run simulate with -save_activity K", path));
     goto done;
   }
   PetscCall(MrH5ReadDataset(f, "/activity_time", H5T_NATIVE_DOUBLE, &rank, dims, (void **)&t, m, sizeof(m)));
   if (m[0] || rank != 1) {
-    PetscCall(PetscSNPrintf(info->msg, sizeof(info->msg), "'%s': /activity_time is missing or not a vector", path));
+    PetscCall(PetscSNPrintf(info->msg, sizeof(info->msg), "'%s': /activity_time is missing, unreadable or not a vector", path));
     goto done;
   }
   info->nt = (PetscInt)dims[0];
-  {
-    hid_t d = H5Dopen2(f, "/activity", H5P_DEFAULT), sp = H5Dget_space(d);
+  for (PetscInt i = 0; i < info->nt; i++)
+    if (!isfinite(t[i])) {
+      PetscCall(PetscSNPrintf(info->msg, sizeof(info->msg), "'%s': /activity_time holds a non-finite time (row %" PetscInt_FMT ")", path, i));
+      goto done;
+    }
+  rank = -1;
+  if ((d = H5Dopen2(f, "/activity", H5P_DEFAULT)) >= 0 && (sp = H5Dget_space(d)) >= 0 && (ty = H5Dget_type(d)) >= 0) {
+    cls  = H5Tget_class(ty);
     rank = H5Sget_simple_extent_ndims(sp);
     if (rank == 2) H5Sget_simple_extent_dims(sp, dims, NULL);
-    H5Sclose(sp);
-    H5Dclose(d);
+    if (cls != H5T_FLOAT && cls != H5T_INTEGER) rank = -2;
   }
-  PetscCallH5(a = H5Aopen(f, "N", H5P_DEFAULT));
-  {
-    hid_t sp = H5Aget_space(a);
-    info->R  = (PetscInt)H5Sget_simple_extent_npoints(sp);
-    H5Sclose(sp);
+  if (ty >= 0) H5Tclose(ty);
+  if (sp >= 0) H5Sclose(sp);
+  if (d >= 0) H5Dclose(d);
+  sp = -1;
+  if (rank < 0) {
+    PetscCall(PetscSNPrintf(info->msg, sizeof(info->msg), "'%s': /activity is %s", path, rank == -2 ? "not numeric" : "not a readable dataset"));
+    goto done;
   }
-  PetscCall(PetscMalloc1(info->R, &Nr));
-  PetscCallH5(H5Aread(a, H5T_NATIVE_DOUBLE, Nr));
-  PetscCallH5(H5Aclose(a));
+  /* the region sizes: a vector of positive whole numbers */
+  if ((a = H5Aopen(f, "N", H5P_DEFAULT)) >= 0 && (sp = H5Aget_space(a)) >= 0) R = H5Sget_simple_extent_npoints(sp);
+  if (sp >= 0) H5Sclose(sp);
+  if (R >= 1 && R <= 1000000) {
+    PetscCall(PetscMalloc1(R, &Nr));
+    if (H5Aread(a, H5T_NATIVE_DOUBLE, Nr) < 0) R = -1;
+  } else
+    R = -1;
+  if (a >= 0) H5Aclose(a);
+  for (hssize_t r = 0; r < R; r++) {
+    if (!(Nr[r] >= 1 && Nr[r] <= PETSC_MAX_INT && Nr[r] == floor(Nr[r])))
+      R = -1;
+    else
+      n += (PetscInt64)Nr[r];
+  }
+  if (R < 0 || n > PETSC_MAX_INT) {
+    PetscCall(PetscSNPrintf(info->msg, sizeof(info->msg), "'%s': the attribute N (neurons per region) is not a list of positive whole numbers of at most %d in all", path, (int)PETSC_MAX_INT));
+    goto done;
+  }
+  info->R = (PetscInt)R;
   PetscCall(PetscMalloc1(info->R, &info->N));
-  for (PetscInt r = 0; r < info->R; r++) {
-    info->N[r] = (PetscInt)Nr[r];
-    n += info->N[r];
-  }
-  info->n = n;
-  if (rank != 2 || (PetscInt)dims[0] != info->nt || (PetscInt)dims[1] != n) {
-    PetscCall(PetscSNPrintf(info->msg, sizeof(info->msg), "'%s': /activity does not have shape (%" PetscInt_FMT ", %" PetscInt_FMT ")", path, info->nt, n));
+  for (PetscInt r = 0; r < info->R; r++) info->N[r] = (PetscInt)Nr[r];
+  info->n = (PetscInt)n;
+  if (rank != 2 || dims[0] != (hsize_t)info->nt || dims[1] != (hsize_t)n) {
+    PetscCall(PetscSNPrintf(info->msg, sizeof(info->msg), "'%s': /activity does not have shape (%" PetscInt_FMT ", %" PetscInt_FMT ")", path, info->nt, info->n));
     goto done;
   }
   info->i0 = 0;
@@ -101,11 +102,15 @@ static PetscErrorCode MrActivityInfoRead(const char path[], PetscReal tstart, Mr
   }
   info->t0 = t[info->i0];
   info->t1 = t[info->nt - 1];
-  MrReadAttrString(f, "model_hash", info->hash, sizeof(info->hash));
+  if (H5Aexists(f, "model_hash") > 0) {
+    PetscBool ok;
+    PetscCall(MrH5GetAttrString(f, "model_hash", info->hash, sizeof(info->hash), &ok));
+    if (!ok) PetscCall(PetscSNPrintf(info->msg, sizeof(info->msg), "'%s': the attribute model_hash is not one string", path));
+  }
 done:
-  PetscCall(PetscFree(t));
+  free(t); /* MrH5ReadDataset allocates with malloc */
   PetscCall(PetscFree(Nr));
-  PetscCallH5(H5Fclose(f));
+  H5Fclose(f);
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
@@ -133,38 +138,41 @@ static void MrBcRuns(int n, int nb, int ip, int np, hsize_t start[2], hsize_t co
 }
 
 /* Reads rows [i0, i0 + m) x all n columns of /activity into the local blocks
-   (column-major, leading dimension lld). Not collective (every rank reads its part). */
-static PetscErrorCode MrActivityReadLocal(const char path[], const MrBlacsGrid *g, PetscInt i0, int m, int n, int nb, int mloc, int nloc, int lld, double *X)
+   (column-major, leading dimension lld). Not collective (every rank reads its part);
+   *ok is false when this rank's part cannot be read or holds a non-finite value
+   (a damaged file), for the caller to agree on. */
+static PetscErrorCode MrActivityReadLocal(const char path[], const MrBlacsGrid *g, PetscInt i0, int m, int n, int nb, int mloc, int nloc, int lld, double *X, PetscBool *ok)
 {
-  hid_t   f, d, fs, ms;
+  hid_t   f = -1, d = -1, fs = -1, ms = -1;
   hsize_t rs[2], rc[2], rb[2], cs[2], cc[2], cb[2], mdim = (hsize_t)mloc * (hsize_t)nloc;
-  int     nr, nc, first = 1;
+  int     nr, nc, first = 1, good;
   double *buf;
 
   PetscFunctionBegin;
+  *ok = PETSC_TRUE;
   if (!mloc || !nloc) PetscFunctionReturn(PETSC_SUCCESS);
   MrBcRuns(m, nb, g->myrow, g->nprow, rs, rc, rb, &nr);
   MrBcRuns(n, nb, g->mycol, g->npcol, cs, cc, cb, &nc);
-  PetscCallH5(f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT));
-  PetscCallH5(d = H5Dopen2(f, "/activity", H5P_DEFAULT));
-  PetscCallH5(fs = H5Dget_space(d));
-  for (int a = 0; a < nr; a++)
-    for (int b = 0; b < nc; b++) {
+  PetscCall(PetscMalloc1(mdim, &buf));
+  good = (f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT)) >= 0 && (d = H5Dopen2(f, "/activity", H5P_DEFAULT)) >= 0 && (fs = H5Dget_space(d)) >= 0;
+  for (int a = 0; good && a < nr; a++)
+    for (int b = 0; good && b < nc; b++) {
       hsize_t start[2] = {rs[a] + (hsize_t)i0, cs[b]}, stride[2] = {(hsize_t)nb * g->nprow, (hsize_t)nb * g->npcol}, count[2] = {rc[a], cc[b]}, block[2] = {rb[a], cb[b]};
-      PetscCallH5(H5Sselect_hyperslab(fs, first ? H5S_SELECT_SET : H5S_SELECT_OR, start, stride, count, block));
+      good  = H5Sselect_hyperslab(fs, first ? H5S_SELECT_SET : H5S_SELECT_OR, start, stride, count, block) >= 0;
       first = 0;
     }
-  PetscCallH5(ms = H5Screate_simple(1, &mdim, NULL));
   /* the selection is read in row-major file order: the local rows and columns in increasing order */
-  PetscCall(PetscMalloc1(mdim, &buf));
-  PetscCallH5(H5Dread(d, H5T_NATIVE_DOUBLE, ms, fs, H5P_DEFAULT, buf));
-  for (int i = 0; i < mloc; i++)
-    for (int j = 0; j < nloc; j++) X[(size_t)j * lld + i] = buf[(size_t)i * nloc + j];
+  good = good && (ms = H5Screate_simple(1, &mdim, NULL)) >= 0 && H5Dread(d, H5T_NATIVE_DOUBLE, ms, fs, H5P_DEFAULT, buf) >= 0;
+  for (size_t k = 0; good && k < mdim; k++) good = isfinite(buf[k]);
+  if (good)
+    for (int i = 0; i < mloc; i++)
+      for (int j = 0; j < nloc; j++) X[(size_t)j * lld + i] = buf[(size_t)i * nloc + j];
   PetscCall(PetscFree(buf));
-  PetscCallH5(H5Sclose(ms));
-  PetscCallH5(H5Sclose(fs));
-  PetscCallH5(H5Dclose(d));
-  PetscCallH5(H5Fclose(f));
+  if (ms >= 0) H5Sclose(ms);
+  if (fs >= 0) H5Sclose(fs);
+  if (d >= 0) H5Dclose(d);
+  if (f >= 0) H5Fclose(f);
+  *ok = (PetscBool)good;
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
@@ -186,7 +194,17 @@ PetscErrorCode MrActivityDimension(MPI_Comm comm, const char path[], PetscInt R,
   PetscCall(MrBlacsDescriptor(&g, m, n, nb, descX, &mX, &nX));
   PetscCall(MrBlacsDescriptor(&g, n, n, nb, descC, &mC, &nC));
   PetscCall(PetscMalloc3((size_t)PetscMax(mX, 1) * PetscMax(nX, 1), &X, (size_t)PetscMax(mC, 1) * PetscMax(nC, 1), &Cm, nX + 1, &colsum));
-  PetscCall(MrActivityReadLocal(path, &g, i0, m, n, nb, mX, nX, descX[8], X));
+  {
+    PetscBool ok;
+    PetscCall(MrActivityReadLocal(path, &g, i0, m, n, nb, mX, nX, descX[8], X, &ok));
+    PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, &ok, 1, MPIU_BOOL, MPI_LAND, comm));
+    if (!ok) { /* a damaged file: what rank 0 checked was readable, the data is not */
+      PetscCall(PetscFree3(X, Cm, colsum));
+      PetscCall(PetscFree2(off, acc));
+      PetscCall(MrBlacsGridDestroy(&g));
+    }
+    MrCheckInput(comm, ok, "run file '%s': /activity cannot be read or holds a non-finite value (a damaged or truncated file)", path);
+  }
   /* centre every neuron's rates: column sums over the process column */
   for (int j = 0; j < nX; j++) {
     colsum[j] = 0;

@@ -370,9 +370,9 @@ PetscErrorCode MrLyapunovLoad(MrLyapunov t, MrOutput ck)
   PetscFunctionBegin;
   PetscCall(MrLyapunovPieces(t, &dims[0], &r0, &nr));
   dims[1] = (hsize_t)t->k;
-  PetscCall(MrOutputReadPieces(ck, "/lyapunov/Q", 2, dims, t->net->layout->nslices, r0, nr, t->Q));
+  PetscCall(MrOutputReadPiecesFinite(ck, "/lyapunov/Q", 2, dims, t->net->layout->nslices, r0, nr, t->Q));
   dims[0] = (hsize_t)t->k;
-  PetscCall(MrOutputReadPieces(ck, "/lyapunov/acc", 1, dims, 1, &z, dims, t->acc));
+  PetscCall(MrOutputReadPiecesFinite(ck, "/lyapunov/acc", 1, dims, 1, &z, dims, t->acc));
   {
     /* the length follows from the record count in the head */
     hid_t   d   = H5Dopen2(MrOutputFile(ck), "/lyapunov/state", H5P_DEFAULT);
@@ -384,7 +384,8 @@ PetscErrorCode MrLyapunovLoad(MrLyapunov t, MrOutput ck)
     MrCheckInput(t->net->comm, len >= MR_LYAP_HEAD, "-restart: the checkpoint has no Lyapunov state (written without -analysis lyapunov?)");
     n = len;
   }
-  PetscCall(MrOutputReadPieces(ck, "/lyapunov/state", 1, &n, 1, &z, &nh, head));
+  PetscCall(MrOutputReadPiecesFinite(ck, "/lyapunov/state", 1, &n, 1, &z, &nh, head));
+  MrCheckInput(t->net->comm, head[1] >= 0 && head[1] <= PETSC_MAX_INT && head[1] == floor(head[1]) && head[2] >= 0 && head[2] <= PETSC_MAX_INT && head[2] == floor(head[2]), "-restart: the checkpoint's Lyapunov state is malformed");
   t->tacc     = head[0];
   t->lastOrth = (PetscInt)head[1];
   t->nq       = (PetscInt)head[2];

@@ -498,40 +498,35 @@ static PetscErrorCode MrSpecFromRun(MPI_Comm comm, const char opt[], const char 
   PetscCall(PetscMemzero(&r, sizeof(r)));
   PetscCallMPI(MPI_Comm_rank(comm, &rank));
   if (rank == 0) {
-    hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
-    if (f < 0)
-      PetscCall(PetscSNPrintf(msg, sizeof(msg), "%s '%s' is missing or not an HDF5 file", opt, path));
-    else {
+    hid_t f;
+    PetscCall(MrH5OpenRead(path, opt, &f, msg, sizeof(msg)));
+    if (f >= 0) {
       const char *need[] = {"model_file", "seed", "disorder", "precision", "verb"};
       for (size_t k = 0; k < 5 && !msg[0]; k++)
         if (H5Aexists(f, need[k]) <= 0)
           PetscCall(PetscSNPrintf(msg, sizeof(msg), "%s '%s' is not a simulate (or lyapunov) output (no attribute %s)%s", opt, path, need[k], opt[1] == 'j' ? ": for a checkpoint, name the run it continues with -run RUN.h5" : ""));
       if (!msg[0]) {
-        char  s[64] = "";
-        hid_t t     = H5Tcopy(H5T_C_S1), a;
-        H5Tset_size(t, sizeof(r.model));
-        a = H5Aopen(f, "model_file", H5P_DEFAULT);
-        H5Aread(a, t, r.model);
-        H5Aclose(a);
-        H5Tset_size(t, sizeof(s));
-        a = H5Aopen(f, "disorder", H5P_DEFAULT);
-        H5Aread(a, t, s);
-        H5Aclose(a);
-        r.dtype = !strcmp(s, "sparse") ? MR_DISORDER_SPARSE : MR_DISORDER_DENSE;
-        a       = H5Aopen(f, "precision", H5P_DEFAULT);
-        H5Aread(a, t, s);
-        H5Aclose(a);
-        r.prec = !strcmp(s, "single") ? MR_PRECISION_SINGLE : MR_PRECISION_DOUBLE;
-        H5Tclose(t);
-        a = H5Aopen(f, "seed", H5P_DEFAULT);
-        H5Aread(a, H5T_NATIVE_LLONG, &r.seed);
-        H5Aclose(a);
+        char      dis[64] = "", pre[64] = "";
+        PetscBool ok1, ok2, ok3, ok4, ok5 = PETSC_TRUE;
+        /* every attribute checked for its type and value: a wrong one is not replaced by a default */
+        PetscCall(MrH5GetAttrString(f, "model_file", r.model, sizeof(r.model), &ok1));
+        PetscCall(MrH5GetAttrString(f, "disorder", dis, sizeof(dis), &ok2));
+        PetscCall(MrH5GetAttrString(f, "precision", pre, sizeof(pre), &ok3));
+        PetscCall(MrH5GetAttrInt64(f, "seed", &r.seed, &ok4));
         r.K = o->re.K;
-        if (H5Aexists(f, "disorder_k") > 0) {
-          a = H5Aopen(f, "disorder_k", H5P_DEFAULT);
-          H5Aread(a, H5T_NATIVE_LLONG, &r.K);
-          H5Aclose(a);
-        }
+        if (H5Aexists(f, "disorder_k") > 0) PetscCall(MrH5GetAttrInt64(f, "disorder_k", &r.K, &ok5));
+        if (!ok1 || !r.model[0])
+          PetscCall(PetscSNPrintf(msg, sizeof(msg), "%s '%s': the attribute model_file is not a file name", opt, path));
+        else if (!ok2 || (strcmp(dis, "dense") && strcmp(dis, "sparse")))
+          PetscCall(PetscSNPrintf(msg, sizeof(msg), "%s '%s': the attribute disorder is not \"dense\" or \"sparse\"", opt, path));
+        else if (!ok3 || (strcmp(pre, "double") && strcmp(pre, "single")))
+          PetscCall(PetscSNPrintf(msg, sizeof(msg), "%s '%s': the attribute precision is not \"double\" or \"single\"", opt, path));
+        else if (!ok4 || r.seed < 0)
+          PetscCall(PetscSNPrintf(msg, sizeof(msg), "%s '%s': the attribute seed is not an integer >= 0", opt, path));
+        else if (!ok5 || r.K < 1 || r.K > PETSC_MAX_INT)
+          PetscCall(PetscSNPrintf(msg, sizeof(msg), "%s '%s': the attribute disorder_k is not a positive integer", opt, path));
+        r.dtype = !strcmp(dis, "sparse") ? MR_DISORDER_SPARSE : MR_DISORDER_DENSE;
+        r.prec  = !strcmp(pre, "single") ? MR_PRECISION_SINGLE : MR_PRECISION_DOUBLE;
       }
       H5Fclose(f);
     }

@@ -1,6 +1,14 @@
 /* Serial HDF5 helpers (rank-0 reading of model and run files, model writing). */
 #include <mrdyn/io.h>
 #include <stdlib.h>
+#include <limits.h>
+#include <math.h>
+#include <stdio.h>
+#include <unistd.h>
+#include <sys/stat.h>
+
+/* input datasets read whole on one rank: a bigger one is a damaged shape, not data */
+#define MR_H5_MAX_ELEMENTS ((hsize_t)PETSC_MAX_INT) /* and its sizes fit a PetscInt */
 
 PetscBool MrH5Exists(hid_t file, const char name[])
 {
@@ -16,6 +24,59 @@ PetscBool MrH5Exists(hid_t file, const char name[])
     }
   }
   return PETSC_TRUE;
+}
+
+/* The innermost entry of HDF5's error stack: where the library found the problem
+   ("truncated file: eof = ...", "bad object header version number"), the words a
+   user can act on; the stack is cleared. */
+static herr_t MrH5FirstError(unsigned n, const H5E_error2_t *e, void *ctx)
+{
+  char *buf = (char *)ctx;
+  if (n == 0 && e->desc && e->desc[0]) snprintf(buf, 256, "%s", e->desc);
+  return 0;
+}
+
+PetscErrorCode MrH5ErrorReason(char buf[], size_t len)
+{
+  char first[256] = "";
+
+  PetscFunctionBegin;
+  H5Ewalk2(H5E_DEFAULT, H5E_WALK_UPWARD, MrH5FirstError, first);
+  H5Eclear2(H5E_DEFAULT);
+  PetscCall(PetscStrncpy(buf, first[0] ? first : "HDF5 gives no reason", len));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+PetscErrorCode MrH5OpenRead(const char path[], const char what[], hid_t *file, char msg[], size_t len)
+{
+  struct stat st;
+  htri_t      is;
+  char        why[256];
+
+  PetscFunctionBegin;
+  *file  = -1;
+  msg[0] = 0;
+  H5Eset_auto2(H5E_DEFAULT, NULL, NULL); /* failures are reported here, not on stderr by HDF5 */
+  if (stat(path, &st) != 0) {
+    PetscCall(PetscSNPrintf(msg, len, "%s '%s' does not exist", what, path));
+    PetscFunctionReturn(PETSC_SUCCESS);
+  }
+  if (S_ISDIR(st.st_mode) || access(path, R_OK) != 0) {
+    PetscCall(PetscSNPrintf(msg, len, "%s '%s' %s", what, path, S_ISDIR(st.st_mode) ? "is a directory" : "cannot be read (permissions)"));
+    PetscFunctionReturn(PETSC_SUCCESS);
+  }
+  is = H5Fis_hdf5(path);
+  if (is <= 0) {
+    H5Eclear2(H5E_DEFAULT);
+    PetscCall(PetscSNPrintf(msg, len, "%s '%s' is not an HDF5 file%s", what, path, st.st_size ? "" : " (it is empty)"));
+    PetscFunctionReturn(PETSC_SUCCESS);
+  }
+  *file = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
+  if (*file < 0) {
+    PetscCall(MrH5ErrorReason(why, sizeof(why)));
+    PetscCall(PetscSNPrintf(msg, len, "%s '%s' is damaged or truncated: HDF5 cannot open it (%s)", what, path, why));
+  }
+  PetscFunctionReturn(PETSC_SUCCESS);
 }
 
 PetscErrorCode MrH5ReadDataset(hid_t file, const char name[], hid_t memtype, int *rank, hsize_t dims[], void **data, char msg[], size_t len)
@@ -39,27 +100,33 @@ PetscErrorCode MrH5ReadDataset(hid_t file, const char name[], hid_t memtype, int
   }
   sp  = H5Dget_space(d);
   ft  = H5Dget_type(d);
-  cls = H5Tget_class(ft);
-  r   = H5Sget_simple_extent_ndims(sp);
+  cls = ft >= 0 ? H5Tget_class(ft) : H5T_NO_CLASS;
+  r   = sp >= 0 ? H5Sget_simple_extent_ndims(sp) : -1;
   if (r < 0 || r > 4)
-    PetscCall(PetscSNPrintf(msg, len, "dataset %s has an unsupported rank", name));
+    PetscCall(PetscSNPrintf(msg, len, "dataset %s has an unsupported rank or an unreadable shape", name));
   else if (cls != H5T_INTEGER && cls != H5T_FLOAT)
     PetscCall(PetscSNPrintf(msg, len, "dataset %s is not numeric", name));
   else if (memtype == H5T_NATIVE_LLONG && cls != H5T_INTEGER)
     PetscCall(PetscSNPrintf(msg, len, "dataset %s must hold integers", name));
+  else if (H5Sget_simple_extent_dims(sp, dims, NULL) < 0)
+    PetscCall(PetscSNPrintf(msg, len, "dataset %s has an unreadable shape", name));
   else {
-    H5Sget_simple_extent_dims(sp, dims, NULL);
-    for (int k = 0; k < r; k++) n *= dims[k];
-    *rank = r;
-    *data = malloc((size_t)(n ? n : 1) * 8);
-    if (H5Dread(d, memtype, H5S_ALL, H5S_ALL, H5P_DEFAULT, *data) < 0) {
-      free(*data);
-      *data = NULL;
-      PetscCall(PetscSNPrintf(msg, len, "dataset %s could not be read", name));
+    for (int k = 0; k < r; k++) n = (dims[k] && n > MR_H5_MAX_ELEMENTS / dims[k]) ? MR_H5_MAX_ELEMENTS + 1 : n * dims[k];
+    if (n > MR_H5_MAX_ELEMENTS) {
+      PetscCall(PetscSNPrintf(msg, len, "dataset %s is too large (more than %llu values)", name, (unsigned long long)MR_H5_MAX_ELEMENTS));
+    } else if (!(*data = malloc((size_t)(n ? n : 1) * 8))) {
+      PetscCall(PetscSNPrintf(msg, len, "dataset %s: no memory for its %llu values", name, (unsigned long long)n));
+    } else {
+      *rank = r;
+      if (H5Dread(d, memtype, H5S_ALL, H5S_ALL, H5P_DEFAULT, *data) < 0) {
+        free(*data);
+        *data = NULL;
+        PetscCall(PetscSNPrintf(msg, len, "dataset %s could not be read (a damaged or truncated file?)", name));
+      }
     }
   }
-  H5Tclose(ft);
-  H5Sclose(sp);
+  if (ft >= 0) H5Tclose(ft);
+  if (sp >= 0) H5Sclose(sp);
   H5Dclose(d);
   PetscFunctionReturn(PETSC_SUCCESS);
 }
@@ -120,5 +187,97 @@ PetscErrorCode MrH5WriteAttrInt(hid_t obj, const char name[], PetscInt64 value)
   PetscCallH5(H5Awrite(a, H5T_NATIVE_LLONG, &v));
   PetscCallH5(H5Aclose(a));
   PetscCallH5(H5Sclose(sp));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+/* An attribute of obj that is one value (a scalar or a one-element array) of the
+   class wanted; -1 when it is absent, not one value or of another class. */
+static hid_t MrH5OpenAttrOne(hid_t obj, const char name[], H5T_class_t want, hid_t *type)
+{
+  hid_t a, sp;
+  int   one;
+
+  *type = -1;
+  if (H5Aexists(obj, name) <= 0) return -1;
+  if ((a = H5Aopen(obj, name, H5P_DEFAULT)) < 0) return -1;
+  sp  = H5Aget_space(a);
+  one = sp >= 0 && H5Sget_simple_extent_npoints(sp) == 1;
+  if (sp >= 0) H5Sclose(sp);
+  *type = H5Aget_type(a);
+  if (!one || *type < 0 || H5Tget_class(*type) != want) {
+    if (*type >= 0) H5Tclose(*type);
+    *type = -1;
+    H5Aclose(a);
+    return -1;
+  }
+  return a;
+}
+
+PetscErrorCode MrH5GetAttrString(hid_t obj, const char name[], char buf[], size_t len, PetscBool *ok)
+{
+  hid_t a, t, mt;
+
+  PetscFunctionBegin;
+  *ok    = PETSC_FALSE;
+  buf[0] = 0;
+  if ((a = MrH5OpenAttrOne(obj, name, H5T_STRING, &t)) < 0) PetscFunctionReturn(PETSC_SUCCESS);
+  mt = H5Tcopy(H5T_C_S1);
+  H5Tset_cset(mt, H5Tget_cset(t)); /* h5py writes UTF-8; HDF5 does not convert character sets */
+  if (H5Tis_variable_str(t) > 0) {
+    char *v = NULL;
+    H5Tset_size(mt, H5T_VARIABLE);
+    if (H5Aread(a, mt, &v) >= 0 && v) {
+      *ok = (PetscBool)(strlen(v) < len);
+      if (*ok) PetscCall(PetscStrncpy(buf, v, len));
+      H5free_memory(v);
+    }
+  } else {
+    size_t n = H5Tget_size(t);
+    char  *v = calloc(n + 1, 1);
+    H5Tset_size(mt, n + 1);
+    if (v && H5Aread(a, mt, v) >= 0) {
+      *ok = (PetscBool)(strlen(v) < len);
+      if (*ok) PetscCall(PetscStrncpy(buf, v, len));
+    }
+    free(v);
+  }
+  H5Tclose(mt);
+  H5Tclose(t);
+  H5Aclose(a);
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+PetscErrorCode MrH5GetAttrInt64(hid_t obj, const char name[], long long *value, PetscBool *ok)
+{
+  hid_t a, t;
+
+  PetscFunctionBegin;
+  *ok = PETSC_FALSE;
+  if ((a = MrH5OpenAttrOne(obj, name, H5T_INTEGER, &t)) < 0) PetscFunctionReturn(PETSC_SUCCESS);
+  if (H5Tget_sign(t) == H5T_SGN_NONE) { /* an unsigned value above LLONG_MAX would be clipped by the conversion */
+    unsigned long long u;
+    if (H5Aread(a, H5T_NATIVE_ULLONG, &u) >= 0 && u <= (unsigned long long)LLONG_MAX) {
+      *value = (long long)u;
+      *ok    = PETSC_TRUE;
+    }
+  } else if (H5Aread(a, H5T_NATIVE_LLONG, value) >= 0)
+    *ok = PETSC_TRUE;
+  H5Tclose(t);
+  H5Aclose(a);
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+PetscErrorCode MrH5GetAttrReal(hid_t obj, const char name[], double *value, PetscBool *ok)
+{
+  hid_t a, t;
+
+  PetscFunctionBegin;
+  *ok = PETSC_FALSE;
+  a   = MrH5OpenAttrOne(obj, name, H5T_FLOAT, &t);
+  if (a < 0) a = MrH5OpenAttrOne(obj, name, H5T_INTEGER, &t);
+  if (a < 0) PetscFunctionReturn(PETSC_SUCCESS);
+  if (H5Aread(a, H5T_NATIVE_DOUBLE, value) >= 0) *ok = PETSC_TRUE;
+  H5Tclose(t);
+  H5Aclose(a);
   PetscFunctionReturn(PETSC_SUCCESS);
 }

@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <inttypes.h>
+#include <math.h>
 #include "version.h"
 
 struct _p_MrSeries {
@@ -511,6 +512,11 @@ PetscErrorCode MrOutputWriteRoot(MrOutput out, const char name[], hid_t type, in
     MrOutputHash(out, item, 0, n, data);
   }
   PetscCallH5(fs = H5Dget_space(d));
+  if (H5Sget_simple_extent_npoints(fs) == 0) { /* empty (e.g. no predicted outliers): HDF5 1.10 fails a collective write of nothing */
+    PetscCallH5(H5Sclose(fs));
+    PetscCallH5(H5Dclose(d));
+    PetscFunctionReturn(PETSC_SUCCESS);
+  }
   PetscCallH5(ms = H5Scopy(fs));
   if (out->rank != 0) {
     PetscCallH5(H5Sselect_none(fs));
@@ -662,23 +668,28 @@ PetscErrorCode MrSeriesReopen(MrOutput out, const char name[], PetscInt T, Petsc
 {
   MrSeries s;
   hid_t    fs;
-  hsize_t  dims[3], maxd[3], chunk[3], have[3] = {0, 0, 0};
+  hsize_t  dims[3], maxd[3], chunk[3], have[3] = {0, 0, 0}, hmax[3] = {0, 0, 0};
   int      ok, okl = 1;
 
   PetscFunctionBegin;
   PetscCall(MrSeriesSetUp(out, T, ncols, nown, cols, buffer, dims, maxd, chunk, &s));
   s->dset = H5Lexists(out->file, name, H5P_DEFAULT) > 0 ? H5Dopen2(out->file, name, H5P_DEFAULT) : -1;
   if (s->dset >= 0) {
-    PetscCallH5(fs = H5Dget_space(s->dset));
-    okl = H5Sget_simple_extent_ndims(fs) == s->rank;
-    if (okl) H5Sget_simple_extent_dims(fs, have, NULL);
-    PetscCallH5(H5Sclose(fs));
+    hid_t t = H5Dget_type(s->dset);
+    /* a series as MrSeriesCreate made it: doubles (nothing converted on the way in)
+       and extendible along the rows (else H5Dset_extent fails on each rank) */
+    okl = t >= 0 && H5Tget_class(t) == H5T_FLOAT && H5Tget_size(t) == sizeof(double);
+    if (t >= 0) H5Tclose(t);
+    fs  = H5Dget_space(s->dset);
+    okl = okl && fs >= 0 && H5Sget_simple_extent_ndims(fs) == s->rank;
+    if (okl) okl = H5Sget_simple_extent_dims(fs, have, hmax) == s->rank && hmax[0] == H5S_UNLIMITED;
+    if (fs >= 0) H5Sclose(fs);
     for (int k = 1; k < s->rank; k++) okl = okl && have[k] == dims[k];
     okl = okl && have[0] >= (hsize_t)rows;
   } else
     okl = 0;
   PetscCallMPI(MPI_Allreduce(&okl, &ok, 1, MPI_INT, MPI_MIN, out->comm));
-  MrCheckInput(out->comm, ok, "restart: %s in '%s' is missing, has another shape, or holds fewer rows (%llu) than the checkpoint recorded (%lld)", name, out->partial, (unsigned long long)have[0], (long long)rows);
+  MrCheckInput(out->comm, ok, "restart: %s in '%s' is missing, not an extendible series of doubles, has another shape, or holds fewer rows (%llu) than the checkpoint recorded (%lld)", name, out->partial, (unsigned long long)have[0], (long long)rows);
   s->item = -1;
   for (PetscInt k = 0; k < out->nitems; k++) {
     PetscBool same;
@@ -692,7 +703,9 @@ PetscErrorCode MrSeriesReopen(MrOutput out, const char name[], PetscInt T, Petsc
     PetscCall(MrOutputAddItem(out, name, PETSC_TRUE, s->rank, dims, &s->item));
   }
   dims[0] = (hsize_t)rows; /* rows written after the checkpoint are dropped */
-  PetscCallH5(H5Dset_extent(s->dset, dims));
+  okl     = H5Dset_extent(s->dset, dims) >= 0;
+  PetscCallMPI(MPI_Allreduce(&okl, &ok, 1, MPI_INT, MPI_MIN, out->comm));
+  MrCheckInput(out->comm, ok, "restart: %s in '%s' cannot be cut back to %lld rows (a damaged file)", name, out->partial, (long long)rows);
   s->nrows                    = (hsize_t)rows;
   out->items[s->item].rows    = (hsize_t)rows;
   out->series[out->nseries++] = s;
@@ -800,8 +813,9 @@ PetscErrorCode MrOutputWriteChannelMap(MrOutput out, PetscInt C, const PetscInt 
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
-/* Opens an existing file with the MPI-IO driver; ok is the same on every rank. */
-static PetscErrorCode MrOutputOpenFile(MPI_Comm comm, const char path[], unsigned flags, const char file[], MrOutput *outp, PetscBool *ok)
+/* Opens an existing file with the MPI-IO driver; ok is the same on every rank, and
+   so is why (rank 0's reason) when it is false. */
+static PetscErrorCode MrOutputOpenFile(MPI_Comm comm, const char path[], unsigned flags, const char file[], MrOutput *outp, PetscBool *ok, char why[256])
 {
   MrOutput out;
   hid_t    fapl;
@@ -815,11 +829,26 @@ static PetscErrorCode MrOutputOpenFile(MPI_Comm comm, const char path[], unsigne
   PetscCall(PetscStrncpy(out->partial, file, sizeof(out->partial)));
   PetscCallH5(fapl = H5Pcreate(H5P_FILE_ACCESS));
   PetscCallH5(H5Pset_fapl_mpio(fapl, comm, MPI_INFO_NULL));
-  out->file = access(file, F_OK) == 0 ? H5Fopen(file, flags, fapl) : -1;
+  /* not an HDF5 file (an empty one too): never opened, as H5Fopen with write access would make it one */
+  out->file = access(file, F_OK) == 0 && H5Fis_hdf5(file) > 0 ? H5Fopen(file, flags, fapl) : -1;
   PetscCallH5(H5Pclose(fapl));
   okl = out->file >= 0;
   PetscCallMPI(MPI_Allreduce(&okl, &oka, 1, MPI_INT, MPI_MIN, comm));
   if (!oka) {
+    why[0] = 0;
+    if (out->rank == 0 && out->file < 0) {
+      if (access(file, F_OK) != 0)
+        PetscCall(PetscStrncpy(why, "it does not exist", 256));
+      else if (H5Fis_hdf5(file) <= 0)
+        PetscCall(PetscStrncpy(why, "it is not an HDF5 file", 256));
+      else {
+        char r[200];
+        PetscCall(MrH5ErrorReason(r, sizeof(r)));
+        PetscCall(PetscSNPrintf(why, 256, "it is damaged or truncated (%s)", r));
+      }
+    } else if (out->rank == 0)
+      PetscCall(PetscStrncpy(why, "another rank could not open it", 256));
+    PetscCallMPI(MPI_Bcast(why, 256, MPI_CHAR, 0, comm));
     if (out->file >= 0) H5Fclose(out->file);
     PetscCall(PetscFree(out));
     *ok = PETSC_FALSE;
@@ -834,13 +863,13 @@ static PetscErrorCode MrOutputOpenFile(MPI_Comm comm, const char path[], unsigne
 
 PetscErrorCode MrOutputReopen(MPI_Comm comm, const char path[], MrOutput *outp)
 {
-  char      partial[PETSC_MAX_PATH_LEN + 16];
+  char      partial[PETSC_MAX_PATH_LEN + 16], why[256];
   PetscBool ok;
 
   PetscFunctionBegin;
   PetscCall(PetscSNPrintf(partial, sizeof(partial), "%s.partial", path));
-  PetscCall(MrOutputOpenFile(comm, path, H5F_ACC_RDWR, partial, outp, &ok));
-  MrCheckInput(comm, ok, "restart: the interrupted output '%s' is missing or damaged (a restart continues the output of the run that wrote the checkpoint)", partial);
+  PetscCall(MrOutputOpenFile(comm, path, H5F_ACC_RDWR, partial, outp, &ok, why));
+  MrCheckInput(comm, ok, "restart: the interrupted output '%s' cannot be opened: %s (a restart continues the output of the run that wrote the checkpoint)", partial, why);
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
@@ -892,8 +921,11 @@ PetscErrorCode MrOutputReopenChecked(MPI_Comm comm, const char path[], const cha
     extras = e;
   }
   PetscCall(MrBcastString(comm, &extras));
-  PetscCall(MrOutputOpenFile(comm, path, H5F_ACC_RDWR, partial, &out, &ok));
-  MrCheckInput(comm, ok, "restart: the interrupted output '%s' cannot be opened", partial);
+  {
+    char whyOpen[256];
+    PetscCall(MrOutputOpenFile(comm, path, H5F_ACC_RDWR, partial, &out, &ok, whyOpen));
+    MrCheckInput(comm, ok, "restart: the interrupted output '%s' cannot be opened: %s", partial, whyOpen);
+  }
   /* what was written after the checkpoint goes (it is written again) */
   for (char *line = extras, *next; line && *line; line = next) {
     next = strchr(line, '\n');
@@ -1009,10 +1041,11 @@ PetscErrorCode MrOutputGetAttrStringAlloc(MrOutput out, const char name[], char 
 PetscErrorCode MrOutputOpenRead(MPI_Comm comm, const char path[], MrOutput *outp)
 {
   PetscBool ok;
+  char      why[256];
 
   PetscFunctionBegin;
-  PetscCall(MrOutputOpenFile(comm, path, H5F_ACC_RDONLY, path, outp, &ok));
-  MrCheckInput(comm, ok, "cannot open '%s' (missing, or not an HDF5 file)", path);
+  PetscCall(MrOutputOpenFile(comm, path, H5F_ACC_RDONLY, path, outp, &ok, why));
+  MrCheckInput(comm, ok, "cannot open '%s': %s", path, why);
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
@@ -1084,7 +1117,7 @@ PetscErrorCode MrOutputWritePieces(MrOutput out, const char name[], int ndims, c
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
-PetscErrorCode MrOutputReadPieces(MrOutput out, const char name[], int ndims, const hsize_t dims[], PetscInt npieces, const hsize_t r0[], const hsize_t nr[], double *data)
+static PetscErrorCode MrOutputReadPiecesCheck(MrOutput out, const char name[], int ndims, const hsize_t dims[], PetscInt npieces, const hsize_t r0[], const hsize_t nr[], double *data, PetscBool finite)
 {
   hid_t   d, fs = -1, ms;
   hsize_t have[8];
@@ -1093,40 +1126,73 @@ PetscErrorCode MrOutputReadPieces(MrOutput out, const char name[], int ndims, co
   PetscFunctionBegin;
   d = H5Lexists(out->file, name, H5P_DEFAULT) > 0 ? H5Dopen2(out->file, name, H5P_DEFAULT) : -1;
   if (d >= 0) {
-    PetscCallH5(fs = H5Dget_space(d));
-    okl = H5Sget_simple_extent_ndims(fs) == ndims;
-    if (okl) H5Sget_simple_extent_dims(fs, have, NULL);
+    hid_t       t   = H5Dget_type(d);
+    H5T_class_t cls = t >= 0 ? H5Tget_class(t) : H5T_NO_CLASS;
+    if (t >= 0) H5Tclose(t);
+    /* numbers only: a string, compound or enum dataset has no conversion to double,
+       and HDF5 would fail inside the collective read */
+    fs  = H5Dget_space(d);
+    okl = fs >= 0 && (cls == H5T_FLOAT || cls == H5T_INTEGER) && H5Sget_simple_extent_ndims(fs) == ndims;
+    if (okl) okl = H5Sget_simple_extent_dims(fs, have, NULL) == ndims;
     for (int k = 0; okl && k < ndims; k++) okl = have[k] == dims[k];
   } else
     okl = 0;
   PetscCallMPI(MPI_Allreduce(&okl, &ok, 1, MPI_INT, MPI_MIN, out->comm));
   if (!ok) {
-    if (d >= 0) {
-      H5Sclose(fs);
-      H5Dclose(d);
-    }
-    MrCheckInput(out->comm, PETSC_FALSE, "'%s': dataset %s is missing or has the wrong shape", out->partial, name);
+    if (fs >= 0) H5Sclose(fs);
+    if (d >= 0) H5Dclose(d);
+    MrCheckInput(out->comm, PETSC_FALSE, "'%s': dataset %s is missing, not numeric or has the wrong shape", out->partial, name);
   }
   PetscCall(MrSelectPieces(fs, ndims, dims, npieces, r0, nr, &ms));
-  PetscCallH5(H5Dread(d, H5T_NATIVE_DOUBLE, ms, fs, out->dxpl, data));
-  PetscCallH5(H5Sclose(ms));
-  PetscCallH5(H5Sclose(fs));
-  PetscCallH5(H5Dclose(d));
+  okl = H5Dread(d, H5T_NATIVE_DOUBLE, ms, fs, out->dxpl, data) >= 0 ? 1 : 0;
+  if (okl && finite) { /* a state: NaN or Inf is damage */
+    const hssize_t n = H5Sget_select_npoints(ms);
+    for (hssize_t i = 0; i < n && okl == 1; i++)
+      if (!isfinite(data[i])) okl = -1;
+  }
+  PetscCallMPI(MPI_Allreduce(&okl, &ok, 1, MPI_INT, MPI_MIN, out->comm));
+  H5Sclose(ms);
+  H5Sclose(fs);
+  H5Dclose(d);
+  MrCheckInput(out->comm, ok == 1, "'%s': dataset %s %s (a damaged file)", out->partial, name, ok == 0 ? "cannot be read" : "holds a non-finite value");
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+PetscErrorCode MrOutputReadPieces(MrOutput out, const char name[], int ndims, const hsize_t dims[], PetscInt npieces, const hsize_t r0[], const hsize_t nr[], double *data)
+{
+  PetscFunctionBegin;
+  PetscCall(MrOutputReadPiecesCheck(out, name, ndims, dims, npieces, r0, nr, data, PETSC_FALSE));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+PetscErrorCode MrOutputReadPiecesFinite(MrOutput out, const char name[], int ndims, const hsize_t dims[], PetscInt npieces, const hsize_t r0[], const hsize_t nr[], double *data)
+{
+  PetscFunctionBegin;
+  PetscCall(MrOutputReadPiecesCheck(out, name, ndims, dims, npieces, r0, nr, data, PETSC_TRUE));
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
 /* Reads a root attribute into buf (type mem); ok the same on every rank. */
 static PetscErrorCode MrOutputGetAttr(MrOutput out, const char name[], hid_t mem, void *buf)
 {
-  hid_t a;
-  int   okl, ok;
+  hid_t       a, t = -1, sp = -1;
+  H5T_class_t want = H5Tget_class(mem), cls = H5T_NO_CLASS;
+  int         okl, ok;
 
   PetscFunctionBegin;
-  a   = H5Aexists(out->file, name) > 0 ? H5Aopen(out->file, name, H5P_DEFAULT) : -1;
-  okl = a >= 0 && H5Aread(a, mem, buf) >= 0;
+  a = H5Aexists(out->file, name) > 0 ? H5Aopen(out->file, name, H5P_DEFAULT) : -1;
+  if (a >= 0 && (t = H5Aget_type(a)) >= 0) cls = H5Tget_class(t);
+  if (a >= 0) sp = H5Aget_space(a);
+  /* one value of the class wanted (an integer for an integer, a number for a float, a
+     fixed-length string for a string): more values would overrun buf, and HDF5's
+     conversions would change a value silently (1.5 read as 1) */
+  okl = sp >= 0 && H5Sget_simple_extent_npoints(sp) == 1 && (cls == want || (want == H5T_FLOAT && cls == H5T_INTEGER)) && !(cls == H5T_STRING && H5Tis_variable_str(t) > 0);
+  okl = okl && H5Aread(a, mem, buf) >= 0;
+  if (sp >= 0) H5Sclose(sp);
+  if (t >= 0) H5Tclose(t);
   if (a >= 0) H5Aclose(a);
   PetscCallMPI(MPI_Allreduce(&okl, &ok, 1, MPI_INT, MPI_MIN, out->comm));
-  MrCheckInput(out->comm, ok, "'%s': attribute %s is missing or unreadable", out->partial, name);
+  MrCheckInput(out->comm, ok, "'%s': attribute %s is missing, unreadable or not one %s", out->partial, name, want == H5T_STRING ? "string" : want == H5T_INTEGER ? "integer" : "number");
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 

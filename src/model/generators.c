@@ -741,14 +741,8 @@ static PetscErrorCode MrFromRead(const char file[], char *const val[3], PetscInt
   if (file[0]) {
     hid_t       f;
     MrFirstName u = {""};
-    if (access(file, F_OK) != 0) {
-      PetscCall(PetscSNPrintf(msg, len, "-file: '%s' does not exist", file));
-      PetscFunctionReturn(PETSC_SUCCESS);
-    }
-    if (access(file, R_OK) != 0 || H5Fis_hdf5(file) <= 0 || (f = H5Fopen(file, H5F_ACC_RDONLY, H5P_DEFAULT)) < 0) {
-      PetscCall(PetscSNPrintf(msg, len, "-file: '%s' is not a readable HDF5 file", file));
-      PetscFunctionReturn(PETSC_SUCCESS);
-    }
+    PetscCall(MrH5OpenRead(file, "-file", &f, msg, len));
+    if (f < 0) PetscFunctionReturn(PETSC_SUCCESS);
     H5Literate(f, H5_INDEX_NAME, H5_ITER_INC, NULL, MrFromUnknownLink, &u);
     if (u.name[0]) PetscCall(PetscSNPrintf(msg, len, "-file '%s': unknown array /%s (the file may hold /T, /U, /V, /g, /N, /sigma2; give a model file with -model)", file, u.name));
     for (int k = 0; k < MR_FROM_NARR && !msg[0]; k++) {

@@ -146,19 +146,8 @@ static PetscErrorCode MrModelReadFile(const char path[], MrModel m, char msg[], 
 
   PetscFunctionBegin;
   msg[0] = 0;
-  if (access(path, F_OK) != 0) {
-    PetscCall(PetscSNPrintf(msg, len, "model file '%s' does not exist", path));
-    PetscFunctionReturn(PETSC_SUCCESS);
-  }
-  if (access(path, R_OK) != 0 || H5Fis_hdf5(path) <= 0) {
-    PetscCall(PetscSNPrintf(msg, len, "model file '%s' is not a readable HDF5 file", path));
-    PetscFunctionReturn(PETSC_SUCCESS);
-  }
-  f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
-  if (f < 0) {
-    PetscCall(PetscSNPrintf(msg, len, "model file '%s' cannot be opened", path));
-    PetscFunctionReturn(PETSC_SUCCESS);
-  }
+  PetscCall(MrH5OpenRead(path, "model file", &f, msg, len));
+  if (f < 0) PetscFunctionReturn(PETSC_SUCCESS);
   MR_READ("/N", H5T_NATIVE_LLONG, 1, iN);
   R = (PetscInt)dims[0];
   MR_SHAPE("/N", R >= 1, "no regions");

@@ -280,9 +280,9 @@ PetscErrorCode MrSimCheckpointRead(MrSimCtx *ctx, TS ts, Vec X, PetscInt64 *nsav
   PetscCall(VecGetArray(X, &x));
   dims[0] = (hsize_t)Ntot;
   dims[1] = (hsize_t)T;
-  PetscCall(MrOutputReadPieces(ck, "/state/x", 2, dims, L->nslices, xr0, xnr, x));
+  PetscCall(MrOutputReadPiecesFinite(ck, "/state/x", 2, dims, L->nslices, xr0, xnr, x));
   dims[0] = (hsize_t)m->C;
-  PetscCall(MrOutputReadPieces(ck, "/state/S", 2, dims, ns, sr0, snr, sbuf));
+  PetscCall(MrOutputReadPiecesFinite(ck, "/state/S", 2, dims, ns, sr0, snr, sbuf));
   for (PetscInt j = 0; j < net->nS; j++)
     for (PetscInt q = 0; q < T; q++) x[(net->nx + perm[j]) * T + q] = sbuf[j * T + q];
   PetscCall(VecRestoreArray(X, &x));

@@ -29,12 +29,12 @@ PetscErrorCode MrMemberRecordFree(MrMemberRecord *rec)
 
 static PetscBool MrAttrReal(hid_t f, const char name[], double *v)
 {
-  hid_t  a;
-  herr_t e;
-  if (H5Aexists(f, name) <= 0 || (a = H5Aopen(f, name, H5P_DEFAULT)) < 0) return PETSC_FALSE;
-  e = H5Aread(a, H5T_NATIVE_DOUBLE, v);
-  H5Aclose(a);
-  return (PetscBool)(e >= 0);
+  PetscBool ok;
+  double    x;
+  /* one number only: H5Aread of an array attribute would write past v */
+  if (MrH5GetAttrReal(f, name, &x, &ok) || !ok) return PETSC_FALSE;
+  *v = x;
+  return PETSC_TRUE;
 }
 
 PetscErrorCode MrMemberRecordRead(const char file[], MrMemberRecord *mm)

@@ -101,15 +101,10 @@ static PetscErrorCode MrReadSeries(hid_t f, const char name[], PetscInt *nt, Pet
 
 static PetscBool MrH5ReadAttrReal(hid_t obj, const char name[], PetscReal *v)
 {
-  hid_t  a;
-  double x;
-  herr_t e;
-  if (H5Aexists(obj, name) <= 0) return PETSC_FALSE;
-  a = H5Aopen(obj, name, H5P_DEFAULT);
-  if (a < 0) return PETSC_FALSE;
-  e = H5Aread(a, H5T_NATIVE_DOUBLE, &x);
-  H5Aclose(a);
-  if (e < 0) return PETSC_FALSE;
+  double    x;
+  PetscBool ok;
+  /* one number only: H5Aread of an array attribute would write past x */
+  if (MrH5GetAttrReal(obj, name, &x, &ok) || !ok) return PETSC_FALSE;
   *v = x;
   return PETSC_TRUE;
 }
