@@ -8,8 +8,7 @@
 #include <math.h>
 #include <unistd.h>
 
-static const char *const MrDimNumeric[] = {"-t_start", "-block_size", NULL};
-static const char *const MrDimKnown[]   = {"-o", "-force", "-t_start", "-block_size", "-log_view", NULL};
+static const char *const MrDimKnown[] = {"-o", "-force", "-t_start", "-block_size", "-log_view", NULL};
 
 /* What rank 0 learns about a run file before the collective read. */
 typedef struct {
@@ -44,10 +43,10 @@ static void MrReadAttrString(hid_t f, const char name[], char *buf, size_t len)
 /* Rank 0: the shapes of /activity and /activity_time, the region sizes, the window. */
 static PetscErrorCode MrActivityInfoRead(const char path[], PetscReal tstart, MrActivityInfo *info)
 {
-  hid_t    f, a;
+  hid_t    f;
   int      rank;
   hsize_t  dims[4];
-  double  *t = NULL, *Nr = NULL;
+  double  *t = NULL;
   PetscInt n = 0;
   char     m[512];
 
@@ -66,6 +65,10 @@ static PetscErrorCode MrActivityInfoRead(const char path[], PetscReal tstart, Mr
     PetscCall(PetscSNPrintf(info->msg, sizeof(info->msg), "'%s': /activity_time is missing or not a vector", path));
     goto done;
   }
+  if (dims[0] > (hsize_t)PETSC_MAX_INT) {
+    PetscCall(PetscSNPrintf(info->msg, sizeof(info->msg), "'%s': /activity_time has %llu rows; this build's PETSc indexes at most %" PetscInt_FMT, path, (unsigned long long)dims[0], (PetscInt)PETSC_MAX_INT));
+    goto done;
+  }
   info->nt = (PetscInt)dims[0];
   {
     hid_t d = H5Dopen2(f, "/activity", H5P_DEFAULT), sp = H5Dget_space(d);
@@ -74,22 +77,30 @@ static PetscErrorCode MrActivityInfoRead(const char path[], PetscReal tstart, Mr
     H5Sclose(sp);
     H5Dclose(d);
   }
-  PetscCallH5(a = H5Aopen(f, "N", H5P_DEFAULT));
   {
-    hid_t sp = H5Aget_space(a);
-    info->R  = (PetscInt)H5Sget_simple_extent_npoints(sp);
-    H5Sclose(sp);
-  }
-  PetscCall(PetscMalloc1(info->R, &Nr));
-  PetscCallH5(H5Aread(a, H5T_NATIVE_DOUBLE, Nr));
-  PetscCallH5(H5Aclose(a));
-  PetscCall(PetscMalloc1(info->R, &info->N));
-  for (PetscInt r = 0; r < info->R; r++) {
-    info->N[r] = (PetscInt)Nr[r];
-    n += info->N[r];
+    size_t      nr = 0;
+    PetscInt64 *N64;
+    char        am[256];
+    PetscCall(MrH5ReadAttrInt64Array(f, "N", 1, MR_MODEL_MAX_NEURONS, 10000000, &nr, &N64, am, sizeof(am))); /* at most 1e7 regions, as the generators */
+    if (am[0]) {
+      PetscCall(PetscSNPrintf(info->msg, sizeof(info->msg), "'%s': %s (the region sizes)", path, am));
+      goto done;
+    }
+    info->R = (PetscInt)nr;
+    PetscCall(PetscMalloc1(info->R, &info->N));
+    for (PetscInt r = 0; r < info->R; r++) { /* in 64 bits: a sum that wraps must not look valid */
+      if (n + N64[r] > MR_MODEL_MAX_NEURONS) {
+        free(N64);
+        PetscCall(PetscSNPrintf(info->msg, sizeof(info->msg), "'%s': attribute N: the regions hold more than %" PetscInt64_FMT " neurons in all", path, (PetscInt64)MR_MODEL_MAX_NEURONS));
+        goto done;
+      }
+      info->N[r] = (PetscInt)N64[r];
+      n += info->N[r];
+    }
+    free(N64);
   }
   info->n = n;
-  if (rank != 2 || (PetscInt)dims[0] != info->nt || (PetscInt)dims[1] != n) {
+  if (rank != 2 || dims[0] != (hsize_t)info->nt || dims[1] != (hsize_t)n) {
     PetscCall(PetscSNPrintf(info->msg, sizeof(info->msg), "'%s': /activity does not have shape (%" PetscInt_FMT ", %" PetscInt_FMT ")", path, info->nt, n));
     goto done;
   }
@@ -104,7 +115,6 @@ static PetscErrorCode MrActivityInfoRead(const char path[], PetscReal tstart, Mr
   MrReadAttrString(f, "model_hash", info->hash, sizeof(info->hash));
 done:
   PetscCall(PetscFree(t));
-  PetscCall(PetscFree(Nr));
   PetscCallH5(H5Fclose(f));
   PetscFunctionReturn(PETSC_SUCCESS);
 }
@@ -357,12 +367,11 @@ PetscErrorCode MrDimensionVerb(MPI_Comm comm, const char run[])
   MrOutput    o;
 
   PetscFunctionBegin;
-  PetscCall(MrCheckNumericOptions(comm, MrDimNumeric));
   PetscOptionsBegin(comm, NULL, "mrdyn dimension: participation ratio of the saved activity", NULL);
   PetscCall(PetscOptionsString("-o", "output file", NULL, out, out, sizeof(out), NULL));
   PetscCall(PetscOptionsBool("-force", "overwrite an existing output file", NULL, force, &force, NULL));
-  PetscCall(PetscOptionsReal("-t_start", "use the saved rows at t >= t_start", NULL, tstart, &tstart, NULL));
-  PetscCall(PetscOptionsInt("-block_size", "ScaLAPACK block size", NULL, nb, &nb, NULL));
+  PetscCall(MrOptionsReal("-t_start", "use the saved rows at t >= t_start", tstart, &tstart, NULL));
+  PetscCall(MrOptionsInt("-block_size", "ScaLAPACK block size (1 to 4096)", nb, &nb, NULL, 1, 4096));
   PetscOptionsEnd();
   PetscCall(PetscOptionsHasHelp(NULL, &help));
   if (help) PetscFunctionReturn(PETSC_SUCCESS);

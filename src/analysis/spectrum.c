@@ -9,7 +9,6 @@
 
 static const char *const MrSpecDisorderTypes[] = {"dense", "sparse", "MrDisorderType", "MR_DISORDER_", NULL};
 static const char *const MrSpecPrecisions[]    = {"double", "single", "MrPrecision", "MR_PRECISION_", NULL};
-static const char *const MrSpecNumeric[]       = {"-seed", "-disorder_k", "-block_size", NULL};
 static const char *const MrSpecKnown[]         = {"-model", "-o", "-force", "-seed", "-disorder", "-disorder_k", "-precision", "-block_size", "-log_view", "-run", NULL};
 
 PetscReal MrConnectivityMemory(PetscInt n, PetscMPIInt P, PetscInt nb)
@@ -220,14 +219,14 @@ static PetscErrorCode MrSpecFromRun(MPI_Comm comm, MrSpecOptions *o)
         H5Aclose(a);
         r.prec = !strcmp(s, "single") ? MR_PRECISION_SINGLE : MR_PRECISION_DOUBLE;
         H5Tclose(t);
-        a = H5Aopen(f, "seed", H5P_DEFAULT);
-        H5Aread(a, H5T_NATIVE_LLONG, &r.seed);
-        H5Aclose(a);
-        r.K = o->re.K;
-        if (H5Aexists(f, "disorder_k") > 0) {
-          a = H5Aopen(f, "disorder_k", H5P_DEFAULT);
-          H5Aread(a, H5T_NATIVE_LLONG, &r.K);
-          H5Aclose(a);
+        PetscInt64 v;
+        /* the integers in 64 bits, checked: a damaged file must not wrap into another realisation */
+        if (!MrH5ReadAttrInt64(f, "seed", &v) || v < 0) PetscCall(PetscSNPrintf(msg, sizeof(msg), "-run '%s': attribute seed is not a seed from 0 to %" PetscInt64_FMT, o->run, (PetscInt64)MR_SEED_MAX));
+        r.seed = v;
+        r.K    = o->re.K;
+        if (!msg[0] && H5Aexists(f, "disorder_k") > 0) {
+          if (!MrH5ReadAttrInt64(f, "disorder_k", &v) || v < 1 || v > PETSC_MAX_INT) PetscCall(PetscSNPrintf(msg, sizeof(msg), "-run '%s': attribute disorder_k is not a count from 1 to %" PetscInt_FMT, o->run, (PetscInt)PETSC_MAX_INT));
+          r.K = v;
         }
       }
       H5Fclose(f);
@@ -245,11 +244,10 @@ static PetscErrorCode MrSpecFromRun(MPI_Comm comm, MrSpecOptions *o)
 
 static PetscErrorCode MrSpecGetOptions(MPI_Comm comm, MrSpecOptions *o)
 {
-  PetscInt seed = 1;
+  PetscInt64 seed = 1;
 
   PetscFunctionBegin;
   PetscCall(PetscMemzero(o, sizeof(*o)));
-  PetscCall(MrCheckNumericOptions(comm, MrSpecNumeric));
   PetscCall(MrCheckChoice(comm, "-disorder", MrSpecDisorderTypes, 2));
   PetscCall(MrCheckChoice(comm, "-precision", MrSpecPrecisions, 2));
   o->re.K  = 100;
@@ -258,11 +256,11 @@ static PetscErrorCode MrSpecGetOptions(MPI_Comm comm, MrSpecOptions *o)
   PetscCall(PetscOptionsString("-model", "model file (HDF5, see docs/file-formats.md)", NULL, o->model, o->model, sizeof(o->model), NULL));
   PetscCall(PetscOptionsString("-o", "output file", NULL, o->out, o->out, sizeof(o->out), NULL));
   PetscCall(PetscOptionsBool("-force", "overwrite an existing output file", NULL, o->force, &o->force, NULL));
-  PetscCall(PetscOptionsInt("-seed", "network realisation (J, vectors), as simulate", NULL, seed, &seed, NULL));
+  PetscCall(MrOptionsInt64("-seed", "network realisation (J, vectors), as simulate", seed, &seed, NULL, 0, MR_SEED_MAX));
   PetscCall(PetscOptionsEnum("-disorder", "within-region disorder, as simulate", NULL, MrSpecDisorderTypes, (PetscEnum)o->re.dtype, (PetscEnum *)&o->re.dtype, NULL));
-  PetscCall(PetscOptionsInt("-disorder_k", "nonzeros per row of sparse disorder", NULL, o->re.K, &o->re.K, NULL));
+  PetscCall(MrOptionsInt("-disorder_k", "nonzeros per row of sparse disorder", o->re.K, &o->re.K, NULL, 1, PETSC_MAX_INT));
   PetscCall(PetscOptionsEnum("-precision", "storage of dense disorder, as simulate (single: J rounded to float)", NULL, MrSpecPrecisions, (PetscEnum)o->re.prec, (PetscEnum *)&o->re.prec, NULL));
-  PetscCall(PetscOptionsInt("-block_size", "ScaLAPACK block size (>= 6)", NULL, o->re.nb, &o->re.nb, NULL));
+  PetscCall(MrOptionsInt("-block_size", "ScaLAPACK block size (6 to 4096; the Schur routines need >= 6)", o->re.nb, &o->re.nb, NULL, 6, 4096));
   PetscCall(PetscOptionsString("-run", "take the model file and the realisation (seed, disorder, precision) from this simulate output", NULL, o->run, o->run, sizeof(o->run), NULL));
   PetscOptionsEnd();
   PetscCall(PetscOptionsHasHelp(NULL, &o->help));
@@ -271,8 +269,6 @@ static PetscErrorCode MrSpecGetOptions(MPI_Comm comm, MrSpecOptions *o)
   if (o->run[0]) PetscCall(MrSpecFromRun(comm, o));
   MrCheckInput(comm, o->model[0], "spectrum: no model file given (-model FILE)");
   MrCheckInput(comm, o->out[0], "spectrum: no output file given (-o FILE)");
-  MrCheckInput(comm, seed >= 0, "-seed must be >= 0");
-  MrCheckInput(comm, o->re.nb >= 6 && o->re.nb <= 4096, "-block_size %" PetscInt_FMT " must be between 6 and 4096 (ScaLAPACK's Schur routines need >= 6)", o->re.nb);
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
