@@ -192,9 +192,12 @@ static PetscErrorCode MrSweepAddParams(MrYaml *y, MrSweep sw, yaml_node_t *n, Pe
     }
     q->numeric = PETSC_TRUE;
     for (PetscInt i = 0; i < q->n; i++) {
-      char  *end;
-      double v = strtod(q->values[i], &end);
+      char       *end;
+      double      v      = strtod(q->values[i], &end);
+      const char *digits = q->values[i] + (q->values[i][0] == '-' || q->values[i][0] == '+');
       if (end == q->values[i] || *end || !isfinite(v)) q->numeric = PETSC_FALSE;
+      /* an integer from 2^53 on (a large seed), which a double may not hold, stays a string, exactly as given */
+      if (digits[0] && !digits[strspn(digits, "0123456789")] && fabs(v) >= 9007199254740992.0) q->numeric = PETSC_FALSE;
     }
     sw->npar++;
   }
