@@ -77,6 +77,7 @@ refused(sim + ["-dt", "0.01", "-t_final", "1e9", "-dry_run"], "-t_final 1e+09 / 
 refused(sim + ["-dt", "1e-300", "-t_final", "1"], "-dt 1e-300 = 1e+300 steps", "-dt 1e-300")
 refused(sim + ["-delta_times", "0.1,0.2x"], "option -delta_times (item 2): '0.2x' is not a number", "a malformed list item")
 refused(sim + ["-dt", "nan"], "option -dt: 'nan' is not a finite number", "-dt nan")
+refused(sim + ["-save_connectivity", "maybe"], "option -save_connectivity: 'maybe' is not a truth value", "a malformed truth value", both)
 # PETSc's own options, through the same collective message
 refused(sim + ["-ts_type", "rk", "-ts_rk_type", "bogus"], "option -ts_rk_type: unknown value 'bogus' (choices: ", "unknown -ts_rk_type", both)
 refused(sim + ["-ts_adapt_type", "bogus"], "option -ts_adapt_type: unknown type 'bogus'", "unknown -ts_adapt_type")

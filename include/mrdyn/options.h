@@ -31,18 +31,21 @@ PETSC_EXTERN PetscErrorCode MrCheckRealText(MPI_Comm comm, const char what[], co
 
 /* Option readers, for use between PetscOptionsBegin and PetscOptionsEnd (so that
    -help lists the option with its default). Each reads the option's text and
-   parses all of it; *value keeps def when the option is not given. Integers must
+   parses all of it; *value keeps def when the option is not given (a truth value:
+   true/false, yes/no, on/off, 1/0, or nothing, which is true). Integers must
    lie in [lo, hi], the range the program supports; a list holds at most *n values
    (*n is the capacity on entry and the count on return). helpDefault is the
    default shown by -help for a list. Collective on the communicator of
    PetscOptionsBegin. */
 PETSC_EXTERN PetscErrorCode MrOptionsInt64_Private(PetscOptionItems *, const char opt[], const char text[], PetscInt64 def, PetscInt64 *value, PetscBool *set, PetscInt64 lo, PetscInt64 hi);
 PETSC_EXTERN PetscErrorCode MrOptionsInt_Private(PetscOptionItems *, const char opt[], const char text[], PetscInt def, PetscInt *value, PetscBool *set, PetscInt lo, PetscInt hi);
+PETSC_EXTERN PetscErrorCode MrOptionsBool_Private(PetscOptionItems *, const char opt[], const char text[], PetscBool def, PetscBool *value, PetscBool *set);
 PETSC_EXTERN PetscErrorCode MrOptionsReal_Private(PetscOptionItems *, const char opt[], const char text[], PetscReal def, PetscReal *value, PetscBool *set);
 PETSC_EXTERN PetscErrorCode MrOptionsRealArray_Private(PetscOptionItems *, const char opt[], const char text[], const char helpDefault[], PetscReal value[], PetscInt *n, PetscBool *set);
 PETSC_EXTERN PetscErrorCode MrOptionsIntArray_Private(PetscOptionItems *, const char opt[], const char text[], const char helpDefault[], PetscInt value[], PetscInt *n, PetscBool *set, PetscInt lo, PetscInt hi);
 #define MrOptionsInt64(opt, text, def, value, set, lo, hi) MrOptionsInt64_Private(PetscOptionsObject, opt, text, def, value, set, lo, hi)
 #define MrOptionsInt(opt, text, def, value, set, lo, hi) MrOptionsInt_Private(PetscOptionsObject, opt, text, def, value, set, lo, hi)
+#define MrOptionsBool(opt, text, def, value, set) MrOptionsBool_Private(PetscOptionsObject, opt, text, def, value, set)
 #define MrOptionsReal(opt, text, def, value, set) MrOptionsReal_Private(PetscOptionsObject, opt, text, def, value, set)
 #define MrOptionsRealArray(opt, text, helpDefault, value, n, set) MrOptionsRealArray_Private(PetscOptionsObject, opt, text, helpDefault, value, n, set)
 #define MrOptionsIntArray(opt, text, helpDefault, value, n, set, lo, hi) MrOptionsIntArray_Private(PetscOptionsObject, opt, text, helpDefault, value, n, set, lo, hi)

@@ -369,7 +369,7 @@ PetscErrorCode MrDimensionVerb(MPI_Comm comm, const char run[])
   PetscFunctionBegin;
   PetscOptionsBegin(comm, NULL, "mrdyn dimension: participation ratio of the saved activity", NULL);
   PetscCall(PetscOptionsString("-o", "output file", NULL, out, out, sizeof(out), NULL));
-  PetscCall(PetscOptionsBool("-force", "overwrite an existing output file", NULL, force, &force, NULL));
+  PetscCall(MrOptionsBool("-force", "overwrite an existing output file", force, &force, NULL));
   PetscCall(MrOptionsReal("-t_start", "use the saved rows at t >= t_start", tstart, &tstart, NULL));
   PetscCall(MrOptionsInt("-block_size", "ScaLAPACK block size (1 to 4096)", nb, &nb, NULL, 1, 4096));
   PetscOptionsEnd();

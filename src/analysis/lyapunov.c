@@ -428,7 +428,7 @@ PetscErrorCode MrLyapunovVerb(MPI_Comm comm)
   PetscOptionsBegin(comm, NULL, "mrdyn lyapunov: leading Lyapunov exponents of a realised network", NULL);
   PetscCall(PetscOptionsString("-model", "model file", NULL, model, model, sizeof(model), NULL));
   PetscCall(PetscOptionsString("-o", "output file", NULL, out, out, sizeof(out), NULL));
-  PetscCall(PetscOptionsBool("-force", "overwrite an existing output file", NULL, force, &force, NULL));
+  PetscCall(MrOptionsBool("-force", "overwrite an existing output file", force, &force, NULL));
   PetscCall(MrOptionsInt64("-seed", "network realisation, as simulate", seed, &seed, NULL, 0, MR_SEED_MAX));
   PetscCall(MrOptionsInt64("-init_seed", "initial-state draw (-1: -seed), as simulate", iseed, &iseed, NULL, -1, MR_SEED_MAX));
   PetscCall(MrOptionsReal("-dt", "Euler step (units of tau)", dt, &dt, NULL));

@@ -417,7 +417,7 @@ PetscErrorCode MrPolytopeVerb(MPI_Comm comm)
   PetscCall(MrOptionsInt("-max_attempts", "statistics: draws again while the polytope is empty, at most this often", maxAttempts, &maxAttempts, NULL, 1, PETSC_MAX_INT));
   PetscCall(MrOptionsReal("-progress", "statistics: seconds between progress lines of rank 0 (0: none)", progress, &progress, NULL));
   PetscCall(PetscOptionsString("-o", "output file", NULL, out, out, sizeof(out), NULL));
-  PetscCall(PetscOptionsBool("-force", "overwrite an existing output file", NULL, force, &force, NULL));
+  PetscCall(MrOptionsBool("-force", "overwrite an existing output file", force, &force, NULL));
   PetscOptionsEnd();
   PetscCall(PetscOptionsHasHelp(NULL, &help));
   if (help) PetscFunctionReturn(PETSC_SUCCESS);

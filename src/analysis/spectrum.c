@@ -255,7 +255,7 @@ static PetscErrorCode MrSpecGetOptions(MPI_Comm comm, MrSpecOptions *o)
   PetscOptionsBegin(comm, NULL, "mrdyn spectrum: eigenvalues of one realisation's connectivity", NULL);
   PetscCall(PetscOptionsString("-model", "model file (HDF5, see docs/file-formats.md)", NULL, o->model, o->model, sizeof(o->model), NULL));
   PetscCall(PetscOptionsString("-o", "output file", NULL, o->out, o->out, sizeof(o->out), NULL));
-  PetscCall(PetscOptionsBool("-force", "overwrite an existing output file", NULL, o->force, &o->force, NULL));
+  PetscCall(MrOptionsBool("-force", "overwrite an existing output file", o->force, &o->force, NULL));
   PetscCall(MrOptionsInt64("-seed", "network realisation (J, vectors), as simulate", seed, &seed, NULL, 0, MR_SEED_MAX));
   PetscCall(PetscOptionsEnum("-disorder", "within-region disorder, as simulate", NULL, MrSpecDisorderTypes, (PetscEnum)o->re.dtype, (PetscEnum *)&o->re.dtype, NULL));
   PetscCall(MrOptionsInt("-disorder_k", "nonzeros per row of sparse disorder", o->re.K, &o->re.K, NULL, 1, PETSC_MAX_INT));

@@ -16,7 +16,7 @@ PetscErrorCode MrModelVerb(MPI_Comm comm, const char generator[])
   PetscFunctionBegin;
   PetscOptionsBegin(comm, NULL, "mrdyn model: output", NULL);
   PetscCall(PetscOptionsString("-o", "model file to write", NULL, out, out, sizeof(out), NULL));
-  PetscCall(PetscOptionsBool("-force", "overwrite an existing file", NULL, force, &force, NULL));
+  PetscCall(MrOptionsBool("-force", "overwrite an existing file", force, &force, NULL));
   PetscOptionsEnd();
   PetscCall(PetscOptionsHasHelp(NULL, &help));
   MrCheckInput(comm, generator && generator[0], "mrdyn model: name a generator (paper, random, graph, from)");

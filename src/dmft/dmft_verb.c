@@ -70,7 +70,7 @@ PetscErrorCode MrDmftOptionsRead(MPI_Comm comm, MrDmftOptions *o)
   PetscOptionsBegin(comm, NULL, "mrdyn dmft: mean-field theory (model.md 2b)", NULL);
   PetscCall(PetscOptionsString("-model", "model file", NULL, o->model, o->model, sizeof(o->model), NULL));
   PetscCall(PetscOptionsString("-o", "output file", NULL, o->out, o->out, sizeof(o->out), NULL));
-  PetscCall(PetscOptionsBool("-force", "overwrite an existing output file", NULL, o->force, &o->force, NULL));
+  PetscCall(MrOptionsBool("-force", "overwrite an existing output file", o->force, &o->force, NULL));
   PetscCall(PetscOptionsEList("-mode", "twopoint (2b, with disorder), currents (2a, no disorder, batches) or stationary (2c, per region, -g_scan)", NULL, MrDmftModes, 3, MrDmftModes[o->mode], &o->mode, NULL));
   PetscCall(PetscOptionsEnum("-scheme", "trapezoid (second order) or reference (the published recurrence; -mode currents: the network's input term or the notebook's)", NULL, MrDmftSchemes, (PetscEnum)o->scheme, (PetscEnum *)&o->scheme, NULL));
   PetscCall(MrOptionsReal("-dt", "grid step", o->dt, &o->dt, NULL));
@@ -89,10 +89,10 @@ PetscErrorCode MrDmftOptionsRead(MPI_Comm comm, MrDmftOptions *o)
   if (!set) o->nref = 0;
   PetscCall(MrOptionsReal("-delta_lag_max", "largest recorded lag (-1: to the end)", o->lagMax, &o->lagMax, NULL));
   PetscCall(MrOptionsInt("-delta_lag_every", "record every k-th lag", o->lagEvery, &o->lagEvery, NULL, 1, PETSC_MAX_INT));
-  PetscCall(PetscOptionsBool("-save_full", "write the full Delta and Gamma matrices (small grids)", NULL, o->saveFull, &o->saveFull, NULL));
-  PetscCall(PetscOptionsBool("-classify", "label each region's dynamics by the paper's rule on its normalised two-point function (/classification)", NULL, o->classify, &o->classify, NULL));
+  PetscCall(MrOptionsBool("-save_full", "write the full Delta and Gamma matrices (small grids)", o->saveFull, &o->saveFull, NULL));
+  PetscCall(MrOptionsBool("-classify", "label each region's dynamics by the paper's rule on its normalised two-point function (/classification)", o->classify, &o->classify, NULL));
   PetscCall(MrOptionsReal("-classify_t0", "start time of the classified curve (-1: step int(Nt/3))", o->classifyT0, &o->classifyT0, NULL));
-  PetscCall(PetscOptionsBool("-classify_early_stop", "end the run once every region's label is certain whatever follows (limit cycles); the label is the full run's, the saved series stop there", NULL, o->classifyStop, &o->classifyStop, NULL));
+  PetscCall(MrOptionsBool("-classify_early_stop", "end the run once every region's label is certain whatever follows (limit cycles); the label is the full run's, the saved series stop there", o->classifyStop, &o->classifyStop, NULL));
   PetscCall(MrOptionsIntArray("-silence", "also write That's spectrum with every current out of these regions removed (at most 64)", "none", o->silence, &ns, &set, 0, PETSC_MAX_INT));
   o->nsilence = set ? ns : 0;
   PetscCall(MrOptionsInt("-dynamic_spectrum", "write the eigenvalues of That scaled by psi(t) every K-th step (0: none)", o->dynEvery, &o->dynEvery, NULL, 0, PETSC_MAX_INT));
@@ -101,7 +101,7 @@ PetscErrorCode MrDmftOptionsRead(MPI_Comm comm, MrDmftOptions *o)
   PetscCall(MrOptionsInt("-batch", "number of random initial conditions (solved side by side; at most 1e7)", o->batch, &o->batch, NULL, 1, 10000000));
   PetscCall(MrOptionsReal("-init_size", "batches: initial currents uniform in (-a, a)", o->initSize, &o->initSize, NULL));
   PetscCall(PetscOptionsEList("-integrator", "currents mode: rk4 or euler", NULL, MrIntegrators, 2, MrIntegrators[o->integrator], &o->integrator, NULL));
-  PetscCall(PetscOptionsBool("-stationary", "solve the stationary theory (SNES) from the end state, write /stationary", NULL, o->stationary, &o->stationary, NULL));
+  PetscCall(MrOptionsBool("-stationary", "solve the stationary theory (SNES) from the end state, write /stationary", o->stationary, &o->stationary, NULL));
   PetscOptionsEnd();
   PetscCall(MrDmftStationaryOptionsRead(comm, o));
   PetscCall(PetscOptionsHasHelp(NULL, &o->help));

@@ -427,7 +427,7 @@ static PetscErrorCode MrGenRandom(PetscOptionItems *PetscOptionsObject, MPI_Comm
   PetscCall(MrGenCommon(PetscOptionsObject, comm, m));
   PetscCall(MrOptionsReal("-w_re", "target real part of That's leading eigenvalue", wre, &wre, NULL));
   PetscCall(MrOptionsReal("-w_im", "target imaginary part", wim, &wim, NULL));
-  PetscCall(PetscOptionsBool("-box", "the published Fig. 5 ensemble: accept when the leading eigenvalue lies in |Re - w_re| < tol, ||Im| - |w_im|| < tol; rho defaults to |w|", NULL, box, &box, NULL));
+  PetscCall(MrOptionsBool("-box", "the published Fig. 5 ensemble: accept when the leading eigenvalue lies in |Re - w_re| < tol, ||Im| - |w_im|| < tol; rho defaults to |w|", box, &box, NULL));
   if (box) { /* the defaults of the box ensemble */
     rho      = hypot(wre, wim);
     maxTries = 100000000;
@@ -436,8 +436,8 @@ static PetscErrorCode MrGenRandom(PetscOptionItems *PetscOptionsObject, MPI_Comm
   PetscCall(MrOptionsReal("-rho", "T entries ~ N(0, rho^2/R) (with -box the default is |w|)", rho, &rho, NULL));
   PetscCall(MrOptionsInt64("-seed", "seed of the draws", seed, &seed, NULL, 0, MR_SEED_MAX));
   PetscCall(MrOptionsInt("-max_tries", "draws before giving up (with -box the default is 1e8)", maxTries, &maxTries, NULL, 1, PETSC_MAX_INT - 1));
-  PetscCall(PetscOptionsBool("-rescale", "accept a draw whose leading eigenvalue points at the target and scale T onto it (reaches any |w|)", NULL, rescale, &rescale, NULL));
-  PetscCall(PetscOptionsBool("-box_prefilter", "-box: reject draws by a bound on That's characteristic polynomial before any eigenvalue is computed (R <= 3; the same draw is accepted; off only to check that)", NULL, prefilter, &prefilter, NULL));
+  PetscCall(MrOptionsBool("-rescale", "accept a draw whose leading eigenvalue points at the target and scale T onto it (reaches any |w|)", rescale, &rescale, NULL));
+  PetscCall(MrOptionsBool("-box_prefilter", "-box: reject draws by a bound on That's characteristic polynomial before any eigenvalue is computed (R <= 3; the same draw is accepted; off only to check that)", prefilter, &prefilter, NULL));
   if (help) PetscFunctionReturn(PETSC_SUCCESS);
   MrCheckInput(comm, !(box && rescale), "model random: -box and -rescale exclude each other (the box ensemble is not rescaled)");
   MrCheckInput(comm, tol > 0 && rho > 0, "model random: -tol and -rho must be > 0%s", box ? " (with -box, rho defaults to |w|: give -rho when w = 0)" : "");

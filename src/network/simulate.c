@@ -70,7 +70,7 @@ static PetscErrorCode MrSimGetOptions(MPI_Comm comm, MrSimOptions *o)
   PetscOptionsBegin(comm, NULL, "mrdyn simulate: finite-N multiregion network", NULL);
   PetscCall(PetscOptionsString("-model", "model file (HDF5, see docs/file-formats.md)", NULL, o->model, o->model, sizeof(o->model), NULL));
   PetscCall(PetscOptionsString("-o", "output file", NULL, o->out, o->out, sizeof(o->out), NULL));
-  PetscCall(PetscOptionsBool("-force", "overwrite an existing output file", NULL, o->force, &o->force, NULL));
+  PetscCall(MrOptionsBool("-force", "overwrite an existing output file", o->force, &o->force, NULL));
   PetscCall(MrOptionsInt64("-seed", "network realisation (J, vectors)", seed, &seed, NULL, 0, MR_SEED_MAX));
   PetscCall(MrOptionsInt64("-init_seed", "initial-state draw (-1: -seed)", iseed, &iseed, NULL, -1, MR_SEED_MAX));
   PetscCall(MrOptionsReal("-dt", "time step (units of tau)", o->dt, &o->dt, NULL));
@@ -83,7 +83,7 @@ static PetscErrorCode MrSimGetOptions(MPI_Comm comm, MrSimOptions *o)
   PetscCall(PetscOptionsEnum("-precision", "storage of dense disorder", NULL, MrPrecisions, (PetscEnum)o->prec, (PetscEnum *)&o->prec, NULL));
   PetscCall(PetscOptionsString("-input", "input pulses region:t0:t1:amplitude,...", NULL, o->input, o->input, sizeof(o->input), NULL));
   PetscCall(MrOptionsInt("-save_activity", "write the rates phi(x) of every neuron every K-th step as /activity (0: off)", o->activityEvery, &o->activityEvery, NULL, 0, PETSC_MAX_INT));
-  PetscCall(PetscOptionsBool("-save_connectivity", "write the vectors (and dense J) under /network (small N only)", NULL, o->saveConn, &o->saveConn, NULL));
+  PetscCall(MrOptionsBool("-save_connectivity", "write the vectors (and dense J) under /network (small N only)", o->saveConn, &o->saveConn, NULL));
   PetscCall(MrOptionsReal("-progress", "seconds between progress lines (0: none)", o->progress, &o->progress, NULL));
   o->ndref = 64;
   PetscCall(MrOptionsRealArray("-delta_times", "reference times of the recorded autocovariance /delta (at most 64)", "none", o->dtimes, &o->ndref, &set));
@@ -91,7 +91,7 @@ static PetscErrorCode MrSimGetOptions(MPI_Comm comm, MrSimOptions *o)
   o->bandwidth = 10.0;
   o->trials    = 1;
   PetscCall(MrOptionsInt("-trials", "trajectories of one realisation integrated together (J read once for all; 1 to 64)", o->trials, &o->trials, NULL, 1, 64));
-  PetscCall(PetscOptionsBool("-dry_run", "print memory per rank and the estimated time, allocate nothing, write nothing", NULL, o->dryRun, &o->dryRun, NULL));
+  PetscCall(MrOptionsBool("-dry_run", "print memory per rank and the estimated time, allocate nothing, write nothing", o->dryRun, &o->dryRun, NULL));
   PetscCall(PetscOptionsString("-checkpoint", "checkpoint file (default: the output name + .ckpt)", NULL, o->checkpoint, o->checkpoint, sizeof(o->checkpoint), NULL));
   PetscCall(MrOptionsInt("-checkpoint_every", "write a checkpoint every K steps (0: only on SIGTERM/SIGUSR1)", o->ckptEvery, &o->ckptEvery, NULL, 0, PETSC_MAX_INT));
   PetscCall(PetscOptionsEnum("-partition", "regions to ranks when P < R: contiguous, roundrobin, or ptscotch (few channels across ranks)", NULL, MrPartitionTypes, (PetscEnum)o->partition, (PetscEnum *)&o->partition, NULL));

@@ -371,12 +371,12 @@ PetscErrorCode MrSweepVerb(MPI_Comm comm, const char path[])
   PetscCall(MrOptionsInt("-array_index", "run slice i of -array_count (SLURM_ARRAY_TASK_ID)", idx, &idx, NULL, 0, PETSC_MAX_INT));
   PetscCall(MrOptionsInt("-array_count", "number of slices (SLURM array size)", cnt, &cnt, NULL, 1, PETSC_MAX_INT));
   PetscCall(MrOptionsInt("-ranks_per_member", "ranks of each member's communicator (-1: the file's, else sized by the members' memory; 0: sized by memory)", k, &k, NULL, -1, PETSC_MAX_INT));
-  PetscCall(PetscOptionsBool("-merge", "only write summary.h5 of every member from the member files", NULL, merge, &merge, NULL));
-  PetscCall(PetscOptionsBool("-sweep_verbose", "show the members' own output", NULL, verbose, &verbose, NULL));
-  PetscCall(PetscOptionsBool("-dry_run", "list the members and their files, run nothing", NULL, dry, &dry, NULL));
+  PetscCall(MrOptionsBool("-merge", "only write summary.h5 of every member from the member files", merge, &merge, NULL));
+  PetscCall(MrOptionsBool("-sweep_verbose", "show the members' own output", verbose, &verbose, NULL));
+  PetscCall(MrOptionsBool("-dry_run", "list the members and their files, run nothing", dry, &dry, NULL));
   PetscCall(MrOptionsInt("-member", "run only member K, in full, into the file -o (-1: the sweep)", member, &member, NULL, -1, PETSC_MAX_INT));
   PetscCall(PetscOptionsString("-o", "with -member: the output file", NULL, out, out, sizeof(out), NULL));
-  PetscCall(PetscOptionsBool("-force", "with -member: replace an existing output file", NULL, force, &force, NULL));
+  PetscCall(MrOptionsBool("-force", "with -member: replace an existing output file", force, &force, NULL));
   PetscOptionsEnd();
   PetscCall(PetscOptionsHasHelp(NULL, &help));
   if (help) PetscFunctionReturn(PETSC_SUCCESS);

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <math.h>
 
 /* The text without blanks around it: [*s, *s + *len). */
@@ -157,6 +158,24 @@ PetscErrorCode MrOptionsReal_Private(PetscOptionItems *PetscOptionsObject, const
   if (!flg) PetscFunctionReturn(PETSC_SUCCESS);
   PetscCall(PetscSNPrintf(what, sizeof(what), "option %s", opt));
   PetscCall(MrCheckRealText(PetscOptionsObject->comm, what, s, value));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+PetscErrorCode MrOptionsBool_Private(PetscOptionItems *PetscOptionsObject, const char opt[], const char text[], PetscBool def, PetscBool *value, PetscBool *set)
+{
+  static const char *const yes[] = {"", "1", "true", "yes", "on"}, *const no[] = {"0", "false", "no", "off"};
+  const char *s;
+  PetscBool   flg, is = PETSC_FALSE, isnt = PETSC_FALSE;
+
+  PetscFunctionBegin;
+  PetscCall(MrOptionsText(PetscOptionsObject, opt, text, def ? "true" : "false", &s, &flg));
+  *value = def;
+  if (set) *set = flg;
+  if (!flg) PetscFunctionReturn(PETSC_SUCCESS);
+  for (size_t k = 0; k < sizeof(yes) / sizeof(yes[0]) && !is; k++) is = (PetscBool)!strcasecmp(s, yes[k]); /* a bare -force is true */
+  for (size_t k = 0; k < sizeof(no) / sizeof(no[0]) && !isnt; k++) isnt = (PetscBool)!strcasecmp(s, no[k]);
+  MrCheckInput(PetscOptionsObject->comm, is || isnt, "option %s: '%s' is not a truth value (true, false, yes, no, on, off, 1, 0)", opt, s);
+  *value = is;
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
