@@ -106,7 +106,7 @@ cases = [
     ("no output", ["dimension", rfp], "no output file given"),
     ("no run file", ["dimension", "-o", "@OUT"], "usage: mrdyn dimension"),
     ("-save_activity with -trials", sim + ["-model", mfp, "-o", "@OUT", "-save_activity", 2, "-trials", 2], "-save_activity does not go with -trials"),
-    ("negative -save_activity", sim + ["-model", mfp, "-o", "@OUT", "-save_activity", -1], "-save_activity -1 must be >= 0"),
+    ("negative -save_activity", sim + ["-model", mfp, "-o", "@OUT", "-save_activity", -1], "option -save_activity: '-1' is out of range [0, "),
     ("in-line dimension without activity", sim + ["-model", mfp, "-o", "@OUT", "-analysis", "dimension"], "needs the activity: add -save_activity"),
     ("in-line dimension, window after the end", sim + ["-model", mfp, "-o", "@OUT", "-t_final", 2, "-analysis", "dimension", "-save_activity", 2, "-dimension_t_start", 1.99], "fewer than 2 rows of activity"),
 ]

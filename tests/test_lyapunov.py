@@ -152,9 +152,9 @@ for k, (name, args, phrase) in enumerate(bad):
 
 # bad input
 cases = [
-    ("no tangent vectors", ["-model", mf, "-lyap_k", 0], "-lyap_k 0 must be between 1 and 64"),
+    ("no tangent vectors", ["-model", mf, "-lyap_k", 0], "option -lyap_k: '0' is out of range [1, 64]"),
     ("more vectors than neurons", ["-model", os.path.join(d, "tiny.h5"), "-lyap_k", 8], "-lyap_k 8 exceeds the 6 neurons"),
-    ("orthonormalise every 0 steps", ["-model", mf, "-lyap_every", 0], "-lyap_every 0 must be >= 1"),
+    ("orthonormalise every 0 steps", ["-model", mf, "-lyap_every", 0], "option -lyap_every: '0' is out of range [1, "),
     ("transient longer than the run", ["-model", mf, "-t_transient", 200], "must be in [0, t_final)"),
     ("missing model", ["-model", os.path.join(d, "nope.h5")], "does not exist"),
     ("unknown option", ["-model", mf, "-lyap_q", 3], "unknown option -lyap_q"),

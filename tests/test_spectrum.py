@@ -173,11 +173,11 @@ cases = [
     ("missing model", ["-model", os.path.join(d, "nope.h5")], "does not exist"),
     ("no model", [], "no model file given"),
     ("n too large for memory", ["-model", huge], "GB on one node but it has"),
-    ("block size too small", ["-model", mA, "-block_size", 4], "-block_size 4 must be between"),
+    ("block size too small", ["-model", mA, "-block_size", 4], "option -block_size: '4' is out of range [6, 4096]"),
     ("unknown option", ["-model", mA, "-bogus", 1], "unknown option -bogus"),
     ("sparse K > N", ["-model", mA, "-disorder", "sparse", "-disorder_k", 500], "-disorder_k 500"),
-    ("malformed seed", ["-model", mA, "-seed", "x"], "option -seed: 'x' is not a number"),
-    ("negative -spectrum_threads", ["-model", mA, "-spectrum_threads", -1], "-spectrum_threads -1 must be between 0"),
+    ("malformed seed", ["-model", mA, "-seed", "x"], "option -seed: 'x' is not an integer"),
+    ("negative -spectrum_threads", ["-model", mA, "-spectrum_threads", -1], "option -spectrum_threads: '-1' is out of range [0, 1024]"),
 ]
 for k, (name, args, phrase) in enumerate(cases):
     out = os.path.join(d, "bad%d.h5" % k)
@@ -203,7 +203,7 @@ with h5py.File(inl, "r") as fi, h5py.File(os.path.join(dr, "b.h5"), "r") as fb:
 png2 = os.path.join(dr, "inline.png")
 r2 = subprocess.run(["/usr/bin/python3", tool, inl, png2], capture_output=True, text=True)
 check(r2.returncode == 0 and os.path.getsize(png2) > 10000, "tools/plot_spectrum.py draws the /spectrum of a run file too (%s)" % (r2.stderr.strip()[-200:] or "ok"))
-for name, extra, phrase in (("block size", ["-block_size", 4], "-block_size 4 must be between"), ("n too large", ["-model", huge], "GB on one node but it has")):
+for name, extra, phrase in (("block size", ["-block_size", 4], "option -block_size: '4' is out of range [6, 4096]"), ("n too large", ["-model", huge], "GB on one node but it has")):
     o = os.path.join(dr, "badinl.h5")
     r = run(["simulate", "-model", mr, "-o", o, "-progress", 0, "-analysis", "spectrum"] + extra, np_=2, check=False)
     msgs = [l for l in r.stderr.splitlines() if l.startswith("mrdyn: error")]

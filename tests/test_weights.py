@@ -220,7 +220,7 @@ cases = [
     ([good, "-rank", "two"], "neither auto nor a rank", "-rank two"),
     ([good, "-rank_block", "5,0,1"], "outside the 3 regions", "-rank_block out of range"),
     ([good, "-rank_block", "0,1"], "needs triples", "-rank_block not in triples"),
-    ([good, "-rank_max", "0"], "-rank_max 0 must be >= 1", "-rank_max 0"),
+    ([good, "-rank_max", "0"], "option -rank_max: '0' is out of range [1, 100000]", "-rank_max 0"),
     ([good, "-rnak", "2"], "unknown option -rnak", "a typo"),
 ]
 for k, (args, phrase, what) in enumerate(cases):  # rank 0 reads; every rank shares its verdict

@@ -2,6 +2,7 @@
 #pragma once
 #include <petscsys.h>
 #include <hdf5.h>
+#include <mrdyn/options.h> /* numbers from options and text */
 
 #if PETSC_VERSION_LT(3, 19, 0) /* Debian 12 ships PETSc 3.18 */
 #  define PETSC_SUCCESS 0
@@ -35,9 +36,6 @@ PETSC_EXTERN PetscErrorCode MrShareStatus(MPI_Comm comm, PetscBool ok, const cha
    or an option of another verb), with a suggestion from known (NULL-terminated,
    may be NULL). Call after every option has been queried. Collective. */
 PETSC_EXTERN PetscErrorCode MrCheckUnusedOptions(MPI_Comm comm, const char *const known[]);
-/* Stops with an input error naming a numeric option whose value is not a number
-   (PETSc's own message does not name the option). names: NULL-terminated. Collective. */
-PETSC_EXTERN PetscErrorCode MrCheckNumericOptions(MPI_Comm comm, const char *const names[]);
 /* Stops with an input error when option name is set to none of the n choices. Collective. */
 PETSC_EXTERN PetscErrorCode MrCheckChoice(MPI_Comm comm, const char name[], const char *const list[], PetscInt n);
 

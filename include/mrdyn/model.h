@@ -6,6 +6,11 @@
 
 typedef struct _p_MrModel *MrModel;
 
+/* The most neurons a model may hold, in one region and in all: totals, state
+   vectors and row blocks are indexed by PetscInt, with room for the channels and
+   for padding (1073741823 with 32-bit PetscInt). */
+#define MR_MODEL_MAX_NEURONS ((PetscInt64)PETSC_MAX_INT / 2)
+
 struct _p_MrModel {
   MPI_Comm   comm;
   PetscInt   R, C; /* regions, channels */

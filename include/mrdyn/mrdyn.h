@@ -1,6 +1,7 @@
 /* mrdyn: multiregion recurrent networks and their mean-field theory. */
 #pragma once
 #include <mrdyn/error.h>
+#include <mrdyn/options.h>
 #include <mrdyn/rng.h>
 #include <mrdyn/model.h>
 #include <mrdyn/layout.h>

@@ -175,8 +175,8 @@ PetscErrorCode MrCompare(MPI_Comm comm, const char simPath[], const char thPath[
   PetscFunctionBegin;
   PetscCallMPI(MPI_Comm_rank(comm, &rank));
   PetscOptionsBegin(comm, NULL, "mrdyn compare SIM.h5 THEORY.h5", NULL);
-  PetscCall(PetscOptionsReal("-tol", "largest accepted relative difference (exit status 1 above)", NULL, tol, &tol, NULL));
-  PetscCall(PetscOptionsRealArray("-window", "t0,t1 of the compared window (default: the last half)", NULL, win, &nwin, &hasWin));
+  PetscCall(MrOptionsReal("-tol", "largest accepted relative difference (exit status 1 above)", tol, &tol, NULL));
+  PetscCall(MrOptionsRealArray("-window", "t0,t1 of the compared window", "the last half", win, &nwin, &hasWin));
   PetscCall(PetscOptionsString("-json", "write a machine-readable summary here", NULL, json, json, sizeof(json), NULL));
   PetscCall(PetscOptionsBool("-force", "replace an existing -json file", NULL, force, &force, NULL));
   PetscOptionsEnd();

@@ -9,8 +9,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-static const char *const MrDimNumeric[] = {"-t_start", "-block_size", NULL};
-static const char *const MrDimKnown[]   = {"-o", "-force", "-t_start", "-block_size", "-log_view", NULL};
+static const char *const MrDimKnown[] = {"-o", "-force", "-t_start", "-block_size", "-log_view", NULL};
 
 /* What rank 0 learns about a run file before the collective read. */
 typedef struct {
@@ -25,12 +24,11 @@ typedef struct {
    an input error that rank 0 shares, never a failure of rank 0 alone). */
 static PetscErrorCode MrActivityInfoRead(const char path[], PetscReal tstart, MrActivityInfo *info)
 {
-  hid_t       f = -1, a = -1, d = -1, sp = -1, ty = -1;
+  hid_t       f = -1, d = -1, sp = -1, ty = -1;
   int         rank = 0;
   hsize_t     dims[4];
-  double     *t = NULL, *Nr = NULL;
+  double     *t = NULL;
   PetscInt64  n = 0;
-  hssize_t    R = 0;
   H5T_class_t cls;
   char        m[512];
 
@@ -44,6 +42,10 @@ static PetscErrorCode MrActivityInfoRead(const char path[], PetscReal tstart, Mr
   PetscCall(MrH5ReadDataset(f, "/activity_time", H5T_NATIVE_DOUBLE, &rank, dims, (void **)&t, m, sizeof(m)));
   if (m[0] || rank != 1) {
     PetscCall(PetscSNPrintf(info->msg, sizeof(info->msg), "'%s': /activity_time is missing, unreadable or not a vector", path));
+    goto done;
+  }
+  if (dims[0] > (hsize_t)PETSC_MAX_INT) {
+    PetscCall(PetscSNPrintf(info->msg, sizeof(info->msg), "'%s': /activity_time has %llu rows; this build's PETSc indexes at most %" PetscInt_FMT, path, (unsigned long long)dims[0], (PetscInt)PETSC_MAX_INT));
     goto done;
   }
   info->nt = (PetscInt)dims[0];
@@ -62,33 +64,32 @@ static PetscErrorCode MrActivityInfoRead(const char path[], PetscReal tstart, Mr
   if (ty >= 0) H5Tclose(ty);
   if (sp >= 0) H5Sclose(sp);
   if (d >= 0) H5Dclose(d);
-  sp = -1;
   if (rank < 0) {
     PetscCall(PetscSNPrintf(info->msg, sizeof(info->msg), "'%s': /activity is %s", path, rank == -2 ? "not numeric" : "not a readable dataset"));
     goto done;
   }
-  /* the region sizes: a vector of positive whole numbers */
-  if ((a = H5Aopen(f, "N", H5P_DEFAULT)) >= 0 && (sp = H5Aget_space(a)) >= 0) R = H5Sget_simple_extent_npoints(sp);
-  if (sp >= 0) H5Sclose(sp);
-  if (R >= 1 && R <= 1000000) {
-    PetscCall(PetscMalloc1(R, &Nr));
-    if (H5Aread(a, H5T_NATIVE_DOUBLE, Nr) < 0) R = -1;
-  } else
-    R = -1;
-  if (a >= 0) H5Aclose(a);
-  for (hssize_t r = 0; r < R; r++) {
-    if (!(Nr[r] >= 1 && Nr[r] <= PETSC_MAX_INT && Nr[r] == floor(Nr[r])))
-      R = -1;
-    else
-      n += (PetscInt64)Nr[r];
+  {
+    size_t      nr = 0;
+    PetscInt64 *N64;
+    char        am[256];
+    PetscCall(MrH5ReadAttrInt64Array(f, "N", 1, MR_MODEL_MAX_NEURONS, 10000000, &nr, &N64, am, sizeof(am))); /* at most 1e7 regions, as the generators */
+    if (am[0]) {
+      PetscCall(PetscSNPrintf(info->msg, sizeof(info->msg), "'%s': %s (the region sizes)", path, am));
+      goto done;
+    }
+    info->R = (PetscInt)nr;
+    PetscCall(PetscMalloc1(info->R, &info->N));
+    for (PetscInt r = 0; r < info->R; r++) { /* in 64 bits: a sum that wraps must not look valid */
+      if (n + N64[r] > MR_MODEL_MAX_NEURONS) {
+        free(N64);
+        PetscCall(PetscSNPrintf(info->msg, sizeof(info->msg), "'%s': attribute N: the regions hold more than %" PetscInt64_FMT " neurons in all", path, (PetscInt64)MR_MODEL_MAX_NEURONS));
+        goto done;
+      }
+      info->N[r] = (PetscInt)N64[r];
+      n += info->N[r];
+    }
+    free(N64);
   }
-  if (R < 0 || n > PETSC_MAX_INT) {
-    PetscCall(PetscSNPrintf(info->msg, sizeof(info->msg), "'%s': the attribute N (neurons per region) is not a list of positive whole numbers of at most %d in all", path, (int)PETSC_MAX_INT));
-    goto done;
-  }
-  info->R = (PetscInt)R;
-  PetscCall(PetscMalloc1(info->R, &info->N));
-  for (PetscInt r = 0; r < info->R; r++) info->N[r] = (PetscInt)Nr[r];
   info->n = (PetscInt)n;
   if (rank != 2 || dims[0] != (hsize_t)info->nt || dims[1] != (hsize_t)n) {
     PetscCall(PetscSNPrintf(info->msg, sizeof(info->msg), "'%s': /activity does not have shape (%" PetscInt_FMT ", %" PetscInt_FMT ")", path, info->nt, info->n));
@@ -109,7 +110,6 @@ static PetscErrorCode MrActivityInfoRead(const char path[], PetscReal tstart, Mr
   }
 done:
   free(t); /* MrH5ReadDataset allocates with malloc */
-  PetscCall(PetscFree(Nr));
   H5Fclose(f);
   PetscFunctionReturn(PETSC_SUCCESS);
 }
@@ -375,12 +375,11 @@ PetscErrorCode MrDimensionVerb(MPI_Comm comm, const char run[])
   MrOutput    o;
 
   PetscFunctionBegin;
-  PetscCall(MrCheckNumericOptions(comm, MrDimNumeric));
   PetscOptionsBegin(comm, NULL, "mrdyn dimension: participation ratio of the saved activity", NULL);
   PetscCall(PetscOptionsString("-o", "output file", NULL, out, out, sizeof(out), NULL));
-  PetscCall(PetscOptionsBool("-force", "overwrite an existing output file", NULL, force, &force, NULL));
-  PetscCall(PetscOptionsReal("-t_start", "use the saved rows at t >= t_start", NULL, tstart, &tstart, NULL));
-  PetscCall(PetscOptionsInt("-block_size", "ScaLAPACK block size", NULL, nb, &nb, NULL));
+  PetscCall(MrOptionsBool("-force", "overwrite an existing output file", force, &force, NULL));
+  PetscCall(MrOptionsReal("-t_start", "use the saved rows at t >= t_start", tstart, &tstart, NULL));
+  PetscCall(MrOptionsInt("-block_size", "ScaLAPACK block size (1 to 4096)", nb, &nb, NULL, 1, 4096));
   PetscOptionsEnd();
   PetscCall(PetscOptionsHasHelp(NULL, &help));
   if (help) PetscFunctionReturn(PETSC_SUCCESS);

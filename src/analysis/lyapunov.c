@@ -14,7 +14,6 @@
 
 static const char *const MrLyapDisorderTypes[] = {"dense", "sparse", "MrDisorderType", "MR_DISORDER_", NULL};
 static const char *const MrLyapPrecisions[]    = {"double", "single", "MrPrecision", "MR_PRECISION_", NULL};
-static const char *const MrLyapNumeric[]       = {"-seed", "-init_seed", "-dt", "-t_final", "-t_transient", "-lyap_k", "-lyap_every", "-disorder_k", "-init_currents", "-init_variance", "-progress", NULL};
 static const char *const MrLyapKnown[]         = {"-model",      "-o",         "-force",         "-seed",          "-init_seed", "-dt",       "-t_final", "-t_transient", "-lyap_k", "-lyap_every", "-disorder",
                                                   "-disorder_k", "-precision", "-init_currents", "-init_variance", "-progress",  "-log_view", NULL};
 
@@ -385,7 +384,8 @@ PetscErrorCode MrLyapunovLoad(MrLyapunov t, MrOutput ck)
     n = len;
   }
   PetscCall(MrOutputReadPiecesFinite(ck, "/lyapunov/state", 1, &n, 1, &z, &nh, head));
-  MrCheckInput(t->net->comm, head[1] >= 0 && head[1] <= PETSC_MAX_INT && head[1] == floor(head[1]) && head[2] >= 0 && head[2] <= PETSC_MAX_INT && head[2] == floor(head[2]), "-restart: the checkpoint's Lyapunov state is malformed");
+  MrCheckInput(t->net->comm, head[1] == floor(head[1]) && head[1] >= -1 && head[1] <= PETSC_MAX_INT && head[2] == floor(head[2]) && head[2] >= 0 && head[2] <= t->nrec,
+               "-restart: the checkpoint's Lyapunov state is malformed (step %.17g, %.17g records)", (double)head[1], (double)head[2]);
   t->tacc     = head[0];
   t->lastOrth = (PetscInt)head[1];
   t->nq       = (PetscInt)head[2];
@@ -407,7 +407,8 @@ PetscErrorCode MrLyapunovVerb(MPI_Comm comm)
 {
   char           model[PETSC_MAX_PATH_LEN] = "", out[PETSC_MAX_PATH_LEN] = "";
   PetscBool      force = PETSC_FALSE, help, set;
-  PetscInt       seed = 1, iseed = -1, K = 4, every = 10, dK = 100, nS0 = 0, nv0 = 0, nsteps;
+  PetscInt       K = 4, every = 10, dK = 100, nS0 = 0, nv0 = 0, nsteps;
+  PetscInt64     seed = 1, iseed = -1;
   PetscReal      dt = 0.05, tfinal = 100, ttrans = 20, progress = 5, *S0in, *v0in, *S0, *v0, *cost;
   MrDisorderType dtype = MR_DISORDER_DENSE;
   MrPrecision    prec  = MR_PRECISION_DOUBLE;
@@ -421,31 +422,30 @@ PetscErrorCode MrLyapunovVerb(MPI_Comm comm)
   PetscLogDouble w0, wl, now;
 
   PetscFunctionBegin;
-  PetscCall(MrCheckNumericOptions(comm, MrLyapNumeric));
   PetscCall(MrCheckChoice(comm, "-disorder", MrLyapDisorderTypes, 2));
   PetscCall(MrCheckChoice(comm, "-precision", MrLyapPrecisions, 2));
   PetscCall(PetscMalloc2(1 << 16, &S0in, 1 << 16, &v0in));
   PetscOptionsBegin(comm, NULL, "mrdyn lyapunov: leading Lyapunov exponents of a realised network", NULL);
   PetscCall(PetscOptionsString("-model", "model file", NULL, model, model, sizeof(model), NULL));
   PetscCall(PetscOptionsString("-o", "output file", NULL, out, out, sizeof(out), NULL));
-  PetscCall(PetscOptionsBool("-force", "overwrite an existing output file", NULL, force, &force, NULL));
-  PetscCall(PetscOptionsInt("-seed", "network realisation, as simulate", NULL, seed, &seed, NULL));
-  PetscCall(PetscOptionsInt("-init_seed", "initial-state draw (default: -seed), as simulate", NULL, iseed, &iseed, NULL));
-  PetscCall(PetscOptionsReal("-dt", "Euler step (units of tau)", NULL, dt, &dt, NULL));
-  PetscCall(PetscOptionsReal("-t_final", "duration", NULL, tfinal, &tfinal, NULL));
-  PetscCall(PetscOptionsReal("-t_transient", "time before the exponents are accumulated (tangent vectors align meanwhile)", NULL, ttrans, &ttrans, NULL));
-  PetscCall(PetscOptionsInt("-lyap_k", "number of exponents (tangent vectors), at most 64", NULL, K, &K, NULL));
-  PetscCall(PetscOptionsInt("-lyap_every", "Euler steps between re-orthonormalisations", NULL, every, &every, NULL));
+  PetscCall(MrOptionsBool("-force", "overwrite an existing output file", force, &force, NULL));
+  PetscCall(MrOptionsInt64("-seed", "network realisation, as simulate", seed, &seed, NULL, 0, MR_SEED_MAX));
+  PetscCall(MrOptionsInt64("-init_seed", "initial-state draw (-1: -seed), as simulate", iseed, &iseed, NULL, -1, MR_SEED_MAX));
+  PetscCall(MrOptionsReal("-dt", "Euler step (units of tau)", dt, &dt, NULL));
+  PetscCall(MrOptionsReal("-t_final", "duration", tfinal, &tfinal, NULL));
+  PetscCall(MrOptionsReal("-t_transient", "time before the exponents are accumulated (tangent vectors align meanwhile)", ttrans, &ttrans, NULL));
+  PetscCall(MrOptionsInt("-lyap_k", "number of exponents (tangent vectors), 1 to 64", K, &K, NULL, 1, 64));
+  PetscCall(MrOptionsInt("-lyap_every", "Euler steps between re-orthonormalisations", every, &every, NULL, 1, PETSC_MAX_INT));
   PetscCall(PetscOptionsEnum("-disorder", "within-region disorder, as simulate", NULL, MrLyapDisorderTypes, (PetscEnum)dtype, (PetscEnum *)&dtype, NULL));
-  PetscCall(PetscOptionsInt("-disorder_k", "nonzeros per row of sparse disorder", NULL, dK, &dK, NULL));
+  PetscCall(MrOptionsInt("-disorder_k", "nonzeros per row of sparse disorder", dK, &dK, NULL, 1, PETSC_MAX_INT));
   PetscCall(PetscOptionsEnum("-precision", "storage of dense disorder, as simulate", NULL, MrLyapPrecisions, (PetscEnum)prec, (PetscEnum *)&prec, NULL));
   nS0 = 1 << 16;
-  PetscCall(PetscOptionsRealArray("-init_currents", "initial currents, as simulate", NULL, S0in, &nS0, &set));
+  PetscCall(MrOptionsRealArray("-init_currents", "initial currents, as simulate", "N(0,1) draws", S0in, &nS0, &set));
   if (!set) nS0 = 0;
   nv0 = 1 << 16;
-  PetscCall(PetscOptionsRealArray("-init_variance", "initial variance of x, as simulate", NULL, v0in, &nv0, &set));
+  PetscCall(MrOptionsRealArray("-init_variance", "initial variance of x, as simulate", "1", v0in, &nv0, &set));
   if (!set) nv0 = 0;
-  PetscCall(PetscOptionsReal("-progress", "seconds between progress lines (0: none)", NULL, progress, &progress, NULL));
+  PetscCall(MrOptionsReal("-progress", "seconds between progress lines (0: none)", progress, &progress, NULL));
   PetscOptionsEnd();
   PetscCall(PetscOptionsHasHelp(NULL, &help));
   if (help) {
@@ -455,18 +455,18 @@ PetscErrorCode MrLyapunovVerb(MPI_Comm comm)
   PetscCall(MrCheckUnusedOptions(comm, MrLyapKnown));
   MrCheckInput(comm, model[0], "lyapunov: no model file given (-model FILE)");
   MrCheckInput(comm, out[0], "lyapunov: no output file given (-o FILE)");
-  MrCheckInput(comm, seed >= 0, "-seed must be >= 0");
   MrCheckInput(comm, isfinite(dt) && dt > 0 && dt < 1, "-dt %g must be in (0, 1)", (double)dt);
-  MrCheckInput(comm, isfinite(tfinal) && tfinal > 0 && tfinal / dt < 1e10, "-t_final %g must be > 0", (double)tfinal);
+  MrCheckInput(comm, isfinite(tfinal) && tfinal > 0, "-t_final %g must be > 0", (double)tfinal);
+  /* steps are counted in PetscInt (and step * dt must stay exact enough) */
+  MrCheckInput(comm, ceil(tfinal / dt - 1e-9) <= (double)PETSC_MAX_INT - 1, "-t_final %g / -dt %g = %.4g Euler steps: more than this build's PETSc counts (%" PetscInt_FMT "); raise -dt or shorten -t_final", (double)tfinal, (double)dt,
+               ceil(tfinal / dt - 1e-9), (PetscInt)(PETSC_MAX_INT - 1));
   MrCheckInput(comm, ttrans >= 0 && ttrans < tfinal, "-t_transient %g must be in [0, t_final)", (double)ttrans);
-  MrCheckInput(comm, K >= 1 && K <= 64, "-lyap_k %" PetscInt_FMT " must be between 1 and 64", K);
-  MrCheckInput(comm, every >= 1, "-lyap_every %" PetscInt_FMT " must be >= 1", every);
   PetscCall(MrModelLoadNetwork(comm, model, &m)); /* with /weights: the imported W itself */
   PetscCall(MrWeightsCheckDisorder(m, dtype, "lyapunov"));
   {
-    PetscInt n = 0;
+    PetscInt64 n = 0;
     for (PetscInt r = 0; r < m->R; r++) n += m->N[r];
-    MrCheckInput(comm, K <= n, "-lyap_k %" PetscInt_FMT " exceeds the %" PetscInt_FMT " neurons", K, n);
+    MrCheckInput(comm, K <= n, "-lyap_k %" PetscInt_FMT " exceeds the %" PetscInt64_FMT " neurons", K, n);
   }
   MrCheckInput(comm, nS0 == 0 || nS0 == m->Cth, "-init_currents has %" PetscInt_FMT " values but the model has C = %" PetscInt_FMT " channels", nS0, m->Cth);
   MrCheckInput(comm, nv0 == 0 || nv0 == 1 || nv0 == m->R, "-init_variance has %" PetscInt_FMT " values; give 1 or R = %" PetscInt_FMT, nv0, m->R);

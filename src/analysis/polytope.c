@@ -239,8 +239,7 @@ PetscErrorCode MrPolytopeStatistics(MPI_Comm comm, PetscInt R, PetscInt K, Petsc
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
-static const char *const MrPolyKnown[]   = {"-b", "-R", "-draws", "-seed", "-b_range", "-max_attempts", "-o", "-force", "-progress", NULL};
-static const char *const MrPolyNumeric[] = {"-b", "-R", "-draws", "-seed", "-b_range", "-max_attempts", "-progress", NULL};
+static const char *const MrPolyKnown[] = {"-b", "-R", "-draws", "-seed", "-b_range", "-max_attempts", "-o", "-force", "-progress", NULL};
 
 #define MR_POLY_RMAX 9
 
@@ -404,21 +403,21 @@ PetscErrorCode MrPolytopeVerb(MPI_Comm comm)
   char        out[PETSC_MAX_PATH_LEN] = "";
   PetscBool   force                   = PETSC_FALSE, help, hasB, hasR, hasK, hasRange;
   PetscReal   b[64] = {0}, range[2] = {1, 3}, progress = 5;
-  PetscInt    nb = 64, R = 5, K = 100, seed = 1, nrange = 2, maxAttempts = 100;
+  PetscInt    nb = MR_POLY_RMAX, R = 5, K = 100, nrange = 2, maxAttempts = 100;
+  PetscInt64  seed = 1;
   PetscMPIInt size;
 
   PetscFunctionBegin;
-  PetscCall(MrCheckNumericOptions(comm, MrPolyNumeric));
   PetscOptionsBegin(comm, NULL, "mrdyn polytope: vertices of the fixed-point polytope of symmetric interactions (a = 0, g = 0)", NULL);
-  PetscCall(PetscOptionsRealArray("-b", "one polytope: b_1,...,b_R (each > 1; no default), c = sqrt(b) sqrt(b)^T - diag(b)", NULL, b, &nb, &hasB));
-  PetscCall(PetscOptionsInt("-R", "statistics: number of regions (3 to " PetscStringize(MR_POLY_RMAX) ")", NULL, R, &R, &hasR));
-  PetscCall(PetscOptionsInt("-draws", "statistics: number of draws of sorted b", NULL, K, &K, &hasK));
-  PetscCall(PetscOptionsInt("-seed", "statistics: Philox seed of the draws", NULL, seed, &seed, NULL));
-  PetscCall(PetscOptionsRealArray("-b_range", "statistics: lo,hi of b ~ U(lo, hi), lo >= 1 (default 1,3)", NULL, range, &nrange, &hasRange));
-  PetscCall(PetscOptionsInt("-max_attempts", "statistics: draws again while the polytope is empty, at most this often", NULL, maxAttempts, &maxAttempts, NULL));
-  PetscCall(PetscOptionsReal("-progress", "statistics: seconds between progress lines of rank 0 (0: none)", NULL, progress, &progress, NULL));
+  PetscCall(MrOptionsRealArray("-b", "one polytope: b_1,...,b_R (each > 1), c = sqrt(b) sqrt(b)^T - diag(b)", "none", b, &nb, &hasB));
+  PetscCall(MrOptionsInt("-R", "statistics: number of regions (3 to " PetscStringize(MR_POLY_RMAX) ")", R, &R, &hasR, 3, MR_POLY_RMAX));
+  PetscCall(MrOptionsInt("-draws", "statistics: number of draws of sorted b", K, &K, &hasK, 1, PETSC_MAX_INT));
+  PetscCall(MrOptionsInt64("-seed", "statistics: Philox seed of the draws", seed, &seed, NULL, 0, MR_SEED_MAX));
+  PetscCall(MrOptionsRealArray("-b_range", "statistics: lo,hi of b ~ U(lo, hi), lo >= 1", "1,3", range, &nrange, &hasRange));
+  PetscCall(MrOptionsInt("-max_attempts", "statistics: draws again while the polytope is empty, at most this often", maxAttempts, &maxAttempts, NULL, 1, PETSC_MAX_INT));
+  PetscCall(MrOptionsReal("-progress", "statistics: seconds between progress lines of rank 0 (0: none)", progress, &progress, NULL));
   PetscCall(PetscOptionsString("-o", "output file", NULL, out, out, sizeof(out), NULL));
-  PetscCall(PetscOptionsBool("-force", "overwrite an existing output file", NULL, force, &force, NULL));
+  PetscCall(MrOptionsBool("-force", "overwrite an existing output file", force, &force, NULL));
   PetscOptionsEnd();
   PetscCall(PetscOptionsHasHelp(NULL, &help));
   if (help) PetscFunctionReturn(PETSC_SUCCESS);
@@ -428,19 +427,16 @@ PetscErrorCode MrPolytopeVerb(MPI_Comm comm)
   MrCheckInput(comm, out[0], "polytope: no output file given (-o FILE)");
   PetscCallMPI(MPI_Comm_size(comm, &size));
   if (hasB) {
-    MrCheckInput(comm, nb >= 3 && nb <= MR_POLY_RMAX, "polytope: -b has %s%" PetscInt_FMT " values; give R = 3 to %d (one per region)", nb == 64 ? "at least " : "", nb, MR_POLY_RMAX);
+    MrCheckInput(comm, nb >= 3 && nb <= MR_POLY_RMAX, "polytope: -b has %" PetscInt_FMT " values; give R = 3 to %d (one per region)", nb, MR_POLY_RMAX);
     for (PetscInt i = 0; i < nb; i++)
       MrCheckInput(comm, b[i] > 1, "polytope: -b value %" PetscInt_FMT " is %g; every b_i must be > 1 (a fixed point with region i active needs psi_i = 1/b_i < 1, i.e. A_i = psi^-1(1/b_i) = (b_i^2 - 1) 2/pi > 0)", i + 1, (double)b[i]);
     PetscCall(MrOutputCheckPath(comm, out, force));
     PetscCall(MrPolytopeOne(comm, nb, b, out, size));
   } else {
-    MrCheckInput(comm, R >= 3 && R <= MR_POLY_RMAX, "polytope: -R %" PetscInt_FMT " must be between 3 and %d (vertex counts grow about 8-fold per region)", R, MR_POLY_RMAX);
-    MrCheckInput(comm, K >= 1, "polytope: -draws %" PetscInt_FMT " must be >= 1", K);
-    MrCheckInput(comm, seed >= 0, "polytope: -seed must be >= 0");
+    MrCheckInput(comm, (PetscInt64)K * size <= PETSC_MAX_INT, "polytope: -draws %" PetscInt_FMT " on %d ranks: the per-rank tables of %" PetscInt64_FMT " entries exceed this build's PETSc index range", K, size, (PetscInt64)K * size);
     MrCheckInput(comm, !hasRange || (nrange == 2 && range[0] >= 1 && range[1] > range[0]), "polytope: -b_range needs two values lo,hi with 1 <= lo < hi");
-    MrCheckInput(comm, maxAttempts >= 1, "polytope: -max_attempts must be >= 1");
     PetscCall(MrOutputCheckPath(comm, out, force));
-    PetscCall(MrPolytopeMany(comm, R, K, (PetscInt64)seed, range, maxAttempts, progress, out, size));
+    PetscCall(MrPolytopeMany(comm, R, K, seed, range, maxAttempts, progress, out, size));
   }
   PetscFunctionReturn(PETSC_SUCCESS);
 }

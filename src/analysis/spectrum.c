@@ -17,7 +17,6 @@
 static const char *const MrSpecDisorderTypes[] = {"dense", "sparse", "MrDisorderType", "MR_DISORDER_", NULL};
 static const char *const MrSpecPrecisions[]    = {"double", "single", "MrPrecision", "MR_PRECISION_", NULL};
 static const char *const MrSpecDense[]         = {"auto", "lapack", "scalapack", "MrSpectrumMethod", "MR_SPECTRUM_", NULL};
-static const char *const MrSpecNumeric[]       = {"-seed", "-disorder_k", "-block_size", "-outliers", "-spectrum_threads", NULL};
 static const char *const MrSpecKnown[]         = {"-model",           "-o",        "-force",          "-seed",     "-disorder", "-disorder_k", "-precision", "-block_size", "-log_view", "-run", "-spectrum_method", "-spectrum_threads",
                                                   "-spectrum_lapack", "-outliers", "-outliers_which", "-jacobian", NULL};
 const char *const        MrSpectrumMethods[]   = {"auto", "lapack", "scalapack", "slepc", "MrSpectrumMethod", "MR_SPECTRUM_", NULL};
@@ -543,11 +542,10 @@ static PetscErrorCode MrSpecFromRun(MPI_Comm comm, const char opt[], const char 
 
 static PetscErrorCode MrSpecGetOptions(MPI_Comm comm, MrSpecOptions *o)
 {
-  PetscInt seed = 1;
+  PetscInt64 seed = 1;
 
   PetscFunctionBegin;
   PetscCall(PetscMemzero(o, sizeof(*o)));
-  PetscCall(MrCheckNumericOptions(comm, MrSpecNumeric));
   PetscCall(MrCheckChoice(comm, "-disorder", MrSpecDisorderTypes, 2));
   PetscCall(MrCheckChoice(comm, "-precision", MrSpecPrecisions, 2));
   PetscCall(MrCheckChoice(comm, "-spectrum_method", MrSpecDense, 3));
@@ -557,21 +555,21 @@ static PetscErrorCode MrSpecGetOptions(MPI_Comm comm, MrSpecOptions *o)
   PetscOptionsBegin(comm, NULL, "mrdyn spectrum: eigenvalues of one realisation's connectivity", NULL);
   PetscCall(PetscOptionsString("-model", "model file (HDF5, see docs/file-formats.md)", NULL, o->model, o->model, sizeof(o->model), NULL));
   PetscCall(PetscOptionsString("-o", "output file", NULL, o->out, o->out, sizeof(o->out), NULL));
-  PetscCall(PetscOptionsBool("-force", "overwrite an existing output file", NULL, o->force, &o->force, NULL));
-  PetscCall(PetscOptionsInt("-seed", "network realisation (J, vectors), as simulate", NULL, seed, &seed, NULL));
+  PetscCall(MrOptionsBool("-force", "overwrite an existing output file", o->force, &o->force, NULL));
+  PetscCall(MrOptionsInt64("-seed", "network realisation (J, vectors), as simulate", seed, &seed, NULL, 0, MR_SEED_MAX));
   PetscCall(PetscOptionsEnum("-disorder", "within-region disorder, as simulate", NULL, MrSpecDisorderTypes, (PetscEnum)o->re.dtype, (PetscEnum *)&o->re.dtype, NULL));
-  PetscCall(PetscOptionsInt("-disorder_k", "nonzeros per row of sparse disorder", NULL, o->re.K, &o->re.K, NULL));
+  PetscCall(MrOptionsInt("-disorder_k", "nonzeros per row of sparse disorder", o->re.K, &o->re.K, NULL, 1, PETSC_MAX_INT));
   PetscCall(PetscOptionsEnum("-precision", "storage of dense disorder, as simulate (single: J rounded to float)", NULL, MrSpecPrecisions, (PetscEnum)o->re.prec, (PetscEnum *)&o->re.prec, NULL));
-  PetscCall(PetscOptionsInt("-block_size", "ScaLAPACK block size (>= 6)", NULL, o->re.nb, &o->re.nb, NULL));
+  PetscCall(MrOptionsInt("-block_size", "ScaLAPACK block size (6 to 4096; the Schur routines need >= 6)", o->re.nb, &o->re.nb, NULL, 6, 4096));
   PetscCall(PetscOptionsString("-run", "take the model file and the realisation (seed, disorder, precision) from this simulate output", NULL, o->run, o->run, sizeof(o->run), NULL));
   PetscOptionsEnd();
   /* the dense method and the SLEPc outliers: options of their own, kept apart */
   PetscOptionsBegin(comm, NULL, "mrdyn spectrum: how the eigenvalues are found", NULL);
   PetscCall(PetscOptionsEnum("-spectrum_method", "all eigenvalues: auto (lapack when W fits rank 0's node), lapack (dgehrd and dhseqr on rank 0, a thread per rank of its node), scalapack (pdgehrd and pdlahqr on the grid)", NULL, MrSpecDense,
                              (PetscEnum)o->re.method, (PetscEnum *)&o->re.method, NULL));
-  PetscCall(PetscOptionsInt("-spectrum_threads", "lapack: threads of rank 0's LAPACK (0: one per rank on its node, which wait meanwhile)", NULL, o->re.threads, &o->re.threads, NULL));
+  PetscCall(MrOptionsInt("-spectrum_threads", "lapack: threads of rank 0's LAPACK (0: one per rank on its node, which wait meanwhile)", o->re.threads, &o->re.threads, NULL, 0, 1024));
   PetscCall(PetscOptionsString("-spectrum_lapack", "lapack with more than one thread: the threaded LAPACK library to load (default: OpenBLAS's pthread build next to the linked one)", NULL, o->lapack, o->lapack, sizeof(o->lapack), NULL));
-  PetscCall(PetscOptionsInt("-outliers", "only this many eigenvalues, of largest real part or modulus, with SLEPc's Krylov-Schur on W applied through the network (0: all, dense)", NULL, o->outliers, &o->outliers, NULL));
+  PetscCall(MrOptionsInt("-outliers", "only this many eigenvalues, of largest real part or modulus, with SLEPc's Krylov-Schur on W applied through the network (0: all, dense)", o->outliers, &o->outliers, NULL, 0, PETSC_MAX_INT));
   PetscCall(PetscOptionsEnum("-outliers_which", "-outliers: largest real part or largest modulus", NULL, MrOutliersWhichTypes, (PetscEnum)o->which, (PetscEnum *)&o->which, NULL));
   PetscCall(PetscOptionsString("-jacobian",
                                "eigenvalues of the Jacobian -I + W diag(phi'(x)) at the state /state/x of this file (a simulate output or a lyapunov output, with its realisation; a checkpoint with -run RUN.h5): SLEPc, 6 eigenvalues unless -outliers",
@@ -590,11 +588,7 @@ static PetscErrorCode MrSpecGetOptions(MPI_Comm comm, MrSpecOptions *o)
   if (o->jacobian[0] && !o->outliers) o->outliers = 6;
   MrCheckInput(comm, o->model[0], "spectrum: no model file given (-model FILE)");
   MrCheckInput(comm, o->out[0], "spectrum: no output file given (-o FILE)");
-  MrCheckInput(comm, seed >= 0, "-seed must be >= 0");
-  MrCheckInput(comm, o->outliers >= 0, "-outliers %" PetscInt_FMT " must be >= 0", o->outliers);
-  MrCheckInput(comm, o->re.threads >= 0 && o->re.threads <= 1024, "-spectrum_threads %" PetscInt_FMT " must be between 0 (one per rank on rank 0's node) and 1024", o->re.threads);
   o->re.lapack = o->lapack[0] ? o->lapack : NULL;
-  MrCheckInput(comm, o->re.nb >= 6 && o->re.nb <= 4096, "-block_size %" PetscInt_FMT " must be between 6 and 4096 (ScaLAPACK's Schur routines need >= 6)", o->re.nb);
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 

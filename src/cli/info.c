@@ -27,7 +27,15 @@ static herr_t MrPrintAttr(hid_t loc, const char *name, const H5A_info_t *info, v
       ret = -1;
     H5Tclose(mt);
     free(buf);
-  } else if ((cls == H5T_FLOAT || cls == H5T_INTEGER) && n > 0 && n <= 64) {
+  } else if (n > 0 && n <= 64 && cls == H5T_INTEGER) { /* in full: seeds 4294967297 and 4294967298 print apart */
+    const PetscBool u = (PetscBool)(H5Tget_sign(t) == H5T_SGN_NONE);
+    long long      *v = calloc((size_t)n, sizeof(long long));
+    if (H5Aread(a, u ? H5T_NATIVE_ULLONG : H5T_NATIVE_LLONG, v) >= 0)
+      for (hssize_t k = 0; k < n; k++) printf(u ? "%s%llu" : "%s%lld", k ? ", " : "", v[k]);
+    else
+      ret = -1;
+    free(v);
+  } else if (cls == H5T_FLOAT && n > 0 && n <= 64) {
     double *v = calloc((size_t)n, sizeof(double));
     if (H5Aread(a, H5T_NATIVE_DOUBLE, v) >= 0)
       for (hssize_t k = 0; k < n; k++) printf("%s%.6g", k ? ", " : "", v[k]);

@@ -3,11 +3,8 @@
 #include "verbs.h"
 #include "version.h"
 
-static const char *const MrModelKnown[]   = {"-o",    "-force",  "-R",       "-N",        "-g",     "-tau", "-description",   "-a",     "-b",    "-u", "-hdiag", "-V",   "-w_re", "-w_im", "-tol", "-rho", "-seed", "-max_tries", "-degree",
-                                             "-rank", "-sigma2", "-rescale", "-clusters", "-p_out", "-box", "-box_prefilter", "-model", "-file", "-T", "-U",     "-set", NULL};
-static const char *const MrModelNumeric[] = {"-R", "-N", "-g", "-tau", "-a", "-b", "-u", "-hdiag", "-V", "-w_re", "-w_im", "-tol", "-rho", "-seed", "-max_tries", "-degree", "-rank", "-sigma2", "-clusters", "-p_out", NULL};
-/* from: -T, -U, -V may name .npy files */
-static const char *const MrModelFromNumeric[] = {"-R", "-N", "-g", "-tau", "-sigma2", NULL};
+static const char *const MrModelKnown[] = {"-o",    "-force",  "-R",       "-N",        "-g",     "-tau", "-description",   "-a",     "-b",    "-u", "-hdiag", "-V",   "-w_re", "-w_im", "-tol", "-rho", "-seed", "-max_tries", "-degree",
+                                           "-rank", "-sigma2", "-rescale", "-clusters", "-p_out", "-box", "-box_prefilter", "-model", "-file", "-T", "-U",     "-set", NULL};
 
 PetscErrorCode MrModelVerb(MPI_Comm comm, const char generator[])
 {
@@ -21,10 +18,9 @@ PetscErrorCode MrModelVerb(MPI_Comm comm, const char generator[])
     PetscCall(MrWeightsVerb(comm));
     PetscFunctionReturn(PETSC_SUCCESS);
   }
-  PetscCall(MrCheckNumericOptions(comm, generator && !strcmp(generator, "from") ? MrModelFromNumeric : MrModelNumeric));
   PetscOptionsBegin(comm, NULL, "mrdyn model: output", NULL);
   PetscCall(PetscOptionsString("-o", "model file to write", NULL, out, out, sizeof(out), NULL));
-  PetscCall(PetscOptionsBool("-force", "overwrite an existing file", NULL, force, &force, NULL));
+  PetscCall(MrOptionsBool("-force", "overwrite an existing file", force, &force, NULL));
   PetscOptionsEnd();
   PetscCall(PetscOptionsHasHelp(NULL, &help));
   MrCheckInput(comm, generator && generator[0], "mrdyn model: name a generator (paper, random, graph, from, weights)");

@@ -6,26 +6,6 @@
 static const char *const MrDmftSchemes[] = {"trapezoid", "reference", "MrDmftScheme", "MR_DMFT_", NULL};
 static const char *const MrDmftModes[]   = {"twopoint", "currents", "stationary", "MrDmftMode", "MR_MODE_", NULL};
 static const char *const MrIntegrators[] = {"rk4", "euler", "MrIntegrator", "MR_INT_", NULL};
-static const char *const MrDmftNumeric[] = {"-seed",
-                                            "-init_seed",
-                                            "-dt",
-                                            "-t_final",
-                                            "-save_every",
-                                            "-window",
-                                            "-init_currents",
-                                            "-init_variance",
-                                            "-delta_times",
-                                            "-delta_lag_max",
-                                            "-delta_lag_every",
-                                            "-progress",
-                                            "-batch",
-                                            "-init_size",
-                                            "-init_uniform",
-                                            "-classify_t0",
-                                            "-silence",
-                                            "-dynamic_spectrum",
-                                            "-dynamic_spectrum_start",
-                                            NULL};
 static const char *const MrDmftKnown[]   = {"-model",
                                             "-o",
                                             "-force",
@@ -65,8 +45,9 @@ static const char *const MrDmftKnown[]   = {"-model",
 
 PetscErrorCode MrDmftOptionsRead(MPI_Comm comm, MrDmftOptions *o)
 {
-  PetscInt  nS0 = 1 << 20, nv0 = 1 << 16, nu = 2, ns = 64, seed = 1, iseed = -1;
-  PetscBool set;
+  PetscInt   nS0 = 1 << 20, nv0 = 1 << 16, nu = 2, ns = 64;
+  PetscInt64 seed = 1, iseed = -1;
+  PetscBool  set;
 
   PetscFunctionBegin;
   PetscCall(PetscMemzero(o, sizeof(*o)));
@@ -82,7 +63,6 @@ PetscErrorCode MrDmftOptionsRead(MPI_Comm comm, MrDmftOptions *o)
   o->classifyT0 = -1;
   o->dynStart   = 0;
   o->nref       = 64;
-  PetscCall(MrCheckNumericOptions(comm, MrDmftNumeric));
   PetscCall(MrCheckChoice(comm, "-scheme", MrDmftSchemes, 2));
   PetscCall(MrCheckChoice(comm, "-mode", MrDmftModes, 3));
   PetscCall(MrCheckChoice(comm, "-integrator", MrIntegrators, 2));
@@ -90,61 +70,62 @@ PetscErrorCode MrDmftOptionsRead(MPI_Comm comm, MrDmftOptions *o)
   PetscOptionsBegin(comm, NULL, "mrdyn dmft: mean-field theory (model.md 2b)", NULL);
   PetscCall(PetscOptionsString("-model", "model file", NULL, o->model, o->model, sizeof(o->model), NULL));
   PetscCall(PetscOptionsString("-o", "output file", NULL, o->out, o->out, sizeof(o->out), NULL));
-  PetscCall(PetscOptionsBool("-force", "overwrite an existing output file", NULL, o->force, &o->force, NULL));
+  PetscCall(MrOptionsBool("-force", "overwrite an existing output file", o->force, &o->force, NULL));
   PetscCall(PetscOptionsEList("-mode", "twopoint (2b, with disorder), currents (2a, no disorder, batches) or stationary (2c, per region, -g_scan)", NULL, MrDmftModes, 3, MrDmftModes[o->mode], &o->mode, NULL));
   PetscCall(PetscOptionsEnum("-scheme", "trapezoid (second order) or reference (the published recurrence; -mode currents: the network's input term or the notebook's)", NULL, MrDmftSchemes, (PetscEnum)o->scheme, (PetscEnum *)&o->scheme, NULL));
-  PetscCall(PetscOptionsReal("-dt", "grid step", NULL, o->dt, &o->dt, NULL));
-  PetscCall(PetscOptionsReal("-t_final", "duration (grid of round(t_final/dt) + 1 points)", NULL, o->tFinal, &o->tFinal, NULL));
-  PetscCall(PetscOptionsInt("-save_every", "keep every K-th step", NULL, o->saveEvery, &o->saveEvery, NULL));
-  PetscCall(PetscOptionsInt("-window", "keep only the last b lags of the two-point functions (0: all)", NULL, o->window, &o->window, NULL));
-  PetscCall(PetscOptionsInt("-seed", "draw of the default initial currents (same as simulate)", NULL, seed, &seed, NULL));
-  PetscCall(PetscOptionsInt("-init_seed", "the same, overriding -seed", NULL, iseed, &iseed, NULL));
-  PetscCall(PetscOptionsRealArray("-init_currents", "initial currents, one per channel", NULL, o->S0, &nS0, &set));
+  PetscCall(MrOptionsReal("-dt", "grid step", o->dt, &o->dt, NULL));
+  PetscCall(MrOptionsReal("-t_final", "duration (grid of round(t_final/dt) + 1 points)", o->tFinal, &o->tFinal, NULL));
+  PetscCall(MrOptionsInt("-save_every", "keep every K-th step", o->saveEvery, &o->saveEvery, NULL, 1, PETSC_MAX_INT));
+  PetscCall(MrOptionsInt("-window", "keep only the last b lags of the two-point functions (0: all)", o->window, &o->window, NULL, 0, PETSC_MAX_INT));
+  PetscCall(MrOptionsInt64("-seed", "draw of the default initial currents (same as simulate)", seed, &seed, NULL, 0, MR_SEED_MAX));
+  PetscCall(MrOptionsInt64("-init_seed", "the same, overriding -seed (-1: -seed)", iseed, &iseed, NULL, -1, MR_SEED_MAX));
+  PetscCall(MrOptionsRealArray("-init_currents", "initial currents, one per channel", "N(0,1) draws", o->S0, &nS0, &set));
   o->nS0 = set ? nS0 : 0;
-  PetscCall(PetscOptionsRealArray("-init_uniform", "initial currents uniform in [lo, hi) per channel, drawn from the seed (the paper's Fig. 5: 0,1)", NULL, o->uniform, &nu, &o->hasUniform));
-  PetscCall(PetscOptionsRealArray("-init_variance", "initial variance beyond sum m S0 (1 or R values; reference scheme: Delta(0,0) itself)", NULL, o->v0, &nv0, &set));
+  PetscCall(MrOptionsRealArray("-init_uniform", "initial currents uniform in [lo, hi) per channel, drawn from the seed (the paper's Fig. 5: 0,1)", "none", o->uniform, &nu, &o->hasUniform));
+  PetscCall(MrOptionsRealArray("-init_variance", "initial variance beyond sum m S0 (1 or R values; reference scheme: Delta(0,0) itself)", "1", o->v0, &nv0, &set));
   o->nv0 = set ? nv0 : 0;
   PetscCall(PetscOptionsString("-input", "input pulses region:t0:t1:amplitude,...", NULL, o->input, o->input, sizeof(o->input), NULL));
-  PetscCall(PetscOptionsRealArray("-delta_times", "reference times of the recorded autocovariance (default t_final/2)", NULL, o->refT, &o->nref, &set));
+  PetscCall(MrOptionsRealArray("-delta_times", "reference times of the recorded autocovariance (at most 64)", "t_final/2", o->refT, &o->nref, &set));
   if (!set) o->nref = 0;
-  PetscCall(PetscOptionsReal("-delta_lag_max", "largest recorded lag (default: to the end)", NULL, o->lagMax, &o->lagMax, NULL));
-  PetscCall(PetscOptionsInt("-delta_lag_every", "record every k-th lag", NULL, o->lagEvery, &o->lagEvery, NULL));
-  PetscCall(PetscOptionsBool("-save_full", "write the full Delta and Gamma matrices (small grids)", NULL, o->saveFull, &o->saveFull, NULL));
-  PetscCall(PetscOptionsBool("-classify", "label each region's dynamics by the paper's rule on its normalised two-point function (/classification)", NULL, o->classify, &o->classify, NULL));
-  PetscCall(PetscOptionsReal("-classify_t0", "start time of the classified curve (default: step int(Nt/3))", NULL, o->classifyT0, &o->classifyT0, NULL));
-  PetscCall(PetscOptionsBool("-classify_early_stop", "end the run once every region's label is certain whatever follows (limit cycles); the label is the full run's, the saved series stop there", NULL, o->classifyStop, &o->classifyStop, NULL));
-  PetscCall(PetscOptionsIntArray("-silence", "also write That's spectrum with every current out of these regions removed", NULL, o->silence, &ns, &set));
+  PetscCall(MrOptionsReal("-delta_lag_max", "largest recorded lag (-1: to the end)", o->lagMax, &o->lagMax, NULL));
+  PetscCall(MrOptionsInt("-delta_lag_every", "record every k-th lag", o->lagEvery, &o->lagEvery, NULL, 1, PETSC_MAX_INT));
+  PetscCall(MrOptionsBool("-save_full", "write the full Delta and Gamma matrices (small grids)", o->saveFull, &o->saveFull, NULL));
+  PetscCall(MrOptionsBool("-classify", "label each region's dynamics by the paper's rule on its normalised two-point function (/classification)", o->classify, &o->classify, NULL));
+  PetscCall(MrOptionsReal("-classify_t0", "start time of the classified curve (-1: step int(Nt/3))", o->classifyT0, &o->classifyT0, NULL));
+  PetscCall(MrOptionsBool("-classify_early_stop", "end the run once every region's label is certain whatever follows (limit cycles); the label is the full run's, the saved series stop there", o->classifyStop, &o->classifyStop, NULL));
+  PetscCall(MrOptionsIntArray("-silence", "also write That's spectrum with every current out of these regions removed (at most 64)", "none", o->silence, &ns, &set, 0, PETSC_MAX_INT));
   o->nsilence = set ? ns : 0;
-  PetscCall(PetscOptionsInt("-dynamic_spectrum", "write the eigenvalues of That scaled by psi(t) every K-th step (0: none)", NULL, o->dynEvery, &o->dynEvery, NULL));
-  PetscCall(PetscOptionsReal("-dynamic_spectrum_start", "first time of the dynamic spectrum", NULL, o->dynStart, &o->dynStart, NULL));
-  PetscCall(PetscOptionsReal("-progress", "seconds between progress lines (0: none)", NULL, o->progress, &o->progress, NULL));
-  PetscCall(PetscOptionsInt("-batch", "number of random initial conditions (solved side by side)", NULL, o->batch, &o->batch, NULL));
-  PetscCall(PetscOptionsReal("-init_size", "batches: initial currents uniform in (-a, a)", NULL, o->initSize, &o->initSize, NULL));
+  PetscCall(MrOptionsInt("-dynamic_spectrum", "write the eigenvalues of That scaled by psi(t) every K-th step (0: none)", o->dynEvery, &o->dynEvery, NULL, 0, PETSC_MAX_INT));
+  PetscCall(MrOptionsReal("-dynamic_spectrum_start", "first time of the dynamic spectrum", o->dynStart, &o->dynStart, NULL));
+  PetscCall(MrOptionsReal("-progress", "seconds between progress lines (0: none)", o->progress, &o->progress, NULL));
+  PetscCall(MrOptionsInt("-batch", "number of random initial conditions (solved side by side; at most 1e7)", o->batch, &o->batch, NULL, 1, 10000000));
+  PetscCall(MrOptionsReal("-init_size", "batches: initial currents uniform in (-a, a)", o->initSize, &o->initSize, NULL));
   PetscCall(PetscOptionsEList("-integrator", "currents mode: rk4 or euler", NULL, MrIntegrators, 2, MrIntegrators[o->integrator], &o->integrator, NULL));
-  PetscCall(PetscOptionsBool("-stationary", "solve the stationary theory (SNES) from the end state, write /stationary", NULL, o->stationary, &o->stationary, NULL));
+  PetscCall(MrOptionsBool("-stationary", "solve the stationary theory (SNES) from the end state, write /stationary", o->stationary, &o->stationary, NULL));
   PetscOptionsEnd();
   PetscCall(MrDmftStationaryOptionsRead(comm, o));
   PetscCall(PetscOptionsHasHelp(NULL, &o->help));
   if (o->help) PetscFunctionReturn(PETSC_SUCCESS);
   o->seed = iseed >= 0 ? iseed : seed;
   MrCheckInput(comm, isfinite(o->dt) && o->dt > 0 && o->dt < 1, "-dt %g: the grid step must be in (0, 1)", (double)o->dt);
-  MrCheckInput(comm, isfinite(o->tFinal) && o->tFinal > 0 && o->tFinal / o->dt < 2e6, "-t_final %g: must be > 0 and give at most 2e6 grid points", (double)o->tFinal);
-  MrCheckInput(comm, o->saveEvery >= 1 && o->window >= 0 && o->lagEvery >= 1, "-save_every and -delta_lag_every must be >= 1, -window >= 0");
+  MrCheckInput(comm, isfinite(o->tFinal) && o->tFinal > 0, "-t_final %g: the duration must be > 0", (double)o->tFinal);
+  MrCheckInput(comm, o->tFinal / o->dt < 2e6, "-t_final %g / -dt %g = %.4g grid steps: at most 2e6; raise -dt or shorten -t_final", (double)o->tFinal, (double)o->dt, (double)(o->tFinal / o->dt));
+  MrCheckInput(comm, o->lagMax < 0 || o->lagMax / o->dt <= 2e6, "-delta_lag_max %g / -dt %g: more lags than a grid has points (2e6)", (double)o->lagMax, (double)o->dt);
   o->Nt = (PetscInt)llround(o->tFinal / o->dt) + 1;
   MrCheckInput(comm, o->Nt >= 2, "-t_final %g is shorter than one step of %g", (double)o->tFinal, (double)o->dt);
   MrCheckInput(comm, !(o->saveFull && o->window > 0), "-save_full keeps whole matrices; it cannot go with -window");
   for (PetscInt i = 0; i < o->nv0; i++) MrCheckInput(comm, o->v0[i] >= 0, "-init_variance: value %" PetscInt_FMT " is negative", i);
   for (PetscInt q = 0; q < o->nref; q++) MrCheckInput(comm, o->refT[q] >= 0 && o->refT[q] <= o->tFinal, "-delta_times: %g is outside [0, t_final]", (double)o->refT[q]);
-  MrCheckInput(comm, o->batch >= 1 && o->batch <= 10000000 && o->initSize > 0, "-batch must be >= 1 and -init_size > 0");
+  MrCheckInput(comm, o->initSize > 0, "-init_size %g must be > 0", (double)o->initSize);
   MrCheckInput(comm, !o->hasUniform || (nu == 2 && isfinite(o->uniform[0]) && isfinite(o->uniform[1]) && o->uniform[0] < o->uniform[1]), "-init_uniform needs two numbers lo,hi with lo < hi");
   MrCheckInput(comm, !(o->hasUniform && o->nS0), "-init_uniform and -init_currents both set the initial currents; give one");
   if (o->classify) {
-    o->t0 = o->classifyT0 >= 0 ? (PetscInt)llround(o->classifyT0 / o->dt) : o->Nt / 3;
+    o->t0 = o->classifyT0 >= 0 ? (PetscInt)PetscMin(round(o->classifyT0 / o->dt), (double)o->Nt) : o->Nt / 3; /* no wrap for a huge -classify_t0 */
     MrCheckInput(comm, o->classifyT0 < 0 || o->t0 < o->Nt - 1, "-classify_t0 %g: must be before the last grid time %g", (double)o->classifyT0, (double)((o->Nt - 1) * o->dt));
     MrCheckInput(comm, o->window == 0 || o->window > o->Nt - 1 - o->t0, "-classify needs the two-point row at t0 to the end: -window %" PetscInt_FMT " must be 0 or > %" PetscInt_FMT, o->window, o->Nt - 1 - o->t0);
   } else
     MrCheckInput(comm, o->classifyT0 < 0 && !o->classifyStop, "-classify_t0 and -classify_early_stop need -classify");
-  MrCheckInput(comm, o->dynEvery >= 0 && isfinite(o->dynStart) && o->dynStart >= 0, "-dynamic_spectrum must be >= 0 and -dynamic_spectrum_start >= 0");
+  MrCheckInput(comm, o->dynStart >= 0, "-dynamic_spectrum_start %g must be >= 0", (double)o->dynStart);
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
@@ -564,7 +545,7 @@ PetscErrorCode MrDmftTwoPoint(MPI_Comm comm, MrModel m, const MrDmftOptions *opt
     PetscCall(PetscCalloc1((size_t)c.capSeries * m->C, &c.series));
   }
   if (opt->dynEvery > 0) {
-    c.dyn0 = PetscMin((PetscInt)llround(opt->dynStart / opt->dt), opt->Nt - 1);
+    c.dyn0 = (PetscInt)PetscMin(round(opt->dynStart / opt->dt), (double)(opt->Nt - 1));
     c.ndyn = (opt->Nt - 1 - c.dyn0) / opt->dynEvery + 1;
     PetscCall(PetscCalloc1((size_t)c.ndyn * m->R, &c.dynPsi));
   }

@@ -84,7 +84,6 @@ PetscErrorCode MrStationarySolve(MPI_Comm comm, MrModel m, const PetscReal S[], 
   SNESConvergedReason reason;
 
   PetscFunctionBegin;
-  (void)comm;
   PetscCall(PetscMemzero(st, sizeof(*st)));
   ctx.m = m;
   PetscCall(MrModelUBlocks(m, &ctx.Uoff, &ctx.Ublk));
@@ -112,7 +111,7 @@ PetscErrorCode MrStationarySolve(MPI_Comm comm, MrModel m, const PetscReal S[], 
     PetscCall(KSPGetPC(ksp, &pc));
     PetscCall(PCSetType(pc, PCSVD)); /* tiny and possibly near-singular: a pseudo-inverse */
   }
-  PetscCall(SNESSetFromOptions(snes));
+  MrSetFromOptions(comm, SNESSetFromOptions(snes)); /* every rank of comm solves the same system */
   PetscCall(SNESSolve(snes, NULL, X));
   PetscCall(SNESGetConvergedReason(snes, &reason));
   PetscCall(SNESGetIterationNumber(snes, &st->its));

@@ -57,24 +57,21 @@ PetscErrorCode MrDmftWriteStationary(MPI_Comm comm, MrModel m, MrLayout L, MrDmf
 
 PetscErrorCode MrDmftStationaryOptionsRead(MPI_Comm comm, MrDmftOptions *o)
 {
-  static const char *const numeric[] = {"-stationary_lambda", "-delta_tau_g", "-delta_tau_max", "-delta_tau_step", NULL};
-  PetscInt                 nl = (PetscInt)PETSC_STATIC_ARRAY_LENGTH(o->lambda), ng = (PetscInt)PETSC_STATIC_ARRAY_LENGTH(o->tauG);
-  PetscBool                set, help;
+  PetscInt  nl = (PetscInt)PETSC_STATIC_ARRAY_LENGTH(o->lambda), ng = (PetscInt)PETSC_STATIC_ARRAY_LENGTH(o->tauG);
+  PetscBool set, help;
 
   PetscFunctionBegin;
   o->tauMax  = 40;
   o->tauStep = 0.05;
-  PetscCall(MrCheckNumericOptions(comm, numeric));
   PetscOptionsBegin(comm, NULL, "mrdyn dmft -mode stationary: each region's stationary theory with structure and disorder (model.md 2c)", NULL);
   PetscCall(PetscOptionsString("-g_scan", "lo:hi:n: every region's g over n values from lo to hi (default: the model's g)", NULL, o->gScan, o->gScan, sizeof(o->gScan), NULL));
-  PetscCall(PetscOptionsRealArray("-stationary_lambda",
-                                  "per region (1 or R values) the eigenvalue lambda with psi(Delta0) = 1/lambda (the paper: max(a, b)); default: from the g = 0 fixed point of the currents reached from the initial currents in -t_final", NULL,
-                                  o->lambda, &nl, &set));
+  PetscCall(MrOptionsRealArray("-stationary_lambda", "per region (1 or R values) the eigenvalue lambda with psi(Delta0) = 1/lambda (the paper: max(a, b))", "from the g = 0 fixed point of the currents reached from the initial currents in -t_final",
+                               o->lambda, &nl, &set));
   o->nLambda = set ? nl : 0;
-  PetscCall(PetscOptionsRealArray("-delta_tau_g", "g values of the Delta(tau) curves from the stationary ODE (default: the model's g)", NULL, o->tauG, &ng, &set));
+  PetscCall(MrOptionsRealArray("-delta_tau_g", "g values of the Delta(tau) curves from the stationary ODE", "the model's g", o->tauG, &ng, &set));
   o->nTauG = set ? ng : 0;
-  PetscCall(PetscOptionsReal("-delta_tau_max", "largest tau of the Delta(tau) curves", NULL, o->tauMax, &o->tauMax, NULL));
-  PetscCall(PetscOptionsReal("-delta_tau_step", "spacing of the Delta(tau) curves", NULL, o->tauStep, &o->tauStep, NULL));
+  PetscCall(MrOptionsReal("-delta_tau_max", "largest tau of the Delta(tau) curves", o->tauMax, &o->tauMax, NULL));
+  PetscCall(MrOptionsReal("-delta_tau_step", "spacing of the Delta(tau) curves", o->tauStep, &o->tauStep, NULL));
   PetscOptionsEnd();
   PetscCall(PetscOptionsHasHelp(NULL, &help));
   if (help) PetscFunctionReturn(PETSC_SUCCESS);
@@ -85,13 +82,26 @@ PetscErrorCode MrDmftStationaryOptionsRead(MPI_Comm comm, MrDmftOptions *o)
                (double)o->tauStep);
   o->ng = 0;
   if (o->gScan[0]) {
-    double lo, hi;
-    int    n, used = 0, k = sscanf(o->gScan, "%lf:%lf:%d%n", &lo, &hi, &n, &used);
-    MrCheckInput(comm, k == 3 && o->gScan[used] == 0, "-g_scan %s: expected lo:hi:n, e.g. 0:4:401", o->gScan);
+    char       f[3][256] = {"", "", ""}, what[300];
+    PetscReal  lo, hi;
+    PetscInt64 n;
+    int        k = 0;
+    for (const char *p = o->gScan; k < 3; k++) { /* lo:hi:n, each field parsed whole */
+      size_t l = strcspn(p, ":");
+      MrCheckInput(comm, l < sizeof(f[k]) && (k == 2 ? !p[l] : p[l] == ':'), "-g_scan %s: expected lo:hi:n, e.g. 0:4:401", o->gScan);
+      memcpy(f[k], p, l);
+      p += l + 1;
+    }
+    PetscCall(PetscSNPrintf(what, sizeof(what), "-g_scan %s: lo", o->gScan));
+    PetscCall(MrCheckRealText(comm, what, f[0], &lo));
+    PetscCall(PetscSNPrintf(what, sizeof(what), "-g_scan %s: hi", o->gScan));
+    PetscCall(MrCheckRealText(comm, what, f[1], &hi));
+    PetscCall(PetscSNPrintf(what, sizeof(what), "-g_scan %s: n", o->gScan));
+    PetscCall(MrCheckInt64Text(comm, what, f[2], 1, 1000000, &n));
     MrCheckInput(comm, isfinite(lo) && isfinite(hi) && lo >= 0 && hi >= lo && hi < 1e3 && n >= 1 && n <= 1000000 && (n > 1 || hi == lo), "-g_scan %s: need 0 <= lo <= hi < 1000 and 1 <= n <= 1e6 (n = 1 only with lo = hi)", o->gScan);
     o->gLo = lo;
     o->gHi = hi;
-    o->ng  = n;
+    o->ng  = (PetscInt)n;
   }
   PetscFunctionReturn(PETSC_SUCCESS);
 }

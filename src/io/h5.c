@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <limits.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <unistd.h>
 #include <sys/stat.h>
@@ -128,6 +129,174 @@ PetscErrorCode MrH5ReadDataset(hid_t file, const char name[], hid_t memtype, int
   if (ft >= 0) H5Tclose(ft);
   if (sp >= 0) H5Sclose(sp);
   H5Dclose(d);
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+PetscErrorCode MrH5ReadInt64(hid_t file, const char name[], PetscInt64 lo, PetscInt64 hi, int *rank, hsize_t dims[], PetscInt64 **data, char msg[], size_t len)
+{
+  hid_t       d, sp, ft;
+  H5T_class_t cls;
+  H5T_sign_t  sign;
+  int         r;
+  hsize_t     n = 1;
+  void       *raw;
+
+  PetscFunctionBegin;
+  *data  = NULL;
+  msg[0] = 0;
+  if (!MrH5Exists(file, name)) {
+    PetscCall(PetscSNPrintf(msg, len, "dataset %s is missing", name));
+    PetscFunctionReturn(PETSC_SUCCESS);
+  }
+  d = H5Dopen2(file, name, H5P_DEFAULT);
+  if (d < 0) {
+    PetscCall(PetscSNPrintf(msg, len, "%s is not a dataset", name));
+    PetscFunctionReturn(PETSC_SUCCESS);
+  }
+  sp   = H5Dget_space(d);
+  ft   = H5Dget_type(d);
+  cls  = H5Tget_class(ft);
+  sign = cls == H5T_INTEGER ? H5Tget_sign(ft) : H5T_SGN_ERROR;
+  r    = H5Sget_simple_extent_ndims(sp);
+  if (r < 0 || r > 4)
+    PetscCall(PetscSNPrintf(msg, len, "dataset %s has an unsupported rank", name));
+  else if (cls != H5T_INTEGER && cls != H5T_FLOAT)
+    PetscCall(PetscSNPrintf(msg, len, "dataset %s must hold integers", name));
+  else {
+    /* unsigned as unsigned, signed as signed, floats as doubles: no value changes on the way in */
+    hid_t mt = cls == H5T_FLOAT ? H5T_NATIVE_DOUBLE : sign == H5T_SGN_NONE ? H5T_NATIVE_ULLONG : H5T_NATIVE_LLONG;
+    H5Sget_simple_extent_dims(sp, dims, NULL);
+    for (int k = 0; k < r && n <= (hsize_t)PETSC_MAX_INT; k++) n *= dims[k]; /* stops before the product can wrap */
+    *rank = r;
+    raw   = n <= (hsize_t)PETSC_MAX_INT ? malloc((size_t)(n ? n : 1) * 8) : NULL;
+    if (n > (hsize_t)PETSC_MAX_INT)
+      PetscCall(PetscSNPrintf(msg, len, "dataset %s has more than %" PetscInt_FMT " entries", name, (PetscInt)PETSC_MAX_INT));
+    else if (!raw || H5Dread(d, mt, H5S_ALL, H5S_ALL, H5P_DEFAULT, raw) < 0) {
+      free(raw);
+      PetscCall(PetscSNPrintf(msg, len, "dataset %s could not be read", name));
+    } else {
+      PetscInt64 *v = (PetscInt64 *)raw; /* converted in place: each value is 8 bytes either way */
+      for (hsize_t i = 0; i < n && !msg[0]; i++) {
+        if (mt == H5T_NATIVE_DOUBLE) {
+          double x = ((double *)raw)[i];
+          if (!isfinite(x) || x != floor(x))
+            PetscCall(PetscSNPrintf(msg, len, "dataset %s: value %.17g at index %llu is not a whole number", name, x, (unsigned long long)i));
+          else if (x < -9223372036854775808.0 || x >= 9223372036854775808.0 || (PetscInt64)x < lo || (PetscInt64)x > hi)
+            PetscCall(PetscSNPrintf(msg, len, "dataset %s: value %.17g at index %llu is out of range (supported: %" PetscInt64_FMT " to %" PetscInt64_FMT ")", name, x, (unsigned long long)i, lo, hi));
+          else
+            v[i] = (PetscInt64)x;
+        } else if (mt == H5T_NATIVE_ULLONG) {
+          unsigned long long x = ((unsigned long long *)raw)[i];
+          if (x > (unsigned long long)INT64_MAX || (PetscInt64)x < lo || (PetscInt64)x > hi)
+            PetscCall(PetscSNPrintf(msg, len, "dataset %s: value %llu at index %llu is out of range (supported: %" PetscInt64_FMT " to %" PetscInt64_FMT ")", name, x, (unsigned long long)i, lo, hi));
+        } else if (v[i] < lo || v[i] > hi)
+          PetscCall(PetscSNPrintf(msg, len, "dataset %s: value %" PetscInt64_FMT " at index %llu is out of range (supported: %" PetscInt64_FMT " to %" PetscInt64_FMT ")", name, v[i], (unsigned long long)i, lo, hi));
+      }
+      if (msg[0])
+        free(raw);
+      else
+        *data = v;
+    }
+  }
+  H5Tclose(ft);
+  H5Sclose(sp);
+  H5Dclose(d);
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+PetscBool MrH5ReadAttrInt64(hid_t obj, const char name[], PetscInt64 *value)
+{
+  hid_t       a, t, sp;
+  H5T_class_t cls;
+  PetscBool   ok = PETSC_FALSE;
+
+  if (H5Aexists(obj, name) <= 0 || (a = H5Aopen(obj, name, H5P_DEFAULT)) < 0) return PETSC_FALSE;
+  t   = H5Aget_type(a);
+  sp  = H5Aget_space(a);
+  cls = H5Tget_class(t);
+  if (H5Sget_simple_extent_npoints(sp) == 1) {
+    if (cls == H5T_INTEGER && H5Tget_sign(t) == H5T_SGN_NONE) {
+      unsigned long long v;
+      ok = (PetscBool)(H5Aread(a, H5T_NATIVE_ULLONG, &v) >= 0 && v <= (unsigned long long)INT64_MAX);
+      if (ok) *value = (PetscInt64)v;
+    } else if (cls == H5T_INTEGER) {
+      long long v;
+      ok = (PetscBool)(H5Tget_size(t) <= 8 && H5Aread(a, H5T_NATIVE_LLONG, &v) >= 0);
+      if (ok) *value = (PetscInt64)v;
+    } else if (cls == H5T_FLOAT) {
+      double v;
+      ok = (PetscBool)(H5Aread(a, H5T_NATIVE_DOUBLE, &v) >= 0 && v == floor(v) && fabs(v) <= 9007199254740992.0);
+      if (ok) *value = (PetscInt64)v;
+    }
+  }
+  H5Sclose(sp);
+  H5Tclose(t);
+  H5Aclose(a);
+  return ok;
+}
+
+PetscErrorCode MrH5ReadAttrInt64Array(hid_t obj, const char name[], PetscInt64 lo, PetscInt64 hi, size_t cap, size_t *n, PetscInt64 **data, char msg[], size_t len)
+{
+  PetscInt64 *v = NULL;
+  hid_t       a, t, sp;
+  H5T_class_t cls;
+  hssize_t    np;
+  void       *raw = NULL;
+
+  PetscFunctionBegin;
+  msg[0] = 0;
+  *n     = 0;
+  *data  = NULL;
+  if (H5Aexists(obj, name) <= 0 || (a = H5Aopen(obj, name, H5P_DEFAULT)) < 0) {
+    PetscCall(PetscSNPrintf(msg, len, "attribute %s is missing", name));
+    PetscFunctionReturn(PETSC_SUCCESS);
+  }
+  t   = H5Aget_type(a);
+  sp  = H5Aget_space(a);
+  cls = H5Tget_class(t);
+  np  = H5Sget_simple_extent_npoints(sp);
+  if (cls != H5T_INTEGER && cls != H5T_FLOAT)
+    PetscCall(PetscSNPrintf(msg, len, "attribute %s must hold integers", name));
+  else if (np < 1 || (size_t)np > cap)
+    PetscCall(PetscSNPrintf(msg, len, "attribute %s has %lld values (1 to %zu expected)", name, (long long)np, cap));
+  else {
+    /* unsigned as unsigned, signed as signed, floats as doubles: no value changes on the way in */
+    const PetscBool u  = (PetscBool)(cls == H5T_INTEGER && H5Tget_sign(t) == H5T_SGN_NONE);
+    hid_t           mt = cls == H5T_FLOAT ? H5T_NATIVE_DOUBLE : u ? H5T_NATIVE_ULLONG : H5T_NATIVE_LLONG;
+    raw                = malloc((size_t)np * 8);
+    v                  = (PetscInt64 *)raw; /* converted in place: each value is 8 bytes either way */
+    if (!raw || H5Aread(a, mt, raw) < 0) PetscCall(PetscSNPrintf(msg, len, "attribute %s could not be read", name));
+    for (hssize_t i = 0; i < np && !msg[0]; i++) {
+      if (cls == H5T_FLOAT) {
+        const double x = ((double *)raw)[i];
+        if (!(x == floor(x) && fabs(x) < 9223372036854775808.0 && (PetscInt64)x >= lo && (PetscInt64)x <= hi))
+          PetscCall(PetscSNPrintf(msg, len, "attribute %s: value %.17g at index %lld is not a whole number in [%" PetscInt64_FMT ", %" PetscInt64_FMT "]", name, x, (long long)i, lo, hi));
+        else
+          v[i] = (PetscInt64)x;
+      } else if (u) {
+        const unsigned long long x = ((unsigned long long *)raw)[i];
+        if (x > (unsigned long long)INT64_MAX || (PetscInt64)x < lo || (PetscInt64)x > hi)
+          PetscCall(PetscSNPrintf(msg, len, "attribute %s: value %llu at index %lld is out of range [%" PetscInt64_FMT ", %" PetscInt64_FMT "]", name, x, (long long)i, lo, hi));
+        else
+          v[i] = (PetscInt64)x;
+      } else {
+        const long long x = ((long long *)raw)[i];
+        if (x < lo || x > hi)
+          PetscCall(PetscSNPrintf(msg, len, "attribute %s: value %lld at index %lld is out of range [%" PetscInt64_FMT ", %" PetscInt64_FMT "]", name, x, (long long)i, lo, hi));
+        else
+          v[i] = (PetscInt64)x;
+      }
+    }
+    if (!msg[0]) {
+      *n    = (size_t)np;
+      *data = v;
+      raw   = NULL;
+    }
+  }
+  free(raw);
+  H5Sclose(sp);
+  H5Tclose(t);
+  H5Aclose(a);
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 

@@ -83,7 +83,7 @@ PetscErrorCode MrLayoutPartitionRegions(MPI_Comm comm, MrModel m, const PetscRea
   PetscCall(MatPartitioningSetType(part, MATPARTITIONINGPTSCOTCH));
   PetscCall(MatPartitioningSetNParts(part, P));
   PetscCall(MatPartitioningSetVertexWeights(part, vw)); /* takes vw */
-  PetscCall(MatPartitioningSetFromOptions(part));
+  MrSetFromOptions(comm, MatPartitioningSetFromOptions(part));
   PetscCall(MatPartitioningApply(part, &is));
   PetscCall(ISAllGather(is, &all));
   PetscCall(ISGetIndices(all, &o));

@@ -16,14 +16,15 @@
 /* Reads a per-region list option: one value (replicated) or R values. */
 static PetscErrorCode MrRegionList(PetscOptionItems *PetscOptionsObject, MPI_Comm comm, const char name[], const char help[], PetscInt R, PetscReal def, PetscBool required, PetscReal v[], PetscBool *set)
 {
-  PetscInt   n = R + 1; /* one more than allowed, so that too many values are seen */
+  PetscInt   n = R;
   PetscBool  flg;
   PetscReal *w;
+  char       dflt[32];
 
   PetscFunctionBegin;
   PetscCall(PetscMalloc1(R + 1, &w));
-  for (PetscInt r = 0; r <= R; r++) w[r] = def; /* -help shows the default */
-  PetscCall(PetscOptionsRealArray(name, help, NULL, w, &n, &flg));
+  PetscCall(PetscSNPrintf(dflt, sizeof(dflt), "%g", (double)def)); /* -help shows the default */
+  PetscCall(MrOptionsRealArray(name, help, dflt, w, &n, &flg));
   if (set) *set = flg;
   MrCheckInput(comm, flg || !required, "option %s is required (%s)", name, help);
   for (PetscInt r = 0; r < R; r++) v[r] = flg && r < n ? w[r] : def;
@@ -36,25 +37,35 @@ static PetscErrorCode MrRegionList(PetscOptionItems *PetscOptionsObject, MPI_Com
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
+/* Reads -N, neurons per region: one value (replicated) or R, each a whole number in
+   the supported range (read in 64 bits, so 2^32 + 300 is refused, not 300). */
+static PetscErrorCode MrRegionSizes(PetscOptionItems *PetscOptionsObject, MPI_Comm comm, const char help[], PetscInt R, PetscInt def, PetscInt N[], PetscBool *set)
+{
+  PetscInt  n = R;
+  PetscBool flg;
+  PetscInt *w;
+  char      dflt[32];
+
+  PetscFunctionBegin;
+  PetscCall(PetscMalloc1(R + 1, &w));
+  PetscCall(PetscSNPrintf(dflt, sizeof(dflt), "%" PetscInt_FMT, def));
+  PetscCall(MrOptionsIntArray("-N", help, dflt, w, &n, &flg, 1, (PetscInt)MR_MODEL_MAX_NEURONS));
+  if (set) *set = flg;
+  if (flg) MrCheckInput(comm, n == 1 || n == R, "option -N has %" PetscInt_FMT " values; give 1 or R = %" PetscInt_FMT, n, R);
+  for (PetscInt r = 0; r < R; r++) N[r] = flg ? w[n == 1 ? 0 : r] : def;
+  PetscCall(PetscFree(w));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
 /* Common options: R, N, g, tau. */
 static PetscErrorCode MrGenCommon(PetscOptionItems *PetscOptionsObject, MPI_Comm comm, MrModel m)
 {
-  PetscReal *N;
-
   PetscFunctionBegin;
-  m->R = 2;
-  PetscCall(PetscOptionsInt("-R", "number of regions", NULL, m->R, &m->R, NULL));
-  MrCheckInput(comm, m->R >= 1 && m->R <= 10000000, "-R %" PetscInt_FMT ": the number of regions must be between 1 and 1e7", m->R);
+  PetscCall(MrOptionsInt("-R", "number of regions (1 to 1e7)", 2, &m->R, NULL, 1, 10000000));
   PetscCall(PetscMalloc2(m->R, &m->N, m->R, &m->g));
-  PetscCall(PetscMalloc1(m->R, &N));
-  PetscCall(MrRegionList(PetscOptionsObject, comm, "-N", "neurons per region (one value or R)", m->R, 1000, PETSC_FALSE, N, NULL));
-  for (PetscInt r = 0; r < m->R; r++) {
-    MrCheckInput(comm, N[r] >= 1 && N[r] == floor(N[r]) && N[r] < 1e9, "-N: region %" PetscInt_FMT " has N = %g; sizes must be positive integers", r, (double)N[r]);
-    m->N[r] = (PetscInt)N[r];
-  }
-  PetscCall(PetscFree(N));
+  PetscCall(MrRegionSizes(PetscOptionsObject, comm, "neurons per region (one value or R)", m->R, 1000, m->N, NULL));
   PetscCall(MrRegionList(PetscOptionsObject, comm, "-g", "disorder strength per region (one value or R)", m->R, 0.0, PETSC_FALSE, m->g, NULL));
-  PetscCall(PetscOptionsReal("-tau", "time constant", NULL, m->tau, &m->tau, NULL));
+  PetscCall(MrOptionsReal("-tau", "time constant", m->tau, &m->tau, NULL));
   PetscCall(PetscOptionsString("-description", "free-text description", NULL, m->description, m->description, sizeof(m->description), NULL));
   PetscFunctionReturn(PETSC_SUCCESS);
 }
@@ -99,9 +110,9 @@ static PetscErrorCode MrGenPaper(PetscOptionItems *PetscOptionsObject, MPI_Comm 
   PetscCall(MrRegionList(PetscOptionsObject, comm, "-b", "make_T: c = sqrt(b) sqrt(b)^T + diag(a - b)", R, 0, PETSC_FALSE, b, &hasB));
   PetscCall(MrRegionList(PetscOptionsObject, comm, "-u", "make_T_from_uh: c = u u^T + diag(h)", R, 0, PETSC_FALSE, u, &hasU));
   PetscCall(MrRegionList(PetscOptionsObject, comm, "-hdiag", "make_T_from_uh: diagonal h", R, 0, PETSC_FALSE, h, &hasH));
-  nV = R * R + 1; /* one more than allowed, so that too many values are seen */
-  PetscCall(PetscCalloc1(nV, &Vl));
-  PetscCall(PetscOptionsRealArray("-V", "input routing V[r,s] = <n^{rs} u^s>, R*R values", NULL, Vl, &nV, &hasV));
+  nV = R * R;
+  PetscCall(PetscCalloc1(nV + 1, &Vl));
+  PetscCall(MrOptionsRealArray("-V", "input routing V[r,s] = <n^{rs} u^s>, R*R values", "none", Vl, &nV, &hasV));
   if (help) {
     PetscCall(PetscFree(Vl));
     PetscCall(PetscFree5(a, b, u, h, c));
@@ -370,7 +381,7 @@ static inline PetscBool MrBoxReject(const MrBoxFilter *bf, const double *T) { re
    part lies in |Re - w_re| < tol, ||Im| - w_im| < tol (w_im >= 0). Draws whose That cannot
    have an eigenvalue there are rejected by the prefilter (R <= 3); the others, and every
    draw without the prefilter, go through MrModelLeadingEigenvalue and the box rule. */
-static PetscErrorCode MrGenRandomBox(MrModel m, PetscReal wre, PetscReal wim, PetscReal tol, PetscReal rho, PetscInt seed, PetscInt maxTries, PetscBool prefilter, PetscInt *draws, PetscReal *are, PetscReal *aim)
+static PetscErrorCode MrGenRandomBox(MrModel m, PetscReal wre, PetscReal wim, PetscReal tol, PetscReal rho, PetscInt64 seed, PetscInt maxTries, PetscBool prefilter, PetscInt *draws, PetscReal *are, PetscReal *aim)
 {
   MrZiggurat       z;
   philox4x64_key_t key;
@@ -407,29 +418,29 @@ static PetscErrorCode MrGenRandomBox(MrModel m, PetscReal wre, PetscReal wim, Pe
 /* random: T[r,s,q] ~ N(0, rho^2/R), redrawn until That's leading eigenvalue is near the target. */
 static PetscErrorCode MrGenRandom(PetscOptionItems *PetscOptionsObject, MPI_Comm comm, PetscBool help, MrModel m)
 {
-  PetscReal wre = 1.5, wim = 0.0, tol = 0.05, rho = 3.5, are, aim;
-  PetscInt  seed = 1, maxTries = 200000, t;
-  PetscBool rescale = PETSC_FALSE, box = PETSC_FALSE, prefilter = PETSC_TRUE;
+  PetscReal  wre = 1.5, wim = 0.0, tol = 0.05, rho = 3.5, are, aim;
+  PetscInt   maxTries = 200000, t;
+  PetscInt64 seed     = 1;
+  PetscBool  rescale = PETSC_FALSE, box = PETSC_FALSE, prefilter = PETSC_TRUE;
 
   PetscFunctionBegin;
   PetscCall(MrGenCommon(PetscOptionsObject, comm, m));
-  PetscCall(PetscOptionsReal("-w_re", "target real part of That's leading eigenvalue", NULL, wre, &wre, NULL));
-  PetscCall(PetscOptionsReal("-w_im", "target imaginary part", NULL, wim, &wim, NULL));
-  PetscCall(PetscOptionsBool("-box", "the published Fig. 5 ensemble: accept when the leading eigenvalue lies in |Re - w_re| < tol, ||Im| - |w_im|| < tol; rho defaults to |w|", NULL, box, &box, NULL));
+  PetscCall(MrOptionsReal("-w_re", "target real part of That's leading eigenvalue", wre, &wre, NULL));
+  PetscCall(MrOptionsReal("-w_im", "target imaginary part", wim, &wim, NULL));
+  PetscCall(MrOptionsBool("-box", "the published Fig. 5 ensemble: accept when the leading eigenvalue lies in |Re - w_re| < tol, ||Im| - |w_im|| < tol; rho defaults to |w|", box, &box, NULL));
   if (box) { /* the defaults of the box ensemble */
     rho      = hypot(wre, wim);
     maxTries = 100000000;
   }
-  PetscCall(PetscOptionsReal("-tol", box ? "half-width of the accepted box" : "accepted distance to the target", NULL, tol, &tol, NULL));
-  PetscCall(PetscOptionsReal("-rho", "T entries ~ N(0, rho^2/R) (with -box the default is |w|)", NULL, rho, &rho, NULL));
-  PetscCall(PetscOptionsInt("-seed", "seed of the draws", NULL, seed, &seed, NULL));
-  PetscCall(PetscOptionsInt("-max_tries", "draws before giving up (with -box the default is 1e8)", NULL, maxTries, &maxTries, NULL));
-  PetscCall(PetscOptionsBool("-rescale", "accept a draw whose leading eigenvalue points at the target and scale T onto it (reaches any |w|)", NULL, rescale, &rescale, NULL));
-  PetscCall(PetscOptionsBool("-box_prefilter", "-box: reject draws by a bound on That's characteristic polynomial before any eigenvalue is computed (R <= 3; the same draw is accepted; off only to check that)", NULL, prefilter, &prefilter, NULL));
+  PetscCall(MrOptionsReal("-tol", box ? "half-width of the accepted box" : "accepted distance to the target", tol, &tol, NULL));
+  PetscCall(MrOptionsReal("-rho", "T entries ~ N(0, rho^2/R) (with -box the default is |w|)", rho, &rho, NULL));
+  PetscCall(MrOptionsInt64("-seed", "seed of the draws", seed, &seed, NULL, 0, MR_SEED_MAX));
+  PetscCall(MrOptionsInt("-max_tries", "draws before giving up (with -box the default is 1e8)", maxTries, &maxTries, NULL, 1, PETSC_MAX_INT - 1));
+  PetscCall(MrOptionsBool("-rescale", "accept a draw whose leading eigenvalue points at the target and scale T onto it (reaches any |w|)", rescale, &rescale, NULL));
+  PetscCall(MrOptionsBool("-box_prefilter", "-box: reject draws by a bound on That's characteristic polynomial before any eigenvalue is computed (R <= 3; the same draw is accepted; off only to check that)", prefilter, &prefilter, NULL));
   if (help) PetscFunctionReturn(PETSC_SUCCESS);
   MrCheckInput(comm, !(box && rescale), "model random: -box and -rescale exclude each other (the box ensemble is not rescaled)");
   MrCheckInput(comm, tol > 0 && rho > 0, "model random: -tol and -rho must be > 0%s", box ? " (with -box, rho defaults to |w|: give -rho when w = 0)" : "");
-  MrCheckInput(comm, maxTries >= 1, "model random: -max_tries must be >= 1");
   MrCheckInput(comm, m->R <= 60, "model random: R = %" PetscInt_FMT " is too large for the dense That search (use the graph generator)", m->R);
   PetscCall(MrGenDenseChannels(m));
   if (box) {
@@ -470,17 +481,18 @@ static PetscErrorCode MrGenRandom(PetscOptionItems *PetscOptionsObject, MPI_Comm
    T blocks N(0, rho^2 / indegree-channels), U = identity. */
 static PetscErrorCode MrGenGraph(PetscOptionItems *PetscOptionsObject, MPI_Comm comm, PetscBool help, MrModel m)
 {
-  PetscInt  k = 4, d = 1, seed = 1, R, C, *tgt, *in, *inOff, *fill, K = 1, *clus, *cOff, *cMem;
-  PetscReal rho = 1.0, pout = 0.05;
+  PetscInt   k = 4, d = 1, R, C, *tgt, *in, *inOff, *fill, K = 1, *clus, *cOff, *cMem;
+  PetscInt64 seed = 1;
+  PetscReal  rho = 1.0, pout = 0.05;
 
   PetscFunctionBegin;
   PetscCall(MrGenCommon(PetscOptionsObject, comm, m));
-  PetscCall(PetscOptionsInt("-degree", "out-degree of each region", NULL, k, &k, NULL));
-  PetscCall(PetscOptionsInt("-rank", "channels per edge", NULL, d, &d, NULL));
-  PetscCall(PetscOptionsInt("-seed", "seed of the graph and T", NULL, seed, &seed, NULL));
-  PetscCall(PetscOptionsReal("-rho", "spectral radius scale of That", NULL, rho, &rho, NULL));
-  PetscCall(PetscOptionsInt("-clusters", "K random clusters of regions; edges stay inside them but for -p_out", NULL, K, &K, NULL));
-  PetscCall(PetscOptionsReal("-p_out", "with -clusters: probability that an edge leaves its cluster", NULL, pout, &pout, NULL));
+  PetscCall(MrOptionsInt("-degree", "out-degree of each region (1 to R-1)", k, &k, NULL, 1, PETSC_MAX_INT));
+  PetscCall(MrOptionsInt("-rank", "channels per edge (1 to 64)", d, &d, NULL, 1, 64));
+  PetscCall(MrOptionsInt64("-seed", "seed of the graph and T", seed, &seed, NULL, 0, MR_SEED_MAX));
+  PetscCall(MrOptionsReal("-rho", "spectral radius scale of That", rho, &rho, NULL));
+  PetscCall(MrOptionsInt("-clusters", "K random clusters of regions; edges stay inside them but for -p_out (1 to R)", K, &K, NULL, 1, PETSC_MAX_INT));
+  PetscCall(MrOptionsReal("-p_out", "with -clusters: probability that an edge leaves its cluster", pout, &pout, NULL));
   if (help) PetscFunctionReturn(PETSC_SUCCESS);
   R = m->R;
   MrCheckInput(comm, K >= 1 && K <= R, "model graph: -clusters %" PetscInt_FMT " must be between 1 and R", K);
@@ -649,6 +661,10 @@ static PetscErrorCode MrReadNpy(const char path[], const char opt[], int *ndim, 
     v = strtol(p, &e, 10);
     if (e == p || v < 0 || *ndim == 4) {
       PetscCall(PetscSNPrintf(msg, len, "%s: '%s' has %s", opt, path, *ndim == 4 ? "more than 3 dimensions" : "a malformed NPY shape"));
+      goto done;
+    }
+    if (v > PETSC_MAX_INT || (v && n > (size_t)PETSC_MAX_INT / (size_t)v)) { /* indexed by PetscInt; n * 8 must not wrap */
+      PetscCall(PetscSNPrintf(msg, len, "%s: '%s' has a shape of more than %" PetscInt_FMT " entries", opt, path, (PetscInt)PETSC_MAX_INT));
       goto done;
     }
     shape[(*ndim)++] = (PetscInt)v;
@@ -823,7 +839,7 @@ static PetscErrorCode MrFromBuild(MPI_Comm comm, MrModel m, const MrFromArrays *
   PetscCall(PetscMalloc2(R, &m->N, R, &m->g));
   for (PetscInt r = 0; r < R; r++) {
     PetscReal N = A->a[4] ? A->a[4][r] : 1000;
-    MrCheckInput(comm, N >= 1 && N == floor(N) && N < 1e9, "model from: /N of region %" PetscInt_FMT " is %g; sizes must be positive integers", r, (double)N);
+    MrCheckInput(comm, N >= 1 && N == floor(N) && N <= MR_MODEL_MAX_NEURONS, "model from: /N of region %" PetscInt_FMT " is %.17g; sizes are whole numbers from 1 to %" PetscInt64_FMT, r, (double)N, (PetscInt64)MR_MODEL_MAX_NEURONS);
     m->N[r] = (PetscInt)N;
     m->g[r] = A->a[3] ? A->a[3][r] : 0;
   }
@@ -913,19 +929,26 @@ static PetscErrorCode MrFromSet(MPI_Comm comm, MrModel m, const char list[])
       if (!strcmp(name, MrFromName[k])) want = MrFromRank[k];
     MrCheckInput(comm, want > 0, "-set '%s': unknown array '%s' (T, U, V, g, N)", item, name);
     for (q = item + l; *q == ':';) {
-      long i = strtol(q + 1, &end, 10);
-      MrCheckInput(comm, end != q + 1 && (*end == ':' || *end == '='), "-set '%s': indices are whole numbers separated by ':' (%s)", item, syntax);
+      size_t        il = strcspn(q + 1, ":=");
+      char          field[64];
+      PetscInt64    i = -1;
+      MrParseStatus st;
+      MrCheckInput(comm, il > 0 && il < sizeof(field) && (q[1 + il] == ':' || q[1 + il] == '='), "-set '%s': indices are whole numbers separated by ':' (%s)", item, syntax);
+      memcpy(field, q + 1, il);
+      field[il] = 0;
+      st        = MrParseInt64(field, &i);
+      MrCheckInput(comm, st != MR_PARSE_MALFORMED, "-set '%s': indices are whole numbers, not '%s' (%s)", item, field, syntax);
       MrCheckInput(comm, ni < 4, "-set '%s': %s takes %" PetscInt_FMT " indices", item, name, want);
-      MrCheckInput(comm, i >= 0 && i < R, "-set '%s': index %ld is outside 0..%" PetscInt_FMT, item, i, R - 1);
+      MrCheckInput(comm, st == MR_PARSE_OK && i >= 0 && i < R, "-set '%s': index %s is outside 0..%" PetscInt_FMT, item, field, R - 1);
       idx[ni++] = (PetscInt)i;
-      q         = end;
+      q += 1 + il;
     }
     MrCheckInput(comm, ni == want, "-set '%s': %s takes %" PetscInt_FMT " ind%s (%s)", item, name, want, want == 1 ? "ex" : "ices", syntax);
     MrCheckInput(comm, m->dense || name[0] == 'g' || name[0] == 'N', "-set '%s': the model is in the channel form; -set changes only g and N there", item);
     if (name[0] == 'g')
       m->g[idx[0]] = v;
     else if (name[0] == 'N') {
-      MrCheckInput(comm, v >= 1 && v == floor(v) && v < 1e9, "-set '%s': N must be a positive integer", item);
+      MrCheckInput(comm, v >= 1 && v == floor(v) && v <= MR_MODEL_MAX_NEURONS, "-set '%s': N must be a positive integer up to %" PetscInt64_FMT, item, (PetscInt64)MR_MODEL_MAX_NEURONS);
       m->N[idx[0]] = (PetscInt)v;
     } else if (name[0] == 'V') {
       if (!m->V) PetscCall(PetscCalloc1(m->C, &m->V));
@@ -958,7 +981,8 @@ static PetscErrorCode MrGenFrom(PetscOptionItems *PetscOptionsObject, MPI_Comm c
   const char  *vname[3] = {"-T", "-U", "-V"};
   const char  *vhelp[3] = {"T[r,s,q]: a .npy file of shape (R,R,R) or R^3 values", "U[s,q,p] (identity when absent): a .npy file (R,R,R) or R^3 values", "V[r,s] (no inputs when absent): a .npy file (R,R) or R^2 values"};
   PetscInt     Ropt     = 0, nsrc, R;
-  PetscReal    tau      = 1, *Nv, *gv;
+  PetscReal    tau      = 1, *gv;
+  PetscInt    *Nv;
   PetscBool    tauSet, descSet, Nset, gSet;
   PetscMPIInt  rank;
   MrFromArrays A = {0, {NULL}};
@@ -971,14 +995,15 @@ static PetscErrorCode MrGenFrom(PetscOptionItems *PetscOptionsObject, MPI_Comm c
     val[k][0] = 0;
     PetscCall(PetscOptionsString(vname[k], vhelp[k], NULL, val[k], val[k], MR_FROM_VALLEN, NULL));
   }
-  PetscCall(PetscOptionsInt("-R", "number of regions (default: from T; checked against it when given)", NULL, Ropt, &Ropt, NULL));
-  PetscCall(PetscOptionsReal("-tau", "time constant (default: the model file's, else 1)", NULL, tau, &tau, &tauSet));
+  PetscCall(MrOptionsInt("-R", "number of regions (0: from T; checked against it when given)", Ropt, &Ropt, NULL, 0, 1000));
+  PetscCall(MrOptionsReal("-tau", "time constant (default: the model file's, else 1)", tau, &tau, &tauSet));
   PetscCall(PetscOptionsString("-description", "free-text description", NULL, desc, desc, sizeof(desc), &descSet));
   PetscCall(PetscOptionsString("-set", "entries to change, NAME:index...=value,...: T:r:s:q, U:s:q:p, V:r:s, g:r, N:r (after -g and -N)", NULL, set, set, sizeof(set), NULL));
   PetscCall(PetscOptionsGetString(NULL, NULL, "-o", out, sizeof(out), NULL));
   if (help) {
     PetscReal dummy[2];
-    PetscCall(MrRegionList(PetscOptionsObject, comm, "-N", "neurons per region (one value or R; default: the input's, else 1000)", 1, 1000, PETSC_FALSE, dummy, NULL));
+    PetscInt  idummy[2];
+    PetscCall(MrRegionSizes(PetscOptionsObject, comm, "neurons per region (one value or R; default: the input's, else 1000)", 1, 1000, idummy, NULL));
     PetscCall(MrRegionList(PetscOptionsObject, comm, "-g", "disorder per region (one value or R; default: the input's, else 0)", 1, 0, PETSC_FALSE, dummy, NULL));
     goto done;
   }
@@ -1003,13 +1028,10 @@ static PetscErrorCode MrGenFrom(PetscOptionItems *PetscOptionsObject, MPI_Comm c
   }
   R = m->R;
   PetscCall(PetscMalloc2(R, &Nv, R, &gv));
-  PetscCall(MrRegionList(PetscOptionsObject, comm, "-N", "neurons per region (one value or R; default: the input's, else 1000)", R, 1000, PETSC_FALSE, Nv, &Nset));
+  PetscCall(MrRegionSizes(PetscOptionsObject, comm, "neurons per region (one value or R; default: the input's, else 1000)", R, 1000, Nv, &Nset));
   PetscCall(MrRegionList(PetscOptionsObject, comm, "-g", "disorder per region (one value or R; default: the input's, else 0)", R, 0, PETSC_FALSE, gv, &gSet));
   for (PetscInt r = 0; r < R; r++) {
-    if (Nset) {
-      MrCheckInput(comm, Nv[r] >= 1 && Nv[r] == floor(Nv[r]) && Nv[r] < 1e9, "-N: region %" PetscInt_FMT " has N = %g; sizes must be positive integers", r, (double)Nv[r]);
-      m->N[r] = (PetscInt)Nv[r];
-    }
+    if (Nset) m->N[r] = Nv[r];
     if (gSet) m->g[r] = gv[r];
   }
   PetscCall(PetscFree2(Nv, gv));
@@ -1060,11 +1082,11 @@ PetscErrorCode MrModelGenerate(MPI_Comm comm, const char name[], MrModel *model)
     PetscCall(MrGenFrom(PetscOptionsObject, comm, help, m));
   {
     PetscReal *s2;
-    PetscInt   n = m->R + 1;
+    PetscInt   n = PetscMax(m->R, 1);
     PetscBool  set;
     PetscCall(PetscMalloc1(m->R + 1, &s2));
     for (PetscInt r = 0; r <= m->R; r++) s2[r] = 0;
-    PetscCall(PetscOptionsRealArray("-sigma2", "readout variance per region (default: the model file's with from, else the 1.05 rule)", NULL, s2, &n, &set));
+    PetscCall(MrOptionsRealArray("-sigma2", "readout variance per region (1 or R values)", "the model file's with from, else the 1.05 rule", s2, &n, &set));
     if (set && !help) {
       MrCheckInput(comm, n == 1 || n == m->R, "-sigma2 has %" PetscInt_FMT " values; give 1 or R", n);
       for (PetscInt r = 1; r < m->R && n == 1; r++) s2[r] = s2[0];

@@ -140,8 +140,15 @@ PetscErrorCode MrModelSetUp(MrModel m)
   PetscFunctionBegin;
   MrCheckInput(comm, m->R >= 1, "model: the number of regions R = %" PetscInt_FMT " must be at least 1", m->R);
   MrCheckInput(comm, m->C >= 0, "model: negative number of channels %" PetscInt_FMT, m->C);
+  {
+    PetscInt64 total = 0; /* in 64 bits: a sum that wraps must not look valid */
+    for (PetscInt r = 0; r < m->R; r++) total += m->N[r];
+    for (PetscInt r = 0; r < m->R; r++)
+      MrCheckInput(comm, m->N[r] > 0 && m->N[r] <= MR_MODEL_MAX_NEURONS, "model: region %" PetscInt_FMT " has N = %" PetscInt_FMT "; sizes must be from 1 to %" PetscInt64_FMT, r, m->N[r], (PetscInt64)MR_MODEL_MAX_NEURONS);
+    MrCheckInput(comm, total <= MR_MODEL_MAX_NEURONS, "model: the %" PetscInt_FMT " regions hold %" PetscInt64_FMT " neurons in all; this build supports at most %" PetscInt64_FMT " (PETSc's %d-bit indices)", m->R, total,
+                 (PetscInt64)MR_MODEL_MAX_NEURONS, (int)(8 * sizeof(PetscInt)));
+  }
   for (PetscInt r = 0; r < m->R; r++) {
-    MrCheckInput(comm, m->N[r] > 0, "model: region %" PetscInt_FMT " has N = %" PetscInt_FMT "; sizes must be > 0", r, m->N[r]);
     MrCheckInput(comm, isfinite(m->g[r]) && m->g[r] >= 0, "model: region %" PetscInt_FMT " has g = %g; g must be finite and >= 0", r, (double)m->g[r]);
     if (m->sigma2) MrCheckInput(comm, isfinite(m->sigma2[r]) && m->sigma2[r] > 0, "model: region %" PetscInt_FMT " has readout variance %g; it must be finite and > 0", r, (double)m->sigma2[r]);
   }
@@ -180,6 +187,15 @@ PetscErrorCode MrModelSetUp(MrModel m)
   }
   PetscCall(MrModelBuildLists(m));
   if (m->Cth < 0 || m->Cth > m->C) m->Cth = m->C;
+  { /* the dense per-region matrices (covariance D x D, U blocks) are indexed by PetscInt */
+    PetscInt64 u = 0;
+    for (PetscInt r = 0; r < m->R; r++) {
+      const PetscInt64 nin = m->inOff[r + 1] - m->inOff[r], D = nin + (m->outOff[r + 1] - m->outOff[r]) + 1;
+      MrCheckInput(comm, D * D <= PETSC_MAX_INT, "model: region %" PetscInt_FMT " has %" PetscInt64_FMT " channels in and out; its %" PetscInt64_FMT " x %" PetscInt64_FMT " covariance exceeds this build's PETSc index range", r, D - 1, D, D);
+      u += nin * nin;
+    }
+    MrCheckInput(comm, u <= PETSC_MAX_INT, "model: the U blocks of all regions hold %" PetscInt64_FMT " entries; more than this build's PETSc index range", u);
+  }
   /* U must be symmetric positive definite per region */
   for (PetscInt r = 0; r < m->R; r++) {
     PetscInt   n = m->inOff[r + 1] - m->inOff[r], D;

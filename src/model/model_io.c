@@ -126,6 +126,21 @@ static PetscErrorCode MrReadAttrs(hid_t f, MrModel m, char msg[], size_t len)
     }                                                                                                                                                                                                                                                    \
   } while (0)
 
+/* An integer dataset read in 64 bits, each value checked against [lo, hi], its length against PetscInt. */
+#define MR_READ_INT(name, want_rank, ptr, lo, hi)                                                                                                                                                                                                        \
+  do {                                                                                                                                                                                                                                                   \
+    PetscCall(MrH5ReadInt64(f, name, lo, hi, &rank, dims, &(ptr), msg, len));                                                                                                                                                                            \
+    if (msg[0]) goto done;                                                                                                                                                                                                                               \
+    if (rank != (want_rank)) {                                                                                                                                                                                                                           \
+      PetscCall(PetscSNPrintf(msg, len, "dataset %s has rank %d but rank %d is expected", name, rank, want_rank));                                                                                                                                       \
+      goto done;                                                                                                                                                                                                                                         \
+    }                                                                                                                                                                                                                                                    \
+    if (dims[0] > (hsize_t)PETSC_MAX_INT) {                                                                                                                                                                                                              \
+      PetscCall(PetscSNPrintf(msg, len, "dataset %s has %llu entries; this build's PETSc indexes at most %" PetscInt_FMT, name, (unsigned long long)dims[0], (PetscInt)PETSC_MAX_INT));                                                                  \
+      goto done;                                                                                                                                                                                                                                         \
+    }                                                                                                                                                                                                                                                    \
+  } while (0)
+
 #define MR_SHAPE(name, ok, ...)                                                                                                                                                                                                                          \
   do {                                                                                                                                                                                                                                                   \
     if (!(ok)) {                                                                                                                                                                                                                                         \
@@ -137,20 +152,28 @@ static PetscErrorCode MrReadAttrs(hid_t f, MrModel m, char msg[], size_t len)
 /* Rank-0 reading; on failure msg is set. */
 static PetscErrorCode MrModelReadFile(const char path[], MrModel m, char msg[], size_t len)
 {
-  hid_t      f;
-  int        rank;
-  hsize_t    dims[4];
-  long long *iN = NULL, *it = NULL, *is = NULL, *ir = NULL, *ic = NULL, *ur = NULL, *uc = NULL;
-  double    *g = NULL, *T = NULL, *U = NULL, *V = NULL, *tv = NULL, *uv = NULL, *s2 = NULL;
-  PetscInt   R, C;
+  hid_t       f;
+  int         rank;
+  hsize_t     dims[4];
+  PetscInt64 *iN = NULL, *it = NULL, *is = NULL, *ir = NULL, *ic = NULL, *ur = NULL, *uc = NULL;
+  double     *g = NULL, *T = NULL, *U = NULL, *V = NULL, *tv = NULL, *uv = NULL, *s2 = NULL;
+  PetscInt    R, C;
 
   PetscFunctionBegin;
   msg[0] = 0;
   PetscCall(MrH5OpenRead(path, "model file", &f, msg, len));
   if (f < 0) PetscFunctionReturn(PETSC_SUCCESS);
-  MR_READ("/N", H5T_NATIVE_LLONG, 1, iN);
+  MR_READ_INT("/N", 1, iN, 1, MR_MODEL_MAX_NEURONS); /* read in 64 bits: 2^32 + 300 is not 300 */
   R = (PetscInt)dims[0];
   MR_SHAPE("/N", R >= 1, "no regions");
+  {
+    PetscInt64 total = 0; /* each value is at most MR_MODEL_MAX_NEURONS, so the sum cannot wrap */
+    for (PetscInt r = 0; r < R; r++) total += iN[r];
+    if (total > MR_MODEL_MAX_NEURONS) {
+      PetscCall(PetscSNPrintf(msg, len, "dataset /N: its %" PetscInt_FMT " regions hold %" PetscInt64_FMT " neurons in all; this build supports at most %" PetscInt64_FMT, R, total, (PetscInt64)MR_MODEL_MAX_NEURONS));
+      goto done;
+    }
+  }
   MR_READ("/g", H5T_NATIVE_DOUBLE, 1, g);
   MR_SHAPE("/g", dims[0] == (hsize_t)R, "(%llu,) but /N gives R = %" PetscInt_FMT, (unsigned long long)dims[0], R);
   m->R = R;
@@ -166,9 +189,9 @@ static PetscErrorCode MrModelReadFile(const char path[], MrModel m, char msg[], 
     for (PetscInt r = 0; r < R; r++) m->sigma2[r] = s2[r];
   }
   if (MrH5Exists(f, "/channel/target")) { /* channel form */
-    MR_READ("/channel/target", H5T_NATIVE_LLONG, 1, it);
+    MR_READ_INT("/channel/target", 1, it, 0, R - 1);
     C = (PetscInt)dims[0];
-    MR_READ("/channel/source", H5T_NATIVE_LLONG, 1, is);
+    MR_READ_INT("/channel/source", 1, is, 0, R - 1);
     MR_SHAPE("/channel/source", dims[0] == (hsize_t)C, "(%llu,) but /channel/target has %" PetscInt_FMT " channels", (unsigned long long)dims[0], C);
     m->C = C;
     PetscCall(PetscMalloc2(C, &m->target, C, &m->source));
@@ -176,9 +199,9 @@ static PetscErrorCode MrModelReadFile(const char path[], MrModel m, char msg[], 
       m->target[c] = (PetscInt)it[c];
       m->source[c] = (PetscInt)is[c];
     }
-    MR_READ("/T/row", H5T_NATIVE_LLONG, 1, ir);
+    MR_READ_INT("/T/row", 1, ir, 0, C - 1);
     m->nT = (PetscInt)dims[0];
-    MR_READ("/T/col", H5T_NATIVE_LLONG, 1, ic);
+    MR_READ_INT("/T/col", 1, ic, 0, C - 1);
     MR_SHAPE("/T/col", dims[0] == (hsize_t)m->nT, "(%llu,) but /T/row has %" PetscInt_FMT " entries", (unsigned long long)dims[0], m->nT);
     MR_READ("/T/value", H5T_NATIVE_DOUBLE, 1, tv);
     MR_SHAPE("/T/value", dims[0] == (hsize_t)m->nT, "(%llu,) but /T/row has %" PetscInt_FMT " entries", (unsigned long long)dims[0], m->nT);
@@ -189,9 +212,9 @@ static PetscErrorCode MrModelReadFile(const char path[], MrModel m, char msg[], 
       m->Tval[e] = tv[e];
     }
     if (MrH5Exists(f, "/U/row")) {
-      MR_READ("/U/row", H5T_NATIVE_LLONG, 1, ur);
+      MR_READ_INT("/U/row", 1, ur, 0, C - 1);
       m->nU = (PetscInt)dims[0];
-      MR_READ("/U/col", H5T_NATIVE_LLONG, 1, uc);
+      MR_READ_INT("/U/col", 1, uc, 0, C - 1);
       MR_SHAPE("/U/col", dims[0] == (hsize_t)m->nU, "(%llu,) but /U/row has %" PetscInt_FMT " entries", (unsigned long long)dims[0], m->nU);
       MR_READ("/U/value", H5T_NATIVE_DOUBLE, 1, uv);
       MR_SHAPE("/U/value", dims[0] == (hsize_t)m->nU, "(%llu,) but /U/row has %" PetscInt_FMT " entries", (unsigned long long)dims[0], m->nU);

@@ -15,7 +15,6 @@
 #include <unistd.h>
 
 static const char *const MrWeightsKnown[]   = {"-weights", "-o", "-force", "-rank", "-rank_block", "-rank_max", "-R", "-tau", "-description", NULL};
-static const char *const MrWeightsNumeric[] = {"-rank_block", "-rank_max", "-R", "-tau", NULL};
 
 typedef struct {
   char      in[PETSC_MAX_PATH_LEN], out[PETSC_MAX_PATH_LEN], rank[64], description[256];
@@ -32,7 +31,6 @@ static PetscErrorCode MrWeightsGetOptions(MPI_Comm comm, MrWeightsOptions *o)
 
   PetscFunctionBegin;
   PetscCall(PetscMemzero(o, sizeof(*o)));
-  PetscCall(MrCheckNumericOptions(comm, MrWeightsNumeric));
   PetscCall(PetscStrncpy(o->rank, "auto", sizeof(o->rank)));
   o->rankMax = 16;
   o->tau     = 1;
@@ -41,13 +39,13 @@ static PetscErrorCode MrWeightsGetOptions(MPI_Comm comm, MrWeightsOptions *o)
   PetscOptionsBegin(comm, NULL, "mrdyn model weights: import a weight matrix and fit the multiregion structure", NULL);
   PetscCall(PetscOptionsString("-weights", "HDF5 file with /W (n x n, float32 or float64, row = target neuron, column = source) and /region (n integer labels 0..R-1)", NULL, o->in, o->in, sizeof(o->in), NULL));
   PetscCall(PetscOptionsString("-o", "model file to write (the fitted structure and the exact realisation)", NULL, o->out, o->out, sizeof(o->out), NULL));
-  PetscCall(PetscOptionsBool("-force", "overwrite an existing file", NULL, o->force, &o->force, NULL));
+  PetscCall(MrOptionsBool("-force", "overwrite an existing file", o->force, &o->force, NULL));
   PetscCall(PetscOptionsString("-rank", "rank of every block: auto (singular values above the bulk edge of a random block) or a number", NULL, o->rank, o->rank, sizeof(o->rank), NULL));
-  PetscCall(PetscOptionsIntArray("-rank_block", "ranks of single blocks, triples target,source,K (override -rank)", NULL, o->rankBlock, &o->nrb, &set));
+  PetscCall(MrOptionsIntArray("-rank_block", "ranks of single blocks, triples target,source,K (override -rank)", "none", o->rankBlock, &o->nrb, &set, 0, 100000));
   if (!set) o->nrb = 0;
-  PetscCall(PetscOptionsInt("-rank_max", "-rank auto: at most this many channels per block", NULL, o->rankMax, &o->rankMax, NULL));
-  PetscCall(PetscOptionsInt("-R", "number of regions (default: the largest label + 1)", NULL, o->R, &o->R, NULL));
-  PetscCall(PetscOptionsReal("-tau", "time constant of the model", NULL, o->tau, &o->tau, NULL));
+  PetscCall(MrOptionsInt("-rank_max", "-rank auto: at most this many channels per block", o->rankMax, &o->rankMax, NULL, 1, 100000));
+  PetscCall(MrOptionsInt("-R", "number of regions (0: the largest label + 1)", o->R, &o->R, NULL, 0, 1000));
+  PetscCall(MrOptionsReal("-tau", "time constant of the model", o->tau, &o->tau, NULL));
   PetscCall(PetscOptionsString("-description", "free-text description (default: the source file)", NULL, o->description, o->description, sizeof(o->description), NULL));
   PetscOptionsEnd();
   PetscCall(PetscOptionsHasHelp(NULL, &o->help));
@@ -68,18 +66,7 @@ static PetscErrorCode MrWeightsGetOptions(MPI_Comm comm, MrWeightsOptions *o)
     }
   }
   MrCheckInput(comm, o->nrb % 3 == 0, "option -rank_block needs triples target,source,K (it has %" PetscInt_FMT " values)", o->nrb);
-  for (PetscInt k = 0; k < o->nrb; k += 3)
-    MrCheckInput(comm, o->rankBlock[k + 2] >= 0, "option -rank_block: rank %" PetscInt_FMT " of block (%" PetscInt_FMT ", %" PetscInt_FMT ") is negative", o->rankBlock[k + 2], o->rankBlock[k], o->rankBlock[k + 1]);
-  MrCheckInput(comm, o->rankMax >= 1, "option -rank_max %" PetscInt_FMT " must be >= 1", o->rankMax);
-  MrCheckInput(comm, o->R >= 0 && o->R <= 1000, "option -R %" PetscInt_FMT " must be between 1 and 1000", o->R);
   MrCheckInput(comm, isfinite(o->tau) && o->tau > 0, "option -tau %g must be > 0", (double)o->tau);
-  {
-    struct stat a, b;
-    PetscBool   same;
-    PetscCall(PetscStrcmp(o->in, o->out, &same));
-    same = (PetscBool)(same || (stat(o->in, &a) == 0 && stat(o->out, &b) == 0 && a.st_dev == b.st_dev && a.st_ino == b.st_ino));
-    MrCheckInput(comm, !same, "model weights: -o names the weight file itself; it is never overwritten");
-  }
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
@@ -815,7 +802,7 @@ PetscErrorCode MrWeightsVerb(MPI_Comm comm)
   PetscCall(PetscMemzero(&F, sizeof(F)));
   PetscCall(MrWeightsGetOptions(comm, &o));
   if (o.help) PetscFunctionReturn(PETSC_SUCCESS);
-  PetscCall(MrOutputCheckPath(comm, o.out, o.force));
+  PetscCall(MrOutputCheckPathInputs(comm, o.out, (const char *const[]){o.in, NULL}, o.force));
   PetscCallMPI(MPI_Comm_rank(comm, &rank));
   if (rank == 0) {
     PetscCall(MrWeightsRead(o.in, o.R, &F.n, &F.R, &W, &label, &F.eps, F.dtype, msg, sizeof(msg)));

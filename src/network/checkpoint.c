@@ -3,6 +3,7 @@
    ranks, and the collective agreement on stop requests (signals). */
 #include "simulate_impl.h"
 #include <mrdyn/error.h>
+#include <math.h>
 #include <unistd.h>
 
 /* Global row offset of each owned slice, and the channel runs this rank owns:
@@ -121,6 +122,8 @@ static PetscErrorCode MrSimCheckpointWriteFile(MrSimCtx *ctx, TS ts, PetscInt st
   PetscCall(MrOutputAttrInt(ck, "last_saved", ctx->lastSaved));
   PetscCall(MrOutputAttrInt(ck, "activity_rows", ctx->nact));
   PetscCall(MrOutputAttrInt(ck, "mpi_size", L->size));
+  PetscCall(MrOutputAttrInt(ck, "seed", ctx->opt->seed)); /* exactly: the settings below are doubles */
+  PetscCall(MrOutputAttrInt(ck, "init_seed", ctx->opt->initSeed));
   MrSimCheckpointInts(ctx, iv);
   for (PetscInt k = 0; k < MR_CKPT_NINT; k++) vals[k] = (PetscReal)iv[k];
   PetscCall(MrOutputAttrRealArray(ck, "settings", MR_CKPT_NINT, vals));
@@ -266,7 +269,15 @@ PetscErrorCode MrSimCheckpointRead(MrSimCtx *ctx, TS ts, Vec X, PetscInt64 *nsav
     MrCheckInput(net->comm, ok, "-restart '%s': the settings attribute is missing or malformed", path);
   }
   MrSimCheckpointInts(ctx, iv);
-  for (PetscInt k = 0; k < MR_CKPT_NINT; k++) MrCheckInput(net->comm, vals[k] == (PetscReal)iv[k], "-restart '%s' was written with %s = %g, this run has %g; give the same settings", path, MrCkptIntNames[k], (double)vals[k], (double)iv[k]);
+  for (PetscInt k = 0; k < MR_CKPT_NINT; k++)
+    MrCheckInput(net->comm, vals[k] == (PetscReal)iv[k], "-restart '%s' was written with %s = %.17g, this run has %" PetscInt64_FMT "; give the same settings", path, MrCkptIntNames[k], (double)vals[k], iv[k]);
+  for (int k = 0; k < 2; k++) { /* the seeds exactly (doubles hold 53 bits), when the checkpoint records them */
+    const char *name[2] = {"seed", "init_seed"};
+    PetscInt64  v, want = k ? ctx->opt->initSeed : ctx->opt->seed;
+    if (H5Aexists(MrOutputFile(ck), name[k]) <= 0) continue;
+    PetscCall(MrOutputGetAttrInt(ck, name[k], &v));
+    MrCheckInput(net->comm, v == want, "-restart '%s' was written with -%s %" PetscInt64_FMT ", this run has %" PetscInt64_FMT "; give the same settings", path, name[k], v, want);
+  }
   PetscCall(MrOutputGetAttrInt(ck, "step", &step));
   PetscCall(MrOutputGetAttrReal(ck, "time", &t));
   PetscCall(MrOutputGetAttrReal(ck, "ts_dt", &dt));
@@ -274,6 +285,11 @@ PetscErrorCode MrSimCheckpointRead(MrSimCtx *ctx, TS ts, Vec X, PetscInt64 *nsav
   PetscCall(MrOutputGetAttrInt(ck, "last_saved", &lastSaved));
   PetscCall(MrOutputGetAttrInt(ck, "activity_rows", &actRows));
   PetscCall(MrOutputGetAttrStringAlloc(ck, "output_manifest", &outManifest));
+  /* counters of this run (PetscInt): a damaged or foreign value must not wrap */
+  MrCheckInput(net->comm, step >= 0 && step <= ctx->maxSteps, "-restart '%s': step %" PetscInt64_FMT " is outside 0..%" PetscInt_FMT, path, step, ctx->maxSteps);
+  MrCheckInput(net->comm, *nsaved >= 0 && *nsaved <= step + 1, "-restart '%s': saved_rows %" PetscInt64_FMT " is outside 0..step + 1 = %" PetscInt64_FMT, path, *nsaved, step + 1);
+  MrCheckInput(net->comm, lastSaved >= -1 && lastSaved <= step, "-restart '%s': last_saved %" PetscInt64_FMT " is outside -1..step = %" PetscInt64_FMT, path, lastSaved, step);
+  MrCheckInput(net->comm, actRows >= 0 && actRows <= step + 1, "-restart '%s': activity_rows %" PetscInt64_FMT " is outside 0..step + 1 = %" PetscInt64_FMT, path, actRows, step + 1);
 
   PetscCall(MrSimPieces(ctx, &xr0, &xnr, &ns, &sr0, &snr, &perm));
   PetscCall(PetscMalloc1(net->nS * T + 1, &sbuf));
@@ -308,7 +324,10 @@ PetscErrorCode MrSimCheckpointRead(MrSimCtx *ctx, TS ts, Vec X, PetscInt64 *nsav
     {
       hsize_t z = 0, one = (hsize_t)nref;
       PetscCall(MrOutputReadPieces(ck, "/state/delta_ref_step", 1, dims, 1, &z, &one, st));
-      for (PetscInt q = 0; q < nref; q++) ctx->refStep[q] = (PetscInt)st[q];
+      for (PetscInt q = 0; q < nref; q++) {
+        MrCheckInput(net->comm, st[q] == floor(st[q]) && st[q] >= -1 && st[q] <= (PetscReal)step, "-restart '%s': /state/delta_ref_step[%" PetscInt_FMT "] = %.17g is not a step in -1..%" PetscInt64_FMT, path, q, (double)st[q], step);
+        ctx->refStep[q] = (PetscInt)st[q];
+      }
       PetscCall(MrOutputReadPieces(ck, "/state/delta_ref_time", 1, dims, 1, &z, &one, ctx->refTime));
     }
     PetscCall(PetscFree4(buf, st, rr0, rnr));

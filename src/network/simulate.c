@@ -8,81 +8,56 @@
 static const char *const MrDisorderTypes[] = {"dense", "sparse", "MrDisorderType", "MR_DISORDER_", NULL};
 static const char *const MrPrecisions[]    = {"double", "single", "MrPrecision", "MR_PRECISION_", NULL};
 
-static const char *const MrSimNumeric[] = {"-seed",
-                                           "-init_seed",
-                                           "-dt",
-                                           "-t_final",
-                                           "-save_every",
-                                           "-traces",
-                                           "-output_buffer",
-                                           "-disorder_k",
-                                           "-progress",
-                                           "-init_currents",
-                                           "-init_variance",
-                                           "-init_uniform",
-                                           "-delta_times",
-                                           "-delta_lag_every",
-                                           "-delta_lag_max",
-                                           "-dry_run_bandwidth",
-                                           "-trials",
-                                           "-checkpoint_every",
-                                           "-save_activity",
-                                           "-dry_run_latency",
-                                           "-dry_run_network",
-                                           "-lyap_k",
-                                           "-lyap_every",
-                                           "-t_transient",
-                                           NULL};
-static const char *const MrSimKnown[]   = {"-model",
-                                           "-o",
-                                           "-force",
-                                           "-seed",
-                                           "-init_seed",
-                                           "-dt",
-                                           "-t_final",
-                                           "-save_every",
-                                           "-traces",
-                                           "-output_buffer",
-                                           "-disorder",
-                                           "-disorder_k",
-                                           "-precision",
-                                           "-input",
-                                           "-save_connectivity",
-                                           "-progress",
-                                           "-init_currents",
-                                           "-init_variance",
-                                           "-init_uniform",
-                                           "-ts_type",
-                                           "-ts_rk_type",
-                                           "-ts_adapt_type",
-                                           "-log_view",
-                                           "-delta_times",
-                                           "-delta_lag_every",
-                                           "-delta_lag_max",
-                                           "-dry_run",
-                                           "-dry_run_bandwidth",
-                                           "-dry_run_latency",
-                                           "-dry_run_network",
-                                           "-trials",
-                                           "-checkpoint",
-                                           "-checkpoint_every",
-                                           "-restart",
-                                           "-partition",
-                                           "-save_activity",
-                                           "-analysis",
-                                           "-lyap_k",
-                                           "-lyap_every",
-                                           "-t_transient",
-                                           NULL};
+static const char *const MrSimKnown[] = {"-model",
+                                         "-o",
+                                         "-force",
+                                         "-seed",
+                                         "-init_seed",
+                                         "-dt",
+                                         "-t_final",
+                                         "-save_every",
+                                         "-traces",
+                                         "-output_buffer",
+                                         "-disorder",
+                                         "-disorder_k",
+                                         "-precision",
+                                         "-input",
+                                         "-save_connectivity",
+                                         "-progress",
+                                         "-init_currents",
+                                         "-init_variance",
+                                         "-init_uniform",
+                                         "-ts_type",
+                                         "-ts_rk_type",
+                                         "-ts_adapt_type",
+                                         "-log_view",
+                                         "-delta_times",
+                                         "-delta_lag_every",
+                                         "-delta_lag_max",
+                                         "-dry_run",
+                                         "-dry_run_bandwidth",
+                                         "-dry_run_latency",
+                                         "-dry_run_network",
+                                         "-trials",
+                                         "-checkpoint",
+                                         "-checkpoint_every",
+                                         "-restart",
+                                         "-partition",
+                                         "-save_activity",
+                                         "-analysis",
+                                         "-lyap_k",
+                                         "-lyap_every",
+                                         "-t_transient",
+                                         NULL};
 
 static PetscErrorCode MrSimGetOptions(MPI_Comm comm, MrSimOptions *o)
 {
-  PetscInt  seed = 1, iseed = -1, n;
-  PetscBool set;
+  PetscInt64 seed = 1, iseed = -1;
+  PetscInt   n;
+  PetscBool  set;
 
   PetscFunctionBegin;
   PetscCall(PetscMemzero(o, sizeof(*o)));
-  PetscCall(MrCheckNumericOptions(comm, MrSimNumeric));
   PetscCall(MrCheckChoice(comm, "-disorder", MrDisorderTypes, 2));
   PetscCall(MrCheckChoice(comm, "-precision", MrPrecisions, 2));
   PetscCall(MrCheckChoice(comm, "-partition", MrPartitionTypes, 3));
@@ -96,63 +71,63 @@ static PetscErrorCode MrSimGetOptions(MPI_Comm comm, MrSimOptions *o)
   PetscOptionsBegin(comm, NULL, "mrdyn simulate: finite-N multiregion network", NULL);
   PetscCall(PetscOptionsString("-model", "model file (HDF5, see docs/file-formats.md)", NULL, o->model, o->model, sizeof(o->model), NULL));
   PetscCall(PetscOptionsString("-o", "output file", NULL, o->out, o->out, sizeof(o->out), NULL));
-  PetscCall(PetscOptionsBool("-force", "overwrite an existing output file", NULL, o->force, &o->force, NULL));
-  PetscCall(PetscOptionsInt("-seed", "network realisation (J, vectors)", NULL, seed, &seed, NULL));
-  PetscCall(PetscOptionsInt("-init_seed", "initial-state draw (default: -seed)", NULL, iseed, &iseed, NULL));
-  PetscCall(PetscOptionsReal("-dt", "time step (units of tau)", NULL, o->dt, &o->dt, NULL));
-  PetscCall(PetscOptionsReal("-t_final", "duration (units of tau)", NULL, o->tfinal, &o->tfinal, NULL));
-  PetscCall(PetscOptionsInt("-save_every", "keep every K-th step", NULL, o->saveEvery, &o->saveEvery, NULL));
-  PetscCall(PetscOptionsInt("-traces", "neurons per region whose x is saved (the first ones)", NULL, o->traces, &o->traces, NULL));
-  PetscCall(PetscOptionsInt("-output_buffer", "saved steps held before each collective write", NULL, o->buffer, &o->buffer, NULL));
+  PetscCall(MrOptionsBool("-force", "overwrite an existing output file", o->force, &o->force, NULL));
+  PetscCall(MrOptionsInt64("-seed", "network realisation (J, vectors)", seed, &seed, NULL, 0, MR_SEED_MAX));
+  PetscCall(MrOptionsInt64("-init_seed", "initial-state draw (-1: -seed)", iseed, &iseed, NULL, -1, MR_SEED_MAX));
+  PetscCall(MrOptionsReal("-dt", "time step (units of tau)", o->dt, &o->dt, NULL));
+  PetscCall(MrOptionsReal("-t_final", "duration (units of tau)", o->tfinal, &o->tfinal, NULL));
+  PetscCall(MrOptionsInt("-save_every", "keep every K-th step", o->saveEvery, &o->saveEvery, NULL, 1, PETSC_MAX_INT));
+  PetscCall(MrOptionsInt("-traces", "neurons per region whose x is saved (the first ones)", o->traces, &o->traces, NULL, 0, PETSC_MAX_INT));
+  PetscCall(MrOptionsInt("-output_buffer", "saved steps held before each collective write (at most 2^20)", o->buffer, &o->buffer, NULL, 1, 1 << 20));
   PetscCall(PetscOptionsEnum("-disorder", "within-region disorder", NULL, MrDisorderTypes, (PetscEnum)o->dtype, (PetscEnum *)&o->dtype, NULL));
-  PetscCall(PetscOptionsInt("-disorder_k", "nonzeros per row of sparse disorder", NULL, o->K, &o->K, NULL));
+  PetscCall(MrOptionsInt("-disorder_k", "nonzeros per row of sparse disorder", o->K, &o->K, NULL, 1, PETSC_MAX_INT));
   PetscCall(PetscOptionsEnum("-precision", "storage of dense disorder", NULL, MrPrecisions, (PetscEnum)o->prec, (PetscEnum *)&o->prec, NULL));
   PetscCall(PetscOptionsString("-input", "input pulses region:t0:t1:amplitude,...", NULL, o->input, o->input, sizeof(o->input), NULL));
-  PetscCall(PetscOptionsInt("-save_activity", "write the rates phi(x) of every neuron every K-th step as /activity (0: off)", NULL, o->activityEvery, &o->activityEvery, NULL));
-  PetscCall(PetscOptionsBool("-save_connectivity", "write the vectors (and dense J) under /network (small N only)", NULL, o->saveConn, &o->saveConn, NULL));
-  PetscCall(PetscOptionsReal("-progress", "seconds between progress lines (0: none)", NULL, o->progress, &o->progress, NULL));
+  PetscCall(MrOptionsInt("-save_activity", "write the rates phi(x) of every neuron every K-th step as /activity (0: off)", o->activityEvery, &o->activityEvery, NULL, 0, PETSC_MAX_INT));
+  PetscCall(MrOptionsBool("-save_connectivity", "write the vectors (and dense J) under /network (small N only)", o->saveConn, &o->saveConn, NULL));
+  PetscCall(MrOptionsReal("-progress", "seconds between progress lines (0: none)", o->progress, &o->progress, NULL));
   o->ndref = 64;
-  PetscCall(PetscOptionsRealArray("-delta_times", "reference times of the recorded autocovariance /delta (none by default)", NULL, o->dtimes, &o->ndref, &set));
+  PetscCall(MrOptionsRealArray("-delta_times", "reference times of the recorded autocovariance /delta (at most 64)", "none", o->dtimes, &o->ndref, &set));
   if (!set) o->ndref = 0;
   o->bandwidth = 10.0;
   o->trials    = 1;
-  PetscCall(PetscOptionsInt("-trials", "trajectories of one realisation integrated together (J read once for all)", NULL, o->trials, &o->trials, NULL));
-  PetscCall(PetscOptionsBool("-dry_run", "print memory per rank and the estimated time, allocate nothing, write nothing", NULL, o->dryRun, &o->dryRun, NULL));
+  PetscCall(MrOptionsInt("-trials", "trajectories of one realisation integrated together (J read once for all; 1 to 64)", o->trials, &o->trials, NULL, 1, 64));
+  PetscCall(MrOptionsBool("-dry_run", "print memory per rank and the estimated time, allocate nothing, write nothing", o->dryRun, &o->dryRun, NULL));
   PetscCall(PetscOptionsString("-checkpoint", "checkpoint file (default: the output name + .ckpt)", NULL, o->checkpoint, o->checkpoint, sizeof(o->checkpoint), NULL));
-  PetscCall(PetscOptionsInt("-checkpoint_every", "write a checkpoint every K steps (0: only on SIGTERM/SIGUSR1)", NULL, o->ckptEvery, &o->ckptEvery, NULL));
+  PetscCall(MrOptionsInt("-checkpoint_every", "write a checkpoint every K steps (0: only on SIGTERM/SIGUSR1)", o->ckptEvery, &o->ckptEvery, NULL, 0, PETSC_MAX_INT));
   PetscCall(PetscOptionsEnum("-partition", "regions to ranks when P < R: contiguous, roundrobin, or ptscotch (few channels across ranks)", NULL, MrPartitionTypes, (PetscEnum)o->partition, (PetscEnum *)&o->partition, NULL));
   PetscCall(PetscOptionsString("-restart", "continue the interrupted run from this checkpoint", NULL, o->restart, o->restart, sizeof(o->restart), NULL));
-  PetscCall(PetscOptionsReal("-dry_run_bandwidth", "memory bandwidth per rank (GB/s) for the time estimate", NULL, o->bandwidth, &o->bandwidth, NULL));
+  PetscCall(MrOptionsReal("-dry_run_bandwidth", "memory bandwidth per rank (GB/s) for the time estimate", o->bandwidth, &o->bandwidth, NULL));
   o->latency = 2.0;
   o->network = 1.0;
-  PetscCall(PetscOptionsReal("-dry_run_latency", "message latency (microseconds) for the time estimate", NULL, o->latency, &o->latency, NULL));
-  PetscCall(PetscOptionsReal("-dry_run_network", "network bandwidth per rank (GB/s) for the time estimate", NULL, o->network, &o->network, NULL));
+  PetscCall(MrOptionsReal("-dry_run_latency", "message latency (microseconds) for the time estimate", o->latency, &o->latency, NULL));
+  PetscCall(MrOptionsReal("-dry_run_network", "network bandwidth per rank (GB/s) for the time estimate", o->network, &o->network, NULL));
   o->dlagEvery = 5;
   o->dlagMax   = 20.0;
-  PetscCall(PetscOptionsInt("-delta_lag_every", "record every k-th step of lag", NULL, o->dlagEvery, &o->dlagEvery, NULL));
-  PetscCall(PetscOptionsReal("-delta_lag_max", "largest recorded lag", NULL, o->dlagMax, &o->dlagMax, NULL));
+  PetscCall(MrOptionsInt("-delta_lag_every", "record every k-th step of lag", o->dlagEvery, &o->dlagEvery, NULL, 1, PETSC_MAX_INT));
+  PetscCall(MrOptionsReal("-delta_lag_max", "largest recorded lag", o->dlagMax, &o->dlagMax, NULL));
   o->lyapK     = 4;
   o->lyapEvery = 10;
   o->ttrans    = 0.2 * o->tfinal; /* -t_final is known by now */
   o->blockSize = 32;
   PetscCall(PetscOptionsString("-analysis", "in-line analyses, comma-separated: lyapunov (along the run), spectrum (of the realisation), dimension (of the saved activity, at the end)", NULL, o->analysis, o->analysis, sizeof(o->analysis), NULL));
-  PetscCall(PetscOptionsInt("-block_size", "-analysis spectrum, dimension: ScaLAPACK block size (>= 6)", NULL, o->blockSize, &o->blockSize, NULL));
-  PetscCall(PetscOptionsReal("-dimension_t_start", "-analysis dimension: use the activity saved at t >= this", NULL, o->dimTstart, &o->dimTstart, NULL));
-  PetscCall(PetscOptionsInt("-lyap_k", "-analysis lyapunov: number of exponents (1 to 64)", NULL, o->lyapK, &o->lyapK, NULL));
-  PetscCall(PetscOptionsInt("-lyap_every", "-analysis lyapunov: Euler steps between re-orthonormalisations", NULL, o->lyapEvery, &o->lyapEvery, NULL));
-  PetscCall(PetscOptionsReal("-t_transient", "-analysis lyapunov: time before the exponents are accumulated (default: a fifth of t_final)", NULL, o->ttrans, &o->ttrans, NULL));
+  PetscCall(MrOptionsInt("-block_size", "-analysis spectrum, dimension: ScaLAPACK block size (6 to 4096; the Schur routines need >= 6)", o->blockSize, &o->blockSize, NULL, 6, 4096));
+  PetscCall(MrOptionsReal("-dimension_t_start", "-analysis dimension: use the activity saved at t >= this", o->dimTstart, &o->dimTstart, NULL));
+  PetscCall(MrOptionsInt("-lyap_k", "-analysis lyapunov: number of exponents (1 to 64)", o->lyapK, &o->lyapK, NULL, 1, 64));
+  PetscCall(MrOptionsInt("-lyap_every", "-analysis lyapunov: Euler steps between re-orthonormalisations", o->lyapEvery, &o->lyapEvery, NULL, 1, PETSC_MAX_INT));
+  PetscCall(MrOptionsReal("-t_transient", "-analysis lyapunov: time before the exponents are accumulated (default: a fifth of t_final)", o->ttrans, &o->ttrans, NULL));
   n = 1 << 20;
   PetscCall(PetscMalloc2(n, &o->S0, n, &o->v0));
   o->nS0 = n;
-  PetscCall(PetscOptionsRealArray("-init_currents", "initial currents, one per channel (default: N(0,1) draws)", NULL, o->S0, &o->nS0, &set));
+  PetscCall(MrOptionsRealArray("-init_currents", "initial currents, one per channel", "N(0,1) draws", o->S0, &o->nS0, &set));
   if (!set) o->nS0 = 0;
   {
     PetscInt nu = 2;
-    PetscCall(PetscOptionsRealArray("-init_uniform", "initial currents uniform in [lo, hi) per channel, drawn from the seed (as dmft -init_uniform)", NULL, o->uniform, &nu, &o->hasUniform));
+    PetscCall(MrOptionsRealArray("-init_uniform", "initial currents uniform in [lo, hi) per channel, drawn from the seed (as dmft -init_uniform)", "none", o->uniform, &nu, &o->hasUniform));
     if (o->hasUniform) MrCheckInput(comm, nu == 2 && isfinite(o->uniform[0]) && isfinite(o->uniform[1]) && o->uniform[0] < o->uniform[1], "-init_uniform needs two numbers lo,hi with lo < hi");
   }
   o->nv0 = n;
-  PetscCall(PetscOptionsRealArray("-init_variance", "initial variance of x beyond sum m S0, per region (default 1)", NULL, o->v0, &o->nv0, &set));
+  PetscCall(MrOptionsRealArray("-init_variance", "initial variance of x beyond sum m S0, per region (1 or R values)", "1", o->v0, &o->nv0, &set));
   if (!set) o->nv0 = 0;
   PetscOptionsEnd();
   PetscCall(PetscOptionsHasHelp(NULL, &o->help));
@@ -164,22 +139,18 @@ static PetscErrorCode MrSimGetOptions(MPI_Comm comm, MrSimOptions *o)
   MrCheckInput(comm, o->out[0], "simulate: no output file given (-o FILE)");
   MrCheckInput(comm, isfinite(o->dt) && o->dt > 0, "-dt %g: the time step must be > 0", (double)o->dt);
   MrCheckInput(comm, isfinite(o->tfinal) && o->tfinal > 0, "-t_final %g: the duration must be > 0", (double)o->tfinal);
-  MrCheckInput(comm, o->tfinal / o->dt < 1e12, "-t_final / -dt is too large");
-  MrCheckInput(comm, o->saveEvery >= 1, "-save_every %" PetscInt_FMT " must be >= 1", o->saveEvery);
-  MrCheckInput(comm, o->traces >= 0, "-traces must be >= 0");
-  MrCheckInput(comm, o->buffer >= 1, "-output_buffer must be >= 1");
-  MrCheckInput(comm, seed >= 0, "-seed must be >= 0");
-  MrCheckInput(comm, o->dlagEvery >= 1 && o->dlagMax >= 0, "-delta_lag_every must be >= 1 and -delta_lag_max >= 0");
+  /* TS counts steps in a PetscInt; the last step may be shortened to end at t_final */
+  MrCheckInput(comm, ceil(o->tfinal / o->dt - 1e-9) <= (double)PETSC_MAX_INT - 1, "-t_final %g / -dt %g = %.4g steps: more than this build's PETSc counts (%" PetscInt_FMT "); raise -dt or shorten -t_final", (double)o->tfinal, (double)o->dt,
+               ceil(o->tfinal / o->dt - 1e-9), (PetscInt)(PETSC_MAX_INT - 1));
+  MrCheckInput(comm, o->initSeed <= MR_SEED_MAX - (o->trials - 1), "-init_seed %" PetscInt64_FMT " with -trials %" PetscInt_FMT ": trial q draws from seed + q, beyond %" PetscInt64_FMT, o->initSeed, o->trials, (PetscInt64)MR_SEED_MAX);
+  MrCheckInput(comm, isfinite(o->dlagMax) && o->dlagMax >= 0, "-delta_lag_max %g must be >= 0", (double)o->dlagMax);
   MrCheckInput(comm, o->bandwidth > 0 && o->network > 0 && o->latency >= 0, "-dry_run_bandwidth and -dry_run_network must be > 0, -dry_run_latency >= 0");
-  MrCheckInput(comm, o->ckptEvery >= 0, "-checkpoint_every %" PetscInt_FMT " must be >= 0", o->ckptEvery);
   if (!o->checkpoint[0]) PetscCall(PetscSNPrintf(o->checkpoint, sizeof(o->checkpoint), "%s.ckpt", o->out));
   {
     PetscBool same;
     PetscCall(PetscStrcmp(o->checkpoint, o->out, &same));
     MrCheckInput(comm, !same, "-checkpoint must differ from the output file");
   }
-  MrCheckInput(comm, o->trials >= 1 && o->trials <= 64, "-trials %" PetscInt_FMT " must be between 1 and 64", o->trials);
-  MrCheckInput(comm, o->activityEvery >= 0, "-save_activity %" PetscInt_FMT " must be >= 0", o->activityEvery);
   MrCheckInput(comm, o->trials == 1 || o->activityEvery == 0, "-save_activity does not go with -trials");
   for (PetscInt q = 0; q < o->ndref; q++) MrCheckInput(comm, o->dtimes[q] >= 0 && o->dtimes[q] <= o->tfinal, "-delta_times: %g is outside [0, t_final]", (double)o->dtimes[q]);
   if (o->analysis[0]) {
@@ -202,10 +173,7 @@ static PetscErrorCode MrSimGetOptions(MPI_Comm comm, MrSimOptions *o)
     MrCheckInput(comm, o->activityEvery > 0, "-analysis dimension needs the activity: add -save_activity K");
     MrCheckInput(comm, isfinite(o->dimTstart) && o->dimTstart < o->tfinal, "-dimension_t_start %g must be below t_final", (double)o->dimTstart);
   }
-  if (o->doSpec || o->doDim) MrCheckInput(comm, o->blockSize >= 6 && o->blockSize <= 4096, "-block_size %" PetscInt_FMT " must be between 6 and 4096 (ScaLAPACK's Schur routines need >= 6)", o->blockSize);
   if (o->doLyap) {
-    MrCheckInput(comm, o->lyapK >= 1 && o->lyapK <= 64, "-lyap_k %" PetscInt_FMT " must be between 1 and 64", o->lyapK);
-    MrCheckInput(comm, o->lyapEvery >= 1, "-lyap_every %" PetscInt_FMT " must be >= 1", o->lyapEvery);
     MrCheckInput(comm, isfinite(o->ttrans) && o->ttrans >= 0 && o->ttrans < o->tfinal, "-t_transient %g must be in [0, t_final)", (double)o->ttrans);
     MrCheckInput(comm, o->trials == 1, "-analysis lyapunov does not go with -trials");
   }
@@ -358,7 +326,11 @@ static PetscErrorCode MrSimWriteHeader(MrSimCtx *ctx, const char *tsType)
   PetscReal *s2, *Nr;
 
   PetscFunctionBegin;
-  PetscCall(PetscMalloc1(2 * m->C + 2 * m->R * ctx->opt->traces + 2, &ib));
+  {
+    PetscInt nt = 0; /* at most the neurons of the model: no product of -traces and R that could wrap */
+    for (PetscInt r = 0; r < m->R; r++) nt += PetscMin(ctx->opt->traces, m->N[r]);
+    PetscCall(PetscMalloc1(2 * nt + 2, &ib));
+  }
   PetscCall(MrOutputWriteChannelMap(out, m->Cth, m->target, m->source)); /* the theory's channels */
   if (ctx->opt->traces) {
     PetscInt n = 0;
@@ -606,7 +578,7 @@ PetscErrorCode MrSimulate(MPI_Comm comm)
   PetscCall(MrSimGetOptions(comm, &opt));
   if (opt.help) {
     PetscCall(TSCreate(comm, &ts));
-    PetscCall(TSSetFromOptions(ts));
+    MrSetFromOptions(comm, TSSetFromOptions(ts));
     PetscCall(TSDestroy(&ts));
     PetscCall(PetscFree2(opt.S0, opt.v0));
     PetscCall(PetscLogStagePop());
@@ -614,6 +586,16 @@ PetscErrorCode MrSimulate(MPI_Comm comm)
   }
   PetscCall(MrModelLoadNetwork(comm, opt.model, &model)); /* with /weights: the imported W itself */
   PetscCall(MrWeightsCheckDisorder(model, opt.dtype, "simulate"));
+  {
+    PetscInt64 n = model->C; /* the state vector: every neuron and channel of every trial, indexed by PetscInt */
+    for (PetscInt r = 0; r < model->R; r++) n += model->N[r];
+    MrCheckInput(comm, n * opt.trials <= PETSC_MAX_INT, "the state of %" PetscInt64_FMT " neurons and channels times -trials %" PetscInt_FMT " exceeds this build's PETSc index range (%" PetscInt_FMT ")", n, opt.trials, (PetscInt)PETSC_MAX_INT);
+  }
+  if (opt.ndref) { /* the autocovariance record: lags x reference times x trials per region */
+    const double nlag = floor(round(opt.dlagMax / opt.dt) / opt.dlagEvery) + 1;
+    MrCheckInput(comm, nlag * opt.ndref * opt.trials * model->R <= (double)PETSC_MAX_INT,
+                 "-delta_lag_max %g / -dt %g with -delta_lag_every %" PetscInt_FMT " records %.4g lags per reference time: too many; lower -delta_lag_max or raise -delta_lag_every", (double)opt.dlagMax, (double)opt.dt, opt.dlagEvery, nlag);
+  }
   MrCheckInput(comm, opt.nS0 == 0 || opt.nS0 == model->Cth, "-init_currents has %" PetscInt_FMT " values but the model has C = %" PetscInt_FMT " channels", opt.nS0, model->Cth);
   MrCheckInput(comm, opt.nv0 == 0 || opt.nv0 == 1 || opt.nv0 == model->R, "-init_variance has %" PetscInt_FMT " values; give 1 or R = %" PetscInt_FMT, opt.nv0, model->R);
   for (PetscInt i = 0; i < opt.nv0; i++) MrCheckInput(comm, opt.v0[i] >= 0, "-init_variance: value %" PetscInt_FMT " = %g is negative", i, (double)opt.v0[i]);
@@ -646,7 +628,7 @@ PetscErrorCode MrSimulate(MPI_Comm comm)
   PetscCall(TSSetMaxTime(ts, opt.tfinal));
   nsteps = (PetscInt)ceil(opt.tfinal / opt.dt - 1e-9);
   PetscCall(TSSetExactFinalTime(ts, TS_EXACTFINALTIME_MATCHSTEP));
-  PetscCall(TSSetFromOptions(ts));
+  MrSetFromOptions(comm, TSSetFromOptions(ts));
   PetscCall(TSGetType(ts, &tsType));
   PetscCall(TSGetAdapt(ts, &adapt));
   PetscCall(TSAdaptGetType(adapt, &adaptType));
@@ -656,7 +638,7 @@ PetscErrorCode MrSimulate(MPI_Comm comm)
   MrCheckInput(comm, fixed || opt.ndref == 0, "-delta_times needs a fixed time step (lags are counted in steps); drop -ts_adapt_type");
   if (opt.doDim && fixed) {
     PetscInt rows = 0;
-    for (PetscInt k = 0; k * opt.activityEvery <= nsteps; k++) rows += k * opt.activityEvery * opt.dt >= opt.dimTstart - 1e-9 * opt.dt;
+    for (PetscInt64 k = 0; k * opt.activityEvery <= nsteps; k++) rows += k * opt.activityEvery * opt.dt >= opt.dimTstart - 1e-9 * opt.dt;
     MrCheckInput(comm, rows >= 2, "-analysis dimension: fewer than 2 rows of activity at t >= %g (-save_activity %" PetscInt_FMT " keeps %" PetscInt_FMT ")", (double)opt.dimTstart, opt.activityEvery, rows);
   }
   if (opt.doLyap) {
@@ -725,7 +707,11 @@ PetscErrorCode MrSimulate(MPI_Comm comm)
   ctx.maxSteps                                               = fixed ? nsteps : PETSC_MAX_INT;
   ctx.stopReq                                                = MPI_REQUEST_NULL;
   if (opt.ndref) {
-    ctx.nlag = (PetscInt)llround(opt.dlagMax / opt.dt) / opt.dlagEvery + 1;
+    PetscInt64 mine = (PetscInt64)opt.ndref * net->nx * opt.trials, most; /* the states at the reference times, on this rank */
+    PetscCallMPI(MPI_Allreduce(&mine, &most, 1, MPIU_INT64, MPI_MAX, comm));
+    MrCheckInput(comm, most <= PETSC_MAX_INT, "-delta_times: %" PetscInt_FMT " reference times x -trials %" PetscInt_FMT " hold %" PetscInt64_FMT " values on one rank, more than this build's PETSc index range; use fewer, or more ranks", opt.ndref,
+                 opt.trials, most);
+    ctx.nlag = (PetscInt)(floor(round(opt.dlagMax / opt.dt) / opt.dlagEvery) + 1); /* checked above */
     PetscCall(PetscMalloc5(opt.ndref, &ctx.refStep, opt.ndref * net->nx * opt.trials + 1, &ctx.xref, L->nslices * opt.trials * opt.ndref * ctx.nlag + 1, &ctx.rec, L->nslices * opt.trials + 1, &ctx.dot, opt.ndref, &ctx.refTime));
     for (PetscInt q = 0; q < opt.ndref; q++) {
       ctx.refStep[q] = -1;

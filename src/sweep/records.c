@@ -1,6 +1,7 @@
 /* What a sweep keeps of each member: member files (HDF5, one per member) and
    record journals (append-only, checksummed, one per writing process). */
 #include "sweep_impl.h"
+#include <math.h>
 #include "../util/util.h"
 #include <mrdyn/io.h>
 #include <mrdyn/classify.h>
@@ -50,31 +51,35 @@ PetscErrorCode MrMemberRecordRead(const char file[], MrMemberRecord *mm)
   mm->code = -1; /* unreadable */
   if (f < 0) PetscFunctionReturn(PETSC_SUCCESS);
   (void)MrAttrReal(f, "class_code", &code);
-  mm->code = (int)code;
+  mm->code = code == floor(code) && code >= 0 && code <= MR_DYN_UNDETERMINED ? (int)code : -1; /* no wrap: a damaged file reads as unreadable */
   (void)MrAttrReal(f, "amplitude", &mm->amplitude);
   (void)MrAttrReal(f, "level", &mm->level);
   (void)MrAttrReal(f, "peak", &mm->peak);
   (void)MrAttrReal(f, "period", &mm->period);
   (void)MrAttrReal(f, "wall_seconds", &mm->wall);
   PetscCall(MrH5ReadDataset(f, "/final/currents", H5T_NATIVE_DOUBLE, &rank, dims, &d, msg, sizeof(msg)));
-  if (d) {
+  if (d && dims[0] <= (hsize_t)PETSC_MAX_INT) {
     mm->C = (PetscInt)dims[0];
     mm->S = (double *)d;
-  }
+  } else
+    free(d);
   PetscCall(MrH5ReadDataset(f, "/final/variance", H5T_NATIVE_DOUBLE, &rank, dims, &d, msg, sizeof(msg)));
-  if (d) {
+  if (d && dims[0] <= (hsize_t)PETSC_MAX_INT) {
     mm->R   = (PetscInt)dims[0];
     mm->var = (double *)d;
-  }
+  } else
+    free(d);
   PetscCall(MrH5ReadDataset(f, "/final/psi", H5T_NATIVE_DOUBLE, &rank, dims, &d, msg, sizeof(msg)));
-  if (d && (PetscInt)dims[0] == mm->R)
+  if (d && dims[0] == (hsize_t)mm->R)
     mm->psi = (double *)d;
   else
     free(d);
   PetscCall(MrH5ReadDataset(f, "/final/label", H5T_NATIVE_INT, &rank, dims, &d, msg, sizeof(msg)));
-  if (d && (PetscInt)dims[0] == mm->R)
+  if (d && dims[0] == (hsize_t)mm->R) {
     mm->label = (int *)d;
-  else
+    for (PetscInt r = 0; r < mm->R; r++) /* labels index tables: as the journal's */
+      if (mm->label[r] < 0 || mm->label[r] >= MR_NUM_LABELS) mm->label[r] = MR_LABEL_INVALID;
+  } else
     free(d);
   PetscCall(MrH5ReadDataset(f, "/channel/target", H5T_NATIVE_LLONG, &rank, dims, &d, msg, sizeof(msg)));
   mm->target = (long long *)d;

@@ -87,7 +87,10 @@ static PetscErrorCode MrFormatReal(PetscReal v, char **out)
   char buf[64];
 
   PetscFunctionBegin;
-  PetscCall(PetscSNPrintf(buf, sizeof(buf), "%.12g", (double)v));
+  if (v == floor(v) && fabs(v) <= 9007199254740992.0) /* whole numbers in full: seeds 1000000000000 and 1000000000001 stay apart */
+    PetscCall(PetscSNPrintf(buf, sizeof(buf), "%.0f", (double)v));
+  else
+    PetscCall(PetscSNPrintf(buf, sizeof(buf), "%.12g", (double)v));
   PetscCall(PetscStrallocpy(buf, out));
   PetscFunctionReturn(PETSC_SUCCESS);
 }
@@ -135,6 +138,7 @@ static PetscErrorCode MrYamlValues(MrYaml *y, yaml_node_t *n, const char *name, 
       MrCheckInput(y->comm, na >= 2 && a[2] != 0, "%s: vary %s: range needs [start, stop(, step != 0)]", y->path, name);
       len = ceil((a[1] - a[0]) / a[2] - 1e-9);
       MrCheckInput(y->comm, len >= 1 && len <= 1e7, "%s: vary %s: range [%g, %g) step %g is empty or too long", y->path, name, (double)a[0], (double)a[1], (double)a[2]);
+      MrCheckInput(y->comm, PetscMax(fabs(a[0]), fabs(a[1])) <= 9007199254740992.0, "%s: vary %s: range [%.17g, %.17g) goes beyond 2^53, where its values are not exact; list them instead", y->path, name, (double)a[0], (double)a[1]);
       *count = (PetscInt)len;
       PetscCall(PetscMalloc1(*count, values));
       for (PetscInt i = 0; i < *count; i++) PetscCall(MrFormatReal(a[0] + i * a[2], &(*values)[i]));
@@ -188,9 +192,12 @@ static PetscErrorCode MrSweepAddParams(MrYaml *y, MrSweep sw, yaml_node_t *n, Pe
     }
     q->numeric = PETSC_TRUE;
     for (PetscInt i = 0; i < q->n; i++) {
-      char  *end;
-      double v = strtod(q->values[i], &end);
+      char       *end;
+      double      v      = strtod(q->values[i], &end);
+      const char *digits = q->values[i] + (q->values[i][0] == '-' || q->values[i][0] == '+');
       if (end == q->values[i] || *end || !isfinite(v)) q->numeric = PETSC_FALSE;
+      /* an integer from 2^53 on (a large seed), which a double may not hold, stays a string, exactly as given */
+      if (digits[0] && !digits[strspn(digits, "0123456789")] && fabs(v) >= 9007199254740992.0) q->numeric = PETSC_FALSE;
     }
     sw->npar++;
   }
@@ -282,10 +289,12 @@ static PetscErrorCode MrSweepParse(MPI_Comm comm, const char path[], MrSweep sw)
         PetscCall(MrYamlReal(&y, v, "classify_window", &sw->window));
         MrCheckInput(comm, sw->window > 0 && sw->window <= 1, "%s: classify_window must be in (0, 1]", path);
       } else if (!strcmp(key, "ranks_per_member")) {
-        PetscReal k = 0;
+        PetscInt64 k = 0;
         if (!(v->type == YAML_SCALAR_NODE && !strcmp((const char *)v->data.scalar.value, "auto"))) {
-          PetscCall(MrYamlReal(&y, v, "ranks_per_member", &k));
-          MrCheckInput(comm, k >= 1 && k == floor(k), "%s: ranks_per_member must be auto or a whole number >= 1", path);
+          char what[PETSC_MAX_PATH_LEN + 64];
+          MrCheckInput(comm, v->type == YAML_SCALAR_NODE, "%s: ranks_per_member must be auto or a whole number >= 1", path);
+          PetscCall(PetscSNPrintf(what, sizeof(what), "%s: ranks_per_member (auto or a count)", path));
+          PetscCall(MrCheckInt64Text(comm, what, (const char *)v->data.scalar.value, 1, PETSC_MAX_INT, &k));
         }
         sw->ranksPerMember = (PetscInt)k;
       } else

@@ -355,8 +355,7 @@ PetscErrorCode MrSweepSummary(MrSweep sw, PetscInt first, PetscInt last, const c
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
-static const char *const MrSweepKnown[]   = {"-array_index", "-array_count", "-ranks_per_member", "-merge", "-sweep_verbose", "-dry_run", "-member", "-o", "-force", NULL};
-static const char *const MrSweepNumeric[] = {"-array_index", "-array_count", "-ranks_per_member", "-member", NULL};
+static const char *const MrSweepKnown[] = {"-array_index", "-array_count", "-ranks_per_member", "-merge", "-sweep_verbose", "-dry_run", "-member", "-o", "-force", NULL};
 
 PetscErrorCode MrSweepVerb(MPI_Comm comm, const char path[])
 {
@@ -369,17 +368,16 @@ PetscErrorCode MrSweepVerb(MPI_Comm comm, const char path[])
   PetscMPIInt size;
 
   PetscFunctionBegin;
-  PetscCall(MrCheckNumericOptions(comm, MrSweepNumeric));
   PetscOptionsBegin(comm, NULL, "mrdyn sweep: many runs in one MPI job (docs/sweep.md)", NULL);
-  PetscCall(PetscOptionsInt("-array_index", "run slice i of -array_count (SLURM_ARRAY_TASK_ID)", NULL, idx, &idx, NULL));
-  PetscCall(PetscOptionsInt("-array_count", "number of slices (SLURM array size)", NULL, cnt, &cnt, NULL));
-  PetscCall(PetscOptionsInt("-ranks_per_member", "ranks of each member's communicator (default: the file's, else sized by the members' memory)", NULL, k, &k, NULL));
-  PetscCall(PetscOptionsBool("-merge", "only write summary.h5 of every member from the member files", NULL, merge, &merge, NULL));
-  PetscCall(PetscOptionsBool("-sweep_verbose", "show the members' own output", NULL, verbose, &verbose, NULL));
-  PetscCall(PetscOptionsBool("-dry_run", "list the members and their files, run nothing", NULL, dry, &dry, NULL));
-  PetscCall(PetscOptionsInt("-member", "run only member K, in full, into the file -o (-1: the sweep)", NULL, member, &member, NULL));
+  PetscCall(MrOptionsInt("-array_index", "run slice i of -array_count (SLURM_ARRAY_TASK_ID)", idx, &idx, NULL, 0, PETSC_MAX_INT));
+  PetscCall(MrOptionsInt("-array_count", "number of slices (SLURM array size)", cnt, &cnt, NULL, 1, PETSC_MAX_INT));
+  PetscCall(MrOptionsInt("-ranks_per_member", "ranks of each member's communicator (-1: the file's, else sized by the members' memory; 0: sized by memory)", k, &k, NULL, -1, PETSC_MAX_INT));
+  PetscCall(MrOptionsBool("-merge", "only write summary.h5 of every member from the member files", merge, &merge, NULL));
+  PetscCall(MrOptionsBool("-sweep_verbose", "show the members' own output", verbose, &verbose, NULL));
+  PetscCall(MrOptionsBool("-dry_run", "list the members and their files, run nothing", dry, &dry, NULL));
+  PetscCall(MrOptionsInt("-member", "run only member K, in full, into the file -o (-1: the sweep)", member, &member, NULL, -1, PETSC_MAX_INT));
   PetscCall(PetscOptionsString("-o", "with -member: the output file", NULL, out, out, sizeof(out), NULL));
-  PetscCall(PetscOptionsBool("-force", "with -member: replace an existing output file", NULL, force, &force, NULL));
+  PetscCall(MrOptionsBool("-force", "with -member: replace an existing output file", force, &force, NULL));
   PetscOptionsEnd();
   PetscCall(PetscOptionsHasHelp(NULL, &help));
   if (help) PetscFunctionReturn(PETSC_SUCCESS);

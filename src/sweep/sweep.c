@@ -145,7 +145,7 @@ static PetscErrorCode MrRecordFromSeries(MrSweep sw, PetscInt m, PetscInt nt, Pe
   }
   if (label) {
     rec->label = (int *)malloc((size_t)R * 4 + 4);
-    for (PetscInt r = 0; r < R; r++) rec->label[r] = label[r];
+    for (PetscInt r = 0; r < R; r++) rec->label[r] = label[r] >= 0 && label[r] < MR_NUM_LABELS ? label[r] : MR_LABEL_INVALID; /* read back from a file: they index tables */
   }
   PetscFunctionReturn(PETSC_SUCCESS);
 }
@@ -172,19 +172,19 @@ static PetscErrorCode MrRecordFromRun(MrSweep sw, PetscInt m, hid_t fin, MrMembe
     (void)MrH5ReadAttrReal(fin, "wall_seconds", &wall);
     PetscCall(MrH5ReadDataset(fin, "/classification/code", H5T_NATIVE_INT, &rank, dims, &raw, msg, len));
     msg[0] = 0;
-    if (raw && (PetscInt)dims[0] == R)
+    if (raw && dims[0] == (hsize_t)R)
       label = (int *)raw;
     else
       free(raw);
     PetscCall(MrH5ReadDataset(fin, "/channel/target", H5T_NATIVE_LLONG, &rank, dims, &raw, msg, len));
     msg[0] = 0;
-    if (raw && (PetscInt)dims[0] == C) {
+    if (raw && dims[0] == (hsize_t)C) {
       PetscCall(PetscMalloc2(C, &tg, C, &sc));
       for (PetscInt c = 0; c < C; c++) tg[c] = (PetscInt)((long long *)raw)[c];
       free(raw);
       PetscCall(MrH5ReadDataset(fin, "/channel/source", H5T_NATIVE_LLONG, &rank, dims, &raw, msg, len));
       msg[0] = 0;
-      for (PetscInt c = 0; c < C && raw; c++) sc[c] = (PetscInt)((long long *)raw)[c];
+      for (PetscInt c = 0; c < C && raw; c++) sc[c] = dims[0] == (hsize_t)C ? (PetscInt)((long long *)raw)[c] : -1;
     }
     free(raw);
     PetscCall(MrRecordFromSeries(sw, m, nt, C, S, tm[1] - tm[0], R, var + (ntv - 1) * R, psi + (ntp - 1) * R, label, tg, sc, wall, rec));
