@@ -73,6 +73,10 @@ int main(int argc, char **argv)
     else
       nargv[nargc++] = argv[i];
   }
+  /* Open MPI 4.1's sharedfp/lockedfile component overflows a 256-byte buffer (and
+     aborts) when a file opened with MPI-IO has a name longer than about 240
+     characters; mrdyn uses no shared file pointers. A user's own setting is kept. */
+  setenv("OMPI_MCA_sharedfp", "^lockedfile", 0);
   ierr = PetscInitialize(&nargc, &nargv, NULL, usage);
   if (ierr) {
     fprintf(stderr, "mrdyn: error: initialisation failed (bad option file?)\n");
