@@ -201,6 +201,8 @@ with h5py.File(out, "r") as f, h5py.File(ref, "r") as g:
     check(all(np.array_equal(f[k][()], g[k][()]) for k in KEYS), "restart (1 rank) after writes past the checkpoint equals the uninterrupted run bit for bit")
     check("late" not in f and "late_data" not in f and f.attrs["steps"] == g.attrs["steps"], "restart: the objects written after the checkpoint are gone")
 refused(base + ["-o", CKPT, "-restart", CKPT], INPUT, "restart -o the checkpoint it reads")
+reset()
+refused(restart + ["-checkpoint", P("j.json")], "exists", "restart -checkpoint another existing file without -force")
 
 # 3. a checkpoint that cannot be written leaves no file
 refused(sim + ["-o", P("c.h5"), "-checkpoint", P("nodir/c.ckpt")], "does not exist", "-checkpoint in a missing directory", (1, 3))
