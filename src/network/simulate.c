@@ -679,6 +679,7 @@ PetscErrorCode MrSimulate(MPI_Comm comm)
       PetscBool done;
       /* the checkpoint read is an input of the output (it may be replaced by the next checkpoint) */
       PetscCall(MrOutputCheckPathInputs(comm, opt.out, (const char *const[]){opt.restart, NULL}, PETSC_TRUE));
+      PetscCall(MrSimCheckpointCheck(comm, opt.restart)); /* what is wrong with it first */
       PetscCall(PetscTestFile(opt.out, 'r', &done));
       MrCheckInput(comm, !done, "-restart: the output '%s' is already complete; nothing to continue", opt.out);
     }
