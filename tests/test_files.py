@@ -89,6 +89,14 @@ for args, phrase, what, ranks in [
     (["polytope", "-b", "2,2,2", "-o", model], "exists", "polytope -o an existing file without -force", (1,)),
 ]:
     refused(args, phrase, what, ranks)
+# a long output path (Open MPI's sharedfp/lockedfile overflows on names over ~240 characters)
+deep = os.path.join(d, *["d" * 60] * 5)
+os.makedirs(deep)
+for ranks in (1, 2):
+    o = os.path.join(deep, "long-%d.h5" % ranks)
+    r = run(["dmft", "-model", model, "-o", o, "-t_final", 5], np_=ranks, check=False)
+    check(r.returncode == 0 and os.path.exists(o), "an output path of %d characters is written (P=%d) [%s]" % (len(o), ranks, r.stderr.strip()[-200:]))
+shutil.rmtree(os.path.join(d, "d" * 60))
 r = run(["compare", runf, mf, "-json", P("j.json"), "-force"], check=False)
 with open(P("j.json")) as f:
     js = json.load(f)
@@ -193,6 +201,8 @@ with h5py.File(out, "r") as f, h5py.File(ref, "r") as g:
     check(all(np.array_equal(f[k][()], g[k][()]) for k in KEYS), "restart (1 rank) after writes past the checkpoint equals the uninterrupted run bit for bit")
     check("late" not in f and "late_data" not in f and f.attrs["steps"] == g.attrs["steps"], "restart: the objects written after the checkpoint are gone")
 refused(base + ["-o", CKPT, "-restart", CKPT], INPUT, "restart -o the checkpoint it reads")
+reset()
+refused(restart + ["-checkpoint", P("j.json")], "exists", "restart -checkpoint another existing file without -force")
 
 # 3. a checkpoint that cannot be written leaves no file
 refused(sim + ["-o", P("c.h5"), "-checkpoint", P("nodir/c.ckpt")], "does not exist", "-checkpoint in a missing directory", (1, 3))

@@ -229,6 +229,11 @@ int main(int argc, char **argv)
     else
       nargv[nargc++] = argv[i];
   }
+  /* Open MPI 4.1's sharedfp/lockedfile component overflows a 256-byte buffer (and
+     aborts) when a file opened with MPI-IO has a name longer than about 240
+     characters; mrdyn uses no shared file pointers. A user's own setting is kept.
+     Set before MPI_Init, which reads the MCA parameters. */
+  setenv("OMPI_MCA_sharedfp", "^lockedfile", 0);
   /* MPI first, so that a bad option file is found on rank 0 and refused by every rank
      with one line, before PetscInitialize reads it */
   {

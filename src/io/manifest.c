@@ -57,7 +57,7 @@ PetscErrorCode MrManifestParse(const char text[], PetscInt *n, MrOutputItem **it
 static PetscErrorCode MrManifestHashDataset(hid_t f, const MrOutputItem *it, uint64_t *sum, char msg[], size_t len)
 {
   hid_t       d = H5Dopen2(f, it->name, H5P_DEFAULT), sp = -1, ft = -1, mem;
-  int         nd;
+  int         nd, shape;
   hsize_t     dims[8], rowsize = 1;
   H5T_class_t cls;
 
@@ -67,22 +67,20 @@ static PetscErrorCode MrManifestHashDataset(hid_t f, const MrOutputItem *it, uin
     PetscCall(PetscSNPrintf(msg, len, "dataset %s is missing or cannot be opened", it->name));
     PetscFunctionReturn(PETSC_SUCCESS);
   }
-  sp  = H5Dget_space(d);
-  ft  = H5Dget_type(d);
-  cls = ft >= 0 ? H5Tget_class(ft) : H5T_NO_CLASS;
-  nd  = sp >= 0 ? H5Sget_simple_extent_ndims(sp) : -1;
-  if (nd == it->ndims && nd >= 1 && nd <= 8 && H5Sget_simple_extent_dims(sp, dims, NULL) == nd)
-    for (int k = 1; k < nd; k++) rowsize *= dims[k];
-  else
-    rowsize = 0;
+  sp    = H5Dget_space(d);
+  ft    = H5Dget_type(d);
+  cls   = ft >= 0 ? H5Tget_class(ft) : H5T_NO_CLASS;
+  nd    = sp >= 0 ? H5Sget_simple_extent_ndims(sp) : -1;
+  shape = nd == it->ndims && nd >= 1 && nd <= 8 && H5Sget_simple_extent_dims(sp, dims, NULL) == nd; /* MrOutput writes no scalars */
+  for (int k = 1; shape && k < nd; k++) rowsize *= dims[k];
   mem = cls == H5T_FLOAT ? H5T_NATIVE_DOUBLE : H5T_NATIVE_LLONG;
   if ((cls != H5T_FLOAT && cls != H5T_INTEGER) || ft < 0 || H5Tget_size(ft) != 8)
     PetscCall(PetscSNPrintf(msg, len, "dataset %s does not hold 8-byte numbers", it->name));
-  else if (!rowsize || rowsize != it->rowsize)
+  else if (!shape || rowsize != it->rowsize)
     PetscCall(PetscSNPrintf(msg, len, "dataset %s has another shape than the one written", it->name));
   else if (dims[0] < it->rows)
     PetscCall(PetscSNPrintf(msg, len, "dataset %s holds %llu rows, fewer than the %llu recorded", it->name, (unsigned long long)dims[0], (unsigned long long)it->rows));
-  else {
+  else if (rowsize && it->rows) {
     hsize_t  per = PetscMax(1, (hsize_t)(1 << 20) / rowsize), start[8] = {0}, count[8];
     uint64_t s   = 0;
     void    *buf = malloc((size_t)(PetscMin(per, PetscMax(it->rows, 1)) * rowsize) * 8);

@@ -209,6 +209,38 @@ PetscErrorCode MrSimCheckpointWrite(MrSimCtx *ctx, TS ts, PetscInt step, PetscRe
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
+/* Opens a checkpoint for reading after checking it is an intact, complete simulate checkpoint. Collective. */
+static PetscErrorCode MrSimCheckpointOpen(MPI_Comm comm, const char path[], MrOutput *ckp)
+{
+  MrOutput  ck;
+  PetscBool checked, same;
+  char      s[256];
+
+  PetscFunctionBegin;
+  PetscCall(MrOutputVerify(comm, path, "manifest", "-restart", &checked)); /* before anything in it is trusted */
+  PetscCall(MrOutputOpenRead(comm, path, &ck));
+  MrCheckInput(comm, H5Aexists(MrOutputFile(ck), "kind") > 0, "-restart '%s' is not a simulate checkpoint", path);
+  PetscCall(MrOutputGetAttrString(ck, "kind", s, sizeof(s)));
+  PetscCall(PetscStrcmp(s, "mrdyn simulate checkpoint", &same));
+  MrCheckInput(comm, same, "-restart '%s' is not a simulate checkpoint", path);
+  PetscCall(MrOutputGetAttrString(ck, "status", s, sizeof(s)));
+  PetscCall(PetscStrcmp(s, "complete", &same));
+  MrCheckInput(comm, same, "-restart '%s' is incomplete", path);
+  MrCheckInput(comm, checked, "-restart '%s' holds no record of its contents (written by an older mrdyn?), so it cannot be checked; run again without -restart", path);
+  *ckp = ck;
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+PetscErrorCode MrSimCheckpointCheck(MPI_Comm comm, const char path[])
+{
+  MrOutput ck;
+
+  PetscFunctionBegin;
+  PetscCall(MrSimCheckpointOpen(comm, path, &ck));
+  PetscCall(MrOutputClosePartial(&ck));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
 PetscErrorCode MrSimCheckpointRead(MrSimCtx *ctx, TS ts, Vec X, PetscInt64 *nsaved)
 {
   MrNetwork        net = ctx->net;
@@ -227,20 +259,10 @@ PetscErrorCode MrSimCheckpointRead(MrSimCtx *ctx, TS ts, Vec X, PetscInt64 *nsav
   char             s[256];
   TSType           type;
   PetscBool        same;
-  PetscBool        checked;
   char            *outManifest;
 
   PetscFunctionBegin;
-  PetscCall(MrOutputVerify(net->comm, path, "manifest", "-restart", &checked)); /* before anything in it is trusted */
-  PetscCall(MrOutputOpenRead(net->comm, path, &ck));
-  MrCheckInput(net->comm, H5Aexists(MrOutputFile(ck), "kind") > 0, "-restart '%s' is not a simulate checkpoint", path);
-  PetscCall(MrOutputGetAttrString(ck, "kind", s, sizeof(s)));
-  PetscCall(PetscStrcmp(s, "mrdyn simulate checkpoint", &same));
-  MrCheckInput(net->comm, same, "-restart '%s' is not a simulate checkpoint", path);
-  PetscCall(MrOutputGetAttrString(ck, "status", s, sizeof(s)));
-  PetscCall(PetscStrcmp(s, "complete", &same));
-  MrCheckInput(net->comm, same, "-restart '%s' is incomplete", path);
-  MrCheckInput(net->comm, checked, "-restart '%s' holds no record of its contents (written by an older mrdyn?), so it cannot be checked; run again without -restart", path);
+  PetscCall(MrSimCheckpointOpen(net->comm, path, &ck));
   PetscCall(MrOutputGetAttrString(ck, "model_hash", s, sizeof(s)));
   PetscCall(PetscStrcmp(s, m->hash, &same));
   MrCheckInput(net->comm, same, "-restart '%s' was written for another model (hash %s, this model %s)", path, s, m->hash);

@@ -663,11 +663,13 @@ PetscErrorCode MrSimulate(MPI_Comm comm)
       PetscBool done;
       /* the checkpoint read is an input of the output (it may be replaced by the next checkpoint) */
       PetscCall(MrOutputCheckPathInputs(comm, opt.out, (const char *const[]){opt.restart, NULL}, PETSC_TRUE));
+      PetscCall(MrSimCheckpointCheck(comm, opt.restart)); /* what is wrong with it first */
       PetscCall(PetscTestFile(opt.out, 'r', &done));
       MrCheckInput(comm, !done, "-restart: the output '%s' is already complete; nothing to continue", opt.out);
     }
-    /* both before anything is created; on a restart the .partial and the checkpoint are there to be continued */
-    PetscCall(MrOutputCheckPaths(comm, 2, paths, names, inputs, opt.restart[0] ? PETSC_TRUE : opt.force));
+    /* both before anything is created; a restart replaces the checkpoint it continues (and OUT.partial),
+       any other existing checkpoint file only with -force (only rank 0's value counts) */
+    PetscCall(MrOutputCheckPaths(comm, 2, paths, names, inputs, (PetscBool)(opt.force || (opt.restart[0] && MrPathSame(opt.checkpoint, opt.restart)))));
   }
 
   /* -analysis spectrum: before the network exists, so the two never share memory */

@@ -54,6 +54,8 @@ typedef struct {
    file, atomically (a ".partial" renamed over the previous one), after flushing
    the output so that the rows it records are on disk. Collective. */
 PETSC_INTERN PetscErrorCode MrSimCheckpointWrite(MrSimCtx *ctx, TS ts, PetscInt step, PetscReal t, Vec X);
+/* Refuses, with one message, a -restart file that is not an intact, complete simulate checkpoint. Collective. */
+PETSC_INTERN PetscErrorCode MrSimCheckpointCheck(MPI_Comm comm, const char path[]);
 /* Restores the state, TS time, step and step size, and the counters from
    -restart FILE, checking that it belongs to this run. Returns the number of
    saved rows the output must be cut back to. Collective. */
