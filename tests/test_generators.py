@@ -122,7 +122,7 @@ members = {}
 for name in glob.glob(os.path.join(d, "box_out", "m-*.h5")):
     with h5py.File(name, "r") as f:
         pr = {k: v.decode() for k, v in f["params"].attrs.items()}
-        members[(pr["R"], pr["w_re"], pr["w_im"], pr["tol"], pr["seed"], pr["box_prefilter"])] = (f["model/T"][:], int(f["model"].attrs["draws"]))
+        members[(pr["R"], pr["w_re"], pr["w_im"], pr["tol"], pr["model_seed"], pr["box_prefilter"])] = (f["model/T"][:], int(f["model"].attrs["draws"]))
 pairs = [(k, members[k], members.get(k[:5] + ("0",))) for k in members if k[5] == "1"]
 same = [k for k, a, b in pairs if b is not None and np.array_equal(a[0], b[0]) and a[1] == b[1]]
 inbox = [k for k, a, b in pairs if in_box(lead(a[0]), float(k[1]), float(k[2]), float(k[3]))]
