@@ -122,11 +122,13 @@ if p.returncode != 0:
     sys.exit(1)
 with h5py.File(out, "r") as f:
     steps, rows = int(f.attrs["steps"]), f["time"].shape[0]
-with h5py.File(out + ".ckpt", "r") as f:
-    last = int(f.attrs["step"])
+last = 0
+if a.ckpt <= steps:
+    with h5py.File(out + ".ckpt", "r") as f:
+        last = int(f.attrs["step"])
 print("# %d steps in %.0f s on %d ranks (%.0f steps/s), %d saved rows; checkpoints every %d steps: %d distinct files seen by the "
       "sampler, the last at step %d; %d RSS samples" % (steps, wall, a.ranks, steps / wall, rows, a.ckpt, len(ckpts), last, len(samples)))
-if steps != a.steps or rows != steps // a.save_every + 1 or last % a.ckpt or last < steps - a.ckpt:
+if steps != a.steps or rows != steps // a.save_every + 1 or (a.ckpt <= steps and (last % a.ckpt or last < steps - a.ckpt)):
     print("soak: the run is not what was asked (steps %d, rows %d, last checkpoint at %d)" % (steps, rows, last))
     sys.exit(1)
 marks = []
