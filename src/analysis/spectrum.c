@@ -794,7 +794,7 @@ PetscErrorCode MrSpectrumVerb(MPI_Comm comm)
     opt.re.method = MR_SPECTRUM_SLEPC;
   } else
     PetscCall(MrSpectrumCheck(comm, m, &opt.re, 0, PETSC_FALSE, &need));
-  PetscCall(MrOutputCheckPathInputs(comm, opt.out, (const char *const[]){opt.model, opt.run, NULL}, opt.force));
+  PetscCall(MrOutputCheckPathInputs(comm, opt.out, (const char *const[]){opt.model, opt.run, opt.jacobian, NULL}, opt.force));
 
   PetscCall(
       PetscPrintf(comm, "mrdyn spectrum: n = %" PetscInt_FMT " (R = %" PetscInt_FMT "), seed %" PetscInt64_FMT ", %s disorder, %d ranks, method %s", ntot, m->R, opt.re.seed, MrSpecDisorderTypes[opt.re.dtype], size, MrSpectrumMethods[opt.re.method]));
