@@ -140,7 +140,7 @@ r = run(["spectrum", "-model", mA, "-seed", 2, "-outliers", 4, "-eps_max_it", 1,
 e, at, _ = eigs(outE)
 check(at["krylov_schur_restarts"] == 1, "-eps_max_it 1 reaches SLEPc: one restart (%d)" % at["krylov_schur_restarts"])
 cases = [
-    ("negative -outliers", ["-model", mA, "-outliers", -1], "-outliers -1 must be >= 0"),
+    ("negative -outliers", ["-model", mA, "-outliers", -1], "option -outliers: '-1' is out of range [0, "),
     ("bad -outliers_which", ["-model", mA, "-outliers", 2, "-outliers_which", "bogus"], "-outliers_which"),
     ("-outliers >= n", ["-model", mA, "-outliers", 520], "-outliers 520 must be smaller than n = 520"),
     ("-jacobian without /state/x", ["-model", mA, "-jacobian", mA], "-jacobian"),
