@@ -199,7 +199,6 @@ options: {t_final: 10, traces: 2}
 vary:
   g: [[0.5, 0.5], [1.5, 0.5]]
   run.seed: [1, 2]
-  seed: [7]
 ranks_per_member: 2
 keep: all
 """ % os.path.join(d, "outs"))
@@ -209,13 +208,29 @@ ts = table(os.path.join(d, "outs", "summary.h5"))
 check(len(ts) == 4 and all(ts["status"] == b"done") and list(ts["g"]) == [b"0.5,0.5", b"0.5,0.5", b"1.5,0.5", b"1.5,0.5"], "g per region as a string parameter")
 with h5py.File(os.path.join(d, "outs", ts["file"][3].decode()), "r") as f:
     check("traces" in f and "model" in f and f["currents"].shape == (201, 4), "keep: all copies the run's series and the model")
-    check(f["params"].attrs["seed"] == b"2" and f["params"].attrs["model_seed"] == b"7", "a member file names the run's seed and the model's seed apart")
     x = f["currents"][:]
 ref = os.path.join(d, "single.h5")
-run(["model", "paper", "-R", 2, "-N", 300, "-a", "1.5,1.2", "-b", "0.8,0.6", "-g", "1.5,0.5", "-seed", 7, "-o", os.path.join(d, "pm.h5")])
+run(["model", "paper", "-R", 2, "-N", 300, "-a", "1.5,1.2", "-b", "0.8,0.6", "-g", "1.5,0.5", "-o", os.path.join(d, "pm.h5")])
 run(["simulate", "-model", os.path.join(d, "pm.h5"), "-o", ref, "-t_final", 10, "-seed", 2, "-progress", 0], np_=1)
 with h5py.File(ref, "r") as f:
     check(np.array_equal(f["currents"][:], x), "a member equals the same run made by hand, bit for bit")
+
+# 6b. the model's seed and the run's seed varied together, with member files: named apart
+s2 = os.path.join(d, "seeds.yaml")
+with open(s2, "w") as f:
+    f.write("""verb: simulate
+output: %s
+model: {generator: random, R: 2, N: 100, g: 1.5, w_re: 1.5, w_im: 0, tol: 0.05, rescale: 1}
+options: {t_final: 1}
+vary:
+  seed: [7]
+  run.seed: [1, 2]
+""" % os.path.join(d, "seeds"))
+run(["sweep", s2], np_=2)
+t6 = table(os.path.join(d, "seeds", "summary.h5"))
+check(len(t6) == 2 and all(t6["status"] == b"done"), "a sweep varying the model's seed and the run's seed completes")
+with h5py.File(os.path.join(d, "seeds", t6["file"][1].decode()), "r") as f:
+    check(f["params"].attrs["seed"] == b"2" and f["params"].attrs["model_seed"] == b"7", "a member file names the run's seed and the model's seed apart")
 
 # 7. bad sweep files: one message, exit 1, nothing run
 bad = {
