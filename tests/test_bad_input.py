@@ -57,7 +57,7 @@ cases = [
     ("NaN in T", sim + ["-model", model_variant("nanT", T=T_nan)], "not finite"),
     ("negative N", sim + ["-model", model_variant("negN", N=[300, -5])], "dataset /N: value -5 at index 1 is out of range"),
     ("zero N", sim + ["-model", model_variant("zeroN", N=[0, 300])], "dataset /N: value 0 at index 0 is out of range"),
-    ("non-integer N", sim + ["-model", raw_model("floatN", float_N)], "dataset /N: value 300.5 at index 0 is not a whole number"),
+    ("non-integer N", sim + ["-model", raw_model("floatN", float_N)], "dataset /N must hold integers"),
     ("negative g", sim + ["-model", model_variant("negg", g=[0.5, -1.0])], "g must be finite and >= 0"),
     ("U not positive definite", sim + ["-model", model_variant("Upd", U=U_bad)], "not positive definite (smallest eigenvalue -1"),
     ("U not symmetric", sim + ["-model", model_variant("Usym", U=U_asym)], "not symmetric"),

@@ -136,9 +136,9 @@ PETSC_EXTERN PetscErrorCode MrH5OpenRead(const char path[], const char what[], h
 PETSC_EXTERN PetscErrorCode MrH5ErrorReason(char buf[], size_t len);
 /* Serial (rank-0) reading helpers: return negative on failure with a message. */
 PETSC_EXTERN PetscErrorCode MrH5ReadDataset(hid_t file, const char name[], hid_t memtype, int *rank, hsize_t dims[], void **data, char msg[], size_t len);
-/* Integers of any HDF5 integer type (signed or unsigned, any width) or floats that
-   hold whole numbers, read into 64 bits; every value must lie in [lo, hi], else
-   msg names the dataset, the index and the value as stored. Free *data with free(). */
+/* Integers of any HDF5 integer type (signed or unsigned, any width; a float dataset is
+   refused) read into 64 bits; every value must lie in [lo, hi], else msg names the
+   dataset, the index and the value as stored. Free *data with free(). Not collective. */
 PETSC_EXTERN PetscErrorCode MrH5ReadInt64(hid_t file, const char name[], PetscInt64 lo, PetscInt64 hi, int *rank, hsize_t dims[], PetscInt64 **data, char msg[], size_t len);
 /* A scalar integer attribute of any integer type, or a float holding a whole number,
    into 64 bits without saturation; PETSC_FALSE when missing, unreadable or not such a

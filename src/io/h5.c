@@ -160,11 +160,11 @@ PetscErrorCode MrH5ReadInt64(hid_t file, const char name[], PetscInt64 lo, Petsc
   r    = H5Sget_simple_extent_ndims(sp);
   if (r < 0 || r > 4)
     PetscCall(PetscSNPrintf(msg, len, "dataset %s has an unsupported rank", name));
-  else if (cls != H5T_INTEGER && cls != H5T_FLOAT)
+  else if (cls != H5T_INTEGER) /* the formats say integers: a float is refused, as before */
     PetscCall(PetscSNPrintf(msg, len, "dataset %s must hold integers", name));
   else {
-    /* unsigned as unsigned, signed as signed, floats as doubles: no value changes on the way in */
-    hid_t mt = cls == H5T_FLOAT ? H5T_NATIVE_DOUBLE : sign == H5T_SGN_NONE ? H5T_NATIVE_ULLONG : H5T_NATIVE_LLONG;
+    /* unsigned as unsigned, signed as signed: no value changes on the way in */
+    hid_t mt = sign == H5T_SGN_NONE ? H5T_NATIVE_ULLONG : H5T_NATIVE_LLONG;
     H5Sget_simple_extent_dims(sp, dims, NULL);
     for (int k = 0; k < r && n <= (hsize_t)PETSC_MAX_INT; k++) n *= dims[k]; /* stops before the product can wrap */
     *rank = r;
@@ -177,15 +177,7 @@ PetscErrorCode MrH5ReadInt64(hid_t file, const char name[], PetscInt64 lo, Petsc
     } else {
       PetscInt64 *v = (PetscInt64 *)raw; /* converted in place: each value is 8 bytes either way */
       for (hsize_t i = 0; i < n && !msg[0]; i++) {
-        if (mt == H5T_NATIVE_DOUBLE) {
-          double x = ((double *)raw)[i];
-          if (!isfinite(x) || x != floor(x))
-            PetscCall(PetscSNPrintf(msg, len, "dataset %s: value %.17g at index %llu is not a whole number", name, x, (unsigned long long)i));
-          else if (x < -9223372036854775808.0 || x >= 9223372036854775808.0 || (PetscInt64)x < lo || (PetscInt64)x > hi)
-            PetscCall(PetscSNPrintf(msg, len, "dataset %s: value %.17g at index %llu is out of range (supported: %" PetscInt64_FMT " to %" PetscInt64_FMT ")", name, x, (unsigned long long)i, lo, hi));
-          else
-            v[i] = (PetscInt64)x;
-        } else if (mt == H5T_NATIVE_ULLONG) {
+        if (mt == H5T_NATIVE_ULLONG) {
           unsigned long long x = ((unsigned long long *)raw)[i];
           if (x > (unsigned long long)INT64_MAX || (PetscInt64)x < lo || (PetscInt64)x > hi)
             PetscCall(PetscSNPrintf(msg, len, "dataset %s: value %llu at index %llu is out of range (supported: %" PetscInt64_FMT " to %" PetscInt64_FMT ")", name, x, (unsigned long long)i, lo, hi));

@@ -775,7 +775,7 @@ static PetscErrorCode MrFromRead(const char file[], char *const val[3], PetscInt
       }
       {
         PetscInt shape[4] = {0, 0, 0, 0};
-        for (int d = 0; d < rank && d < 4; d++) shape[d] = (PetscInt)dims[d];
+        for (int d = 0; d < rank && d < 4; d++) shape[d] = dims[d] <= (hsize_t)PETSC_MAX_INT ? (PetscInt)dims[d] : -1; /* -1: no match, not a wrapped length */
         PetscCall(PetscSNPrintf(what, sizeof(what), "-file '%s': dataset %s", file, name));
         PetscCall(MrFromShape(what, k, rank == 0 ? -1 : rank, shape, 0, &A->R, msg, len));
       }
