@@ -521,7 +521,7 @@ static PetscErrorCode MrSpecFromRun(MPI_Comm comm, const char opt[], const char 
         else if (!ok3 || (strcmp(pre, "double") && strcmp(pre, "single")))
           PetscCall(PetscSNPrintf(msg, sizeof(msg), "%s '%s': the attribute precision is not \"double\" or \"single\"", opt, path));
         else if (!ok4 || r.seed < 0)
-          PetscCall(PetscSNPrintf(msg, sizeof(msg), "%s '%s': the attribute seed is not an integer >= 0", opt, path));
+          PetscCall(PetscSNPrintf(msg, sizeof(msg), "%s '%s': the attribute seed is not a seed from 0 to %" PetscInt64_FMT, opt, path, (PetscInt64)MR_SEED_MAX));
         else if (!ok5 || r.K < 1 || r.K > PETSC_MAX_INT)
           PetscCall(PetscSNPrintf(msg, sizeof(msg), "%s '%s': the attribute disorder_k is not a positive integer", opt, path));
         r.dtype = !strcmp(dis, "sparse") ? MR_DISORDER_SPARSE : MR_DISORDER_DENSE;

@@ -57,10 +57,10 @@ static PetscErrorCode MrReadAttrs(hid_t f, MrModel m, char msg[], size_t len)
         m->tau = v; /* its range is checked with the rest of the model */
     } else {
       long long v;
-      if (H5Aread(a, H5T_NATIVE_LLONG, &v) < 0)
-        PetscCall(PetscSNPrintf(msg, len, "attribute draws cannot be read as a 64-bit integer"));
-      else if (v < 0 || v > PETSC_MAX_INT)
-        PetscCall(PetscSNPrintf(msg, len, "attribute draws = %lld is out of range [0, %d]", v, (int)PETSC_MAX_INT));
+      PetscBool okv;
+      PetscCall(MrH5GetAttrInt64(f, "draws", &v, &okv)); /* unsigned beyond 2^63 - 1 refused, not clipped */
+      if (!okv || v < 0 || v > PETSC_MAX_INT)
+        PetscCall(PetscSNPrintf(msg, len, "attribute draws is not a count from 0 to %d", (int)PETSC_MAX_INT));
       else
         m->draws = (PetscInt)v; /* random: draws until one was accepted */
     }

@@ -47,6 +47,7 @@ def _run_table(meanfield):
         "psi": _e(("time", "trial?", "region"), psi),
         "traces/x": _e(("time", "trial?", "trace"), "x of the sampled neurons"),
         "traces/index": _e(("trace", "trace_field")),
+        "state/x": _e([("neuron", "trial"), ("neuron",)], "x of every neuron at the end of the run (regions in model order)"),
         "activity": _e(("activity_time", "neuron"), "rate phi(x) of every neuron (regions in model order)"),
         "activity_time": _e(("activity_time",), "time of the saved activity", TAU),
         "delta": _e(("region", "trial?", "delta_time", "lag"), "Delta(t_ref, t_ref + lag)"),
