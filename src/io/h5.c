@@ -5,6 +5,8 @@
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdint.h>
+#include <string.h>
 #include <unistd.h>
 #include <sys/stat.h>
 
@@ -48,6 +50,50 @@ PetscErrorCode MrH5ErrorReason(char buf[], size_t len)
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
+/* HDF5 1.10 loops forever when it reads variable-length data (h5py's string
+   attributes) from a global heap collection whose objects were zeroed: an object 0
+   of size 0 makes its parser (H5HG__cache_heap_deserialize) stand still. Each
+   collection ("GCOL", version 1) in a file of up to MR_H5_SCAN_MAX bytes is walked
+   here as HDF5 walks it; false when one would not advance. Lengths are 8 bytes
+   (HDF5's default; h5py and mrdyn write no other). */
+#define MR_H5_SCAN_MAX ((size_t)256 << 20)
+static PetscBool MrH5GlobalHeapsAdvance(const char path[], size_t size)
+{
+  FILE          *fp;
+  unsigned char *b;
+  PetscBool      ok = PETSC_TRUE;
+
+  if (size < 16 || size > MR_H5_SCAN_MAX || !(fp = fopen(path, "rb"))) return PETSC_TRUE;
+  if (!(b = malloc(size))) {
+    fclose(fp);
+    return PETSC_TRUE;
+  }
+  if (fread(b, 1, size, fp) != size) size = 0;
+  fclose(fp);
+  for (size_t i = 0; ok && i + 16 <= size; i++) {
+    uint64_t len = 0;
+    size_t   p, end;
+    if (memcmp(b + i, "GCOL", 4) || b[i + 4] != 1) continue;
+    for (int k = 7; k >= 0; k--) len = len << 8 | b[i + 8 + k];
+    if (len < 16 || len > size - i) continue; /* HDF5 refuses such a collection itself */
+    end = i + (size_t)len;
+    for (p = i + 16; p + 16 <= end;) { /* object headers: index (2), references (2), reserved (4), size (8) */
+      unsigned idx = (unsigned)b[p] | (unsigned)b[p + 1] << 8;
+      uint64_t osz = 0, need;
+      for (int k = 7; k >= 0; k--) osz = osz << 8 | b[p + 8 + k];
+      need = idx ? 16 + ((osz + 7) & ~(uint64_t)7) : osz;
+      if (!need) {
+        ok = PETSC_FALSE;
+        break;
+      }
+      if (need > end - p) break;
+      p += (size_t)need;
+    }
+  }
+  free(b);
+  return ok;
+}
+
 PetscErrorCode MrH5OpenRead(const char path[], const char what[], hid_t *file, char msg[], size_t len)
 {
   struct stat st;
@@ -70,6 +116,10 @@ PetscErrorCode MrH5OpenRead(const char path[], const char what[], hid_t *file, c
   if (is <= 0) {
     H5Eclear2(H5E_DEFAULT);
     PetscCall(PetscSNPrintf(msg, len, "%s '%s' is not an HDF5 file%s", what, path, st.st_size ? "" : " (it is empty)"));
+    PetscFunctionReturn(PETSC_SUCCESS);
+  }
+  if (!MrH5GlobalHeapsAdvance(path, (size_t)st.st_size)) {
+    PetscCall(PetscSNPrintf(msg, len, "%s '%s' is damaged: a global heap (where variable-length strings are kept) has an object of size 0, on which HDF5 would never finish reading", what, path));
     PetscFunctionReturn(PETSC_SUCCESS);
   }
   *file = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
