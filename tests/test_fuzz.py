@@ -72,7 +72,7 @@ MRDYN = os.path.abspath(MRDYN)
 # Lines that must never appear: PETSc's error report and banner, an error of one rank,
 # MPI_Abort, HDF5's error stack, ROMIO (MPI-IO) messages, crashes, Python tracebacks.
 NOISE = ("PETSC ERROR", "Petsc Release Version", "MPI_ABORT", "HDF5-DIAG", "error on rank", "ADIOI", "MPI_ERR", "Traceback", "Segmentation",
-         "Process received signal", "Abort(", "munmap_chunk", "free(): ", "double free", "stack smashing", "AddressSanitizer")
+         "Process received signal", "Abort(", "munmap_chunk", "free(): ", "double free", "stack smashing", "AddressSanitizer", "ORTE_ERROR_LOG")
 
 print("fuzz: seed %d (replay with -seed %d), %d cases, %d at a time" % (SEED, SEED, CASES, JOBS), flush=True)
 

@@ -20,9 +20,10 @@ from mrtest import check, finish, tmpdir, run, ENV, MPIEXEC, MRDYN
 top = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 mrdyn = os.path.abspath(MRDYN)
 d = tmpdir()
-# two regions of 600: about 1 ms per step on 2 ranks, so a run of 6000 steps is signalled mid-way
-run(["model", "paper", "-R", 2, "-N", 600, "-g", "1.5,0.5", "-a", "1.2,1.5", "-b", "0.8,0.6", "-o", os.path.join(d, "m.h5")])
-OPTS = "-t_final 300 -dt 0.05 -save_every 10 -seed 1"
+# two regions of 300; the runs are signalled once their first checkpoint (step 500) is written,
+# long before their end (10^5 steps for the job, 2 x 10^6 for the first run)
+run(["model", "paper", "-R", 2, "-N", 300, "-g", "1.5,0.5", "-a", "1.2,1.5", "-b", "0.8,0.6", "-o", os.path.join(d, "m.h5")])
+OPTS = "-t_final 5000 -dt 0.05 -save_every 10 -seed 1"
 
 
 def wait_for(path, timeout=60):
@@ -36,15 +37,15 @@ def wait_for(path, timeout=60):
 
 # 1. mpiexec sent SIGTERM
 out = os.path.join(d, "a.h5")
-p = subprocess.Popen([MPIEXEC, "-n", "2", mrdyn, "simulate", "-model", os.path.join(d, "m.h5"), "-o", out, "-progress", "0"] + OPTS.split(),
-                     env=ENV, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=d)
-check(wait_for(out + ".partial"), "the run started")
-time.sleep(1.0)
+# a periodic checkpoint every 500 steps: once the first is there, the step loop runs (signals are handled)
+p = subprocess.Popen([MPIEXEC, "-n", "2", mrdyn, "simulate", "-model", os.path.join(d, "m.h5"), "-o", out, "-progress", "0", "-checkpoint_every", "500",
+                      "-t_final", "100000", "-dt", "0.05"], env=ENV, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=d)
+check(wait_for(out + ".ckpt"), "the run started")
 p.send_signal(signal.SIGTERM)
 so, se = p.communicate(timeout=120)
 check(p.returncode == 1, "mpiexec sent SIGTERM returns 1 (Open MPI; got %s)" % p.returncode)
-check("mrdyn: stopped by signal 15" in so + se and os.path.exists(out + ".ckpt") and os.path.exists(out + ".partial") and not os.path.exists(out),
-      "... although the ranks got SIGTERM from it and wrote their checkpoint (the output left as .partial)")
+check("mrdyn: stopped by signal 15" in so + se and "checkpoint" in so + se and os.path.exists(out + ".partial") and not os.path.exists(out),
+      "... although the ranks got SIGTERM from it and wrote their checkpoint (the output left as .partial) [%s]" % (se.strip().splitlines() or [""])[0])
 
 # 2. jobs/long-run.sbatch with mpirun, the batch step sent SIGTERM
 stub = os.path.join(d, "bin")
@@ -54,14 +55,14 @@ with open(os.path.join(stub, "scontrol"), "w") as f:
     f.write('#!/bin/sh\necho "scontrol $*" >> "%s"\n' % log)
 os.chmod(os.path.join(stub, "scontrol"), 0o755)
 env = dict(ENV, PATH=stub + ":" + os.environ["PATH"], MRDYN=mrdyn, JOBS=os.path.join(top, "jobs"), LAUNCH="mpirun", SLURM_NTASKS="2",
-           SLURM_JOB_ID="42", MODEL="m.h5", OUT="long.h5", EVERY="100000", OPTS=OPTS)
+           SLURM_JOB_ID="42", MODEL="m.h5", OUT="long.h5", EVERY="500", OPTS=OPTS)
 
 
 def job(extra=None, signal_after=None):
     p = subprocess.Popen(["bash", os.path.join(top, "jobs", "long-run.sbatch")], env=dict(env, **(extra or {})), cwd=d,
                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)
     if signal_after is not None:
-        started = wait_for(os.path.join(d, "long.h5.partial"))
+        started = wait_for(os.path.join(d, "long.h5.ckpt"))  # the first periodic checkpoint: the step loop runs
         time.sleep(signal_after)
         # the shell and mpirun (SLURM signals every process of the batch step; mpirun's
         # ranks, in their own process group, get it from mpirun)
@@ -71,7 +72,7 @@ def job(extra=None, signal_after=None):
     return p.returncode, out
 
 
-rc, out = job(signal_after=1.0)
+rc, out = job(signal_after=0.0)
 calls = open(log).read() if os.path.exists(log) else ""
 check("checkpoint written (status 1)" in out and "stopped by signal 15" in out, "the job saw mpirun return 1 after the ranks checkpointed")
 check(rc == 0 and calls == "scontrol requeue 42\n", "... and requeued itself (exit %s, scontrol calls %r)" % (rc, calls))
